@@ -1,0 +1,3 @@
+module github.com/sluicego/sluice
+
+go 1.26

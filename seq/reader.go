@@ -1,0 +1,383 @@
+package seq
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Errors returned by the [Reader] methods that decode variable-length
+// integers.
+var (
+	// ErrShort means the sequence ended before the value did; the reader did
+	// not move. More input may complete the value.
+	ErrShort = errors.New("seq: not enough data")
+	// ErrOverflow means a varint does not fit in 64 bits; the reader did not
+	// move.
+	ErrOverflow = errors.New("seq: varint overflows a 64-bit integer")
+)
+
+// Reader is a cursor over a [Sequence]: it reads bytes, integers and
+// delimited runs across segment boundaries without copying, and can rewind.
+// It is a value type; the zero Reader reads an empty sequence. Construct it
+// with [NewReader] and call its methods through a pointer.
+//
+// Sub-sequences a Reader returns alias the sequence's memory and share its
+// lifetime.
+type Reader struct {
+	s        Sequence
+	seg      *Segment // segment of cur
+	gen      uint32   // generation of seg when the reader entered it
+	cur      []byte   // the sequence's bytes in seg, from segOff
+	segOff   int      // offset of cur[0] in seg
+	i        int      // read offset in cur
+	consumed int      // bytes of the sequence before cur
+	scratch  [8]byte  // a fixed-width integer that straddles segments (a local array would escape)
+}
+
+// NewReader returns a Reader positioned at the start of s.
+func NewReader(s Sequence) Reader {
+	r := Reader{s: s}
+	if s.start.seg != nil {
+		s.check()
+		r.seg, r.segOff, r.gen = s.start.seg, s.start.off, s.start.gen
+		r.cur = s.chunk(r.seg, r.segOff)
+		r.skipEmpty()
+	}
+	return r
+}
+
+// skipEmpty moves to the next segment while the current chunk is exhausted
+// and the sequence goes on, so that cur[i] is the next byte whenever one is
+// left.
+func (r *Reader) skipEmpty() {
+	for r.i == len(r.cur) && r.seg != r.s.end.seg {
+		r.consumed += len(r.cur)
+		r.seg, r.segOff, r.i = r.seg.next, 0, 0
+		r.gen = r.seg.gen
+		r.cur = r.s.chunk(r.seg, 0)
+	}
+}
+
+// Sequence returns the whole sequence the reader reads.
+func (r *Reader) Sequence() Sequence { return r.s }
+
+// Consumed reports how many bytes have been read.
+func (r *Reader) Consumed() int { return r.consumed + r.i }
+
+// Remaining reports how many bytes are left.
+func (r *Reader) Remaining() int { return r.s.Len() - r.consumed - r.i }
+
+// AtEnd reports whether no bytes are left.
+func (r *Reader) AtEnd() bool { return r.i == len(r.cur) && r.seg == r.s.end.seg }
+
+// Position returns the position of the next byte to read.
+func (r *Reader) Position() Position {
+	if r.seg == nil {
+		return r.s.start
+	}
+	return Position{seg: r.seg, off: r.segOff + r.i, gen: r.gen}
+}
+
+// Rest returns the unread part of the sequence.
+func (r *Reader) Rest() Sequence {
+	if r.seg == nil {
+		return r.s
+	}
+	return Sequence{start: r.Position(), end: r.s.end}
+}
+
+// Span returns the unread bytes of the current segment: a prefix of the rest
+// of the sequence, empty only at the end.
+func (r *Reader) Span() []byte { return r.cur[r.i:] }
+
+// Peek returns the next byte without reading it; ok is false at the end.
+func (r *Reader) Peek() (b byte, ok bool) {
+	if r.i < len(r.cur) {
+		return r.cur[r.i], true
+	}
+	return 0, false
+}
+
+// ReadByte reads one byte. At the end it returns io.EOF. It makes *Reader an
+// [io.ByteReader].
+func (r *Reader) ReadByte() (byte, error) {
+	if r.i < len(r.cur) {
+		b := r.cur[r.i]
+		r.i++
+		if r.i == len(r.cur) {
+			r.skipEmpty()
+		}
+		return b, nil
+	}
+	return 0, io.EOF
+}
+
+// Read copies the next bytes into p and reads them. At the end it returns
+// io.EOF. It makes *Reader an [io.Reader].
+func (r *Reader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if r.AtEnd() {
+		return 0, io.EOF
+	}
+	n := r.Rest().CopyTo(p)
+	r.Advance(n)
+	return n, nil
+}
+
+// Advance reads n bytes without looking at them. It panics if n is negative
+// or more than Remaining.
+func (r *Reader) Advance(n int) {
+	if n <= len(r.cur)-r.i && n >= 0 {
+		r.i += n
+		if r.i == len(r.cur) {
+			r.skipEmpty()
+		}
+		return
+	}
+	if n < 0 || n > r.Remaining() {
+		panic(fmt.Sprintf("seq: Advance(%d) with %d bytes remaining", n, r.Remaining()))
+	}
+	for n > len(r.cur)-r.i {
+		n -= len(r.cur) - r.i
+		r.i = len(r.cur)
+		r.skipEmpty()
+	}
+	r.i += n
+	r.skipEmpty()
+}
+
+// Rewind moves back n bytes. It panics if n is negative or more than
+// Consumed.
+func (r *Reader) Rewind(n int) {
+	if n >= 0 && n <= r.i {
+		r.i -= n
+		return
+	}
+	c := r.Consumed()
+	if n < 0 || n > c {
+		panic(fmt.Sprintf("seq: Rewind(%d) with %d bytes consumed", n, c))
+	}
+	*r = NewReader(r.s)
+	r.Advance(c - n)
+}
+
+// Reset moves back to the start of the sequence.
+func (r *Reader) Reset() { *r = NewReader(r.s) }
+
+// PeekInto copies the next len(dst) bytes into dst without reading them. It
+// reports false, copying nothing, if fewer bytes are left.
+func (r *Reader) PeekInto(dst []byte) bool {
+	if len(dst) <= len(r.cur)-r.i {
+		copy(dst, r.cur[r.i:])
+		return true
+	}
+	if len(dst) > r.Remaining() {
+		return false
+	}
+	r.Rest().CopyTo(dst)
+	return true
+}
+
+// ReadN reads the next n bytes and returns them as a sequence. It reports
+// false, reading nothing, if fewer are left.
+func (r *Reader) ReadN(n int) (Sequence, bool) {
+	if n < 0 || n > r.Remaining() {
+		return Sequence{}, false
+	}
+	if r.seg == nil { // the zero Reader: n is 0
+		return Sequence{}, true
+	}
+	start := r.Position()
+	if n <= len(r.cur)-r.i {
+		r.i += n
+		end := Position{seg: r.seg, off: r.segOff + r.i, gen: r.gen}
+		if r.i == len(r.cur) {
+			r.skipEmpty()
+		}
+		return Sequence{start: start, end: end}, true
+	}
+	out := r.Rest().Slice(0, n)
+	r.Advance(n)
+	return out, true
+}
+
+// IsNext reports whether the unread bytes begin with prefix, without reading.
+func (r *Reader) IsNext(prefix []byte) bool {
+	if len(prefix) <= len(r.cur)-r.i {
+		return string(r.cur[r.i:r.i+len(prefix)]) == string(prefix)
+	}
+	return r.Rest().HasPrefix(prefix)
+}
+
+// SkipPrefix reads prefix if the unread bytes begin with it and reports
+// whether they did.
+func (r *Reader) SkipPrefix(prefix []byte) bool {
+	if !r.IsNext(prefix) {
+		return false
+	}
+	r.Advance(len(prefix))
+	return true
+}
+
+// ReadTo returns the bytes before the next delim and reads them and the
+// delimiter. It reports false, reading nothing, if delim does not occur.
+func (r *Reader) ReadTo(delim byte) (Sequence, bool) {
+	if j := bytes.IndexByte(r.cur[r.i:], delim); j >= 0 {
+		start := r.Position()
+		end := Position{seg: r.seg, off: r.segOff + r.i + j, gen: r.gen}
+		r.Advance(j + 1)
+		return Sequence{start: start, end: end}, true
+	}
+	rest := r.Rest()
+	j := rest.IndexByte(delim)
+	if j < 0 {
+		return Sequence{}, false
+	}
+	out := rest.Slice(0, j)
+	r.Advance(j + 1)
+	return out, true
+}
+
+// ReadToAny returns the bytes before the next byte that is one of chars, and
+// that byte; it reads them both. It reports false, reading nothing, if no
+// byte of chars occurs.
+func (r *Reader) ReadToAny(chars string) (Sequence, byte, bool) {
+	rest := r.Rest()
+	j := rest.IndexAny(chars)
+	if j < 0 {
+		return Sequence{}, 0, false
+	}
+	out := rest.Slice(0, j)
+	r.Advance(j)
+	d, _ := r.ReadByte()
+	return out, d, true
+}
+
+// ReadToDelim returns the bytes before the next instance of delim, which may
+// straddle segments, and reads them and the delimiter. It reports false,
+// reading nothing, if delim does not occur.
+func (r *Reader) ReadToDelim(delim []byte) (Sequence, bool) {
+	rest := r.Rest()
+	j := rest.Index(delim)
+	if j < 0 {
+		return Sequence{}, false
+	}
+	out := rest.Slice(0, j)
+	r.Advance(j + len(delim))
+	return out, true
+}
+
+// fixed reads an n-byte integer, n <= 8, into r.scratch when it straddles
+// segments.
+func (r *Reader) fixed(n int) ([]byte, bool) {
+	if n <= len(r.cur)-r.i {
+		b := r.cur[r.i : r.i+n]
+		r.i += n
+		if r.i == len(r.cur) {
+			r.skipEmpty()
+		}
+		return b, true
+	}
+	return r.fixedSlow(n)
+}
+
+func (r *Reader) fixedSlow(n int) ([]byte, bool) {
+	if !r.PeekInto(r.scratch[:n]) {
+		return nil, false
+	}
+	r.Advance(n)
+	return r.scratch[:n], true
+}
+
+// ReadUint16BE reads a big-endian uint16; ok is false, reading nothing, if
+// fewer than 2 bytes are left. The other fixed-width readers work alike.
+func (r *Reader) ReadUint16BE() (v uint16, ok bool) {
+	if b, ok := r.fixed(2); ok {
+		return binary.BigEndian.Uint16(b), true
+	}
+	return 0, false
+}
+
+// ReadUint16LE reads a little-endian uint16.
+func (r *Reader) ReadUint16LE() (v uint16, ok bool) {
+	if b, ok := r.fixed(2); ok {
+		return binary.LittleEndian.Uint16(b), true
+	}
+	return 0, false
+}
+
+// ReadUint32BE reads a big-endian uint32.
+func (r *Reader) ReadUint32BE() (v uint32, ok bool) {
+	if b, ok := r.fixed(4); ok {
+		return binary.BigEndian.Uint32(b), true
+	}
+	return 0, false
+}
+
+// ReadUint32LE reads a little-endian uint32.
+func (r *Reader) ReadUint32LE() (v uint32, ok bool) {
+	if b, ok := r.fixed(4); ok {
+		return binary.LittleEndian.Uint32(b), true
+	}
+	return 0, false
+}
+
+// ReadUint64BE reads a big-endian uint64.
+func (r *Reader) ReadUint64BE() (v uint64, ok bool) {
+	if b, ok := r.fixed(8); ok {
+		return binary.BigEndian.Uint64(b), true
+	}
+	return 0, false
+}
+
+// ReadUint64LE reads a little-endian uint64.
+func (r *Reader) ReadUint64LE() (v uint64, ok bool) {
+	if b, ok := r.fixed(8); ok {
+		return binary.LittleEndian.Uint64(b), true
+	}
+	return 0, false
+}
+
+// ReadUvarint reads an unsigned varint in the encoding of
+// [encoding/binary.AppendUvarint]. It returns [ErrShort] if the sequence ends
+// inside the varint and [ErrOverflow] if it does not fit in 64 bits; in both
+// cases the reader does not move.
+func (r *Reader) ReadUvarint() (uint64, error) {
+	if v, n := binary.Uvarint(r.cur[r.i:]); n > 0 {
+		r.Advance(n)
+		return v, nil
+	} else if n < 0 {
+		return 0, ErrOverflow
+	}
+	// One byte more than the longest varint, so that binary.Uvarint reports
+	// an 11-byte run of continuation bits as overflow, as it does on a flat
+	// slice, rather than as short.
+	var buf [binary.MaxVarintLen64 + 1]byte
+	k := r.Rest().CopyTo(buf[:])
+	v, n := binary.Uvarint(buf[:k])
+	switch {
+	case n > 0:
+		r.Advance(n)
+		return v, nil
+	case n < 0:
+		return 0, ErrOverflow
+	default:
+		return 0, ErrShort
+	}
+}
+
+// ReadVarint reads a zig-zag signed varint in the encoding of
+// [encoding/binary.AppendVarint], with the errors of [Reader.ReadUvarint].
+func (r *Reader) ReadVarint() (int64, error) {
+	ux, err := r.ReadUvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x, err
+}

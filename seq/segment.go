@@ -1,0 +1,167 @@
+// Package seq provides zero-copy, read-only views over chains of byte segments.
+package seq
+
+import "fmt"
+
+// Poison is the byte pattern written over a segment's memory when it is
+// recycled with poisoning on (see [Segment.Recycle]). A slice cut from a
+// segment and kept past its lifetime then shows this pattern instead of
+// plausible data.
+const Poison = "\xde\xad\xbe\xef"
+
+// Segment is one buffer in a chain of buffers. A producer (a pipe writer, or
+// [Chain]) fills the segment, links the next one and publishes positions into
+// it; consumers only ever see segments through [Position] and [Sequence].
+//
+// The producer's rules: bytes are appended with [Segment.Available] and
+// [Segment.Commit]; once a segment has a successor ([Segment.Link]) its length
+// is final. A consumer reads the length of a segment only when the sequence it
+// holds ends in a later segment, so a producer may keep appending to the last
+// segment while consumers read the bytes published before.
+//
+// Each segment carries a generation number that [Segment.Recycle] changes.
+// Positions remember the generation they were made in; using a position (or a
+// sequence) whose segment has been recycled panics with a message naming the
+// misuse instead of reading another message's bytes.
+type Segment struct {
+	buf   []byte // backing array; data is buf[:n], free space buf[n:cap(buf)]
+	n     int
+	next  *Segment
+	index int64 // running index of buf[0] within the chain
+	gen   uint32
+}
+
+// NewSegment returns a segment whose data is buf and whose free space is
+// buf[len(buf):cap(buf)]. The segment takes ownership of buf.
+func NewSegment(buf []byte) *Segment {
+	return &Segment{buf: buf[:cap(buf)], n: len(buf)}
+}
+
+// Len reports the number of data bytes in the segment.
+func (s *Segment) Len() int { return s.n }
+
+// Cap reports the capacity of the segment's memory.
+func (s *Segment) Cap() int { return len(s.buf) }
+
+// Bytes returns the segment's data. It aliases the segment's memory.
+func (s *Segment) Bytes() []byte { return s.buf[:s.n:s.n] }
+
+// Available returns the free space after the data. Bytes written there become
+// data only after [Segment.Commit]. It is the producer's to call.
+func (s *Segment) Available() []byte { return s.buf[s.n:] }
+
+// Commit appends k bytes written into [Segment.Available] to the data.
+// It panics if k is negative or larger than the free space.
+func (s *Segment) Commit(k int) {
+	if k < 0 || k > len(s.buf)-s.n {
+		panic(fmt.Sprintf("seq: Commit(%d) with %d bytes available", k, len(s.buf)-s.n))
+	}
+	s.n += k
+}
+
+// Next returns the segment that follows s, or nil.
+func (s *Segment) Next() *Segment { return s.next }
+
+// Index reports the running index of the segment's first byte within its
+// chain: the sum of the lengths of the segments before it.
+func (s *Segment) Index() int64 { return s.index }
+
+// Generation reports the segment's generation, which changes each time the
+// segment is recycled.
+func (s *Segment) Generation() uint32 { return s.gen }
+
+// Link makes next the successor of s and numbers the running indexes of next
+// and the segments already linked after it. The length of s is final from then
+// on. The producer must link a segment before it publishes any position in it.
+func (s *Segment) Link(next *Segment) {
+	s.next = next
+	idx := s.index + int64(s.n)
+	for n := next; n != nil; n = n.next {
+		n.index = idx
+		idx += int64(n.n)
+	}
+}
+
+// Recycle prepares s for reuse: it drops the data and the link, resets the
+// running index and changes the generation, so that every position and
+// sequence made before fails loudly when used. With poison set it also
+// overwrites the whole memory with [Poison].
+func (s *Segment) Recycle(poison bool) {
+	s.gen++
+	s.n = 0
+	s.next = nil
+	s.index = 0
+	if poison {
+		fill(s.buf)
+	}
+}
+
+// SetIndex sets the running index of the first segment of a new chain.
+// It is the producer's to call before publishing positions in s.
+func (s *Segment) SetIndex(i int64) { s.index = i }
+
+// Pos returns the position off bytes into the segment's memory. It panics if
+// off lies outside the segment's capacity.
+func (s *Segment) Pos(off int) Position {
+	if off < 0 || off > len(s.buf) {
+		panic(fmt.Sprintf("seq: Pos(%d) outside a segment of capacity %d", off, len(s.buf)))
+	}
+	return Position{seg: s, off: off, gen: s.gen}
+}
+
+func fill(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	n := copy(b, Poison)
+	for n < len(b) {
+		n += copy(b[n:], b[:n])
+	}
+}
+
+// Position names a byte in a chain of segments: a segment and an offset in
+// it. The zero Position belongs to no chain. Two positions at the same place
+// may differ as values (the end of one segment and the start of the next);
+// compare [Position.Index] values to order them.
+type Position struct {
+	seg *Segment
+	off int
+	gen uint32
+}
+
+// Segment returns the segment the position points into, or nil.
+func (p Position) Segment() *Segment { return p.seg }
+
+// Offset reports the position's offset within its segment.
+func (p Position) Offset() int { return p.off }
+
+// IsZero reports whether p is the zero Position.
+func (p Position) IsZero() bool { return p.seg == nil }
+
+// Index reports the running index of the position within its chain. It panics
+// if the position's segment has been recycled since the position was made.
+func (p Position) Index() int64 {
+	if p.seg == nil {
+		return 0
+	}
+	p.check()
+	return p.seg.index + int64(p.off)
+}
+
+// Valid reports whether the position's segment is still the one the position
+// was made in (it has not been recycled since).
+func (p Position) Valid() bool { return p.seg == nil || p.seg.gen == p.gen }
+
+func (p Position) check() {
+	if p.seg != nil && p.seg.gen != p.gen {
+		panicStale()
+	}
+}
+
+// panicStale is kept out of line so the checks that call it stay inlinable.
+//
+//go:noinline
+func panicStale() {
+	panic("seq: use of a Position or Sequence whose segment was recycled " +
+		"(memory released by AdvanceTo or Complete is being read: copy the bytes out before advancing)")
+}
