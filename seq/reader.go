@@ -42,7 +42,7 @@ func NewReader(s Sequence) Reader {
 	r := Reader{s: s}
 	if s.start.seg != nil {
 		s.check()
-		r.seg, r.segOff, r.gen = s.start.seg, s.start.off, s.start.gen
+		r.seg, r.segOff, r.gen = s.start.seg, int(s.start.off), s.start.gen
 		r.cur = s.chunk(r.seg, r.segOff)
 		r.skipEmpty()
 	}
@@ -78,7 +78,7 @@ func (r *Reader) Position() Position {
 	if r.seg == nil {
 		return r.s.start
 	}
-	return Position{seg: r.seg, off: r.segOff + r.i, gen: r.gen}
+	return Position{seg: r.seg, off: uint32(r.segOff + r.i), gen: r.gen}
 }
 
 // Rest returns the unread part of the sequence.
@@ -195,7 +195,7 @@ func (r *Reader) ReadN(n int) (Sequence, bool) {
 	start := r.Position()
 	if n <= len(r.cur)-r.i {
 		r.i += n
-		end := Position{seg: r.seg, off: r.segOff + r.i, gen: r.gen}
+		end := Position{seg: r.seg, off: uint32(r.segOff + r.i), gen: r.gen}
 		if r.i == len(r.cur) {
 			r.skipEmpty()
 		}
@@ -227,12 +227,17 @@ func (r *Reader) SkipPrefix(prefix []byte) bool {
 // ReadTo returns the bytes before the next delim and reads them and the
 // delimiter. It reports false, reading nothing, if delim does not occur.
 func (r *Reader) ReadTo(delim byte) (Sequence, bool) {
-	if j := bytes.IndexByte(r.cur[r.i:], delim); j >= 0 {
-		start := r.Position()
-		end := Position{seg: r.seg, off: r.segOff + r.i + j, gen: r.gen}
-		r.Advance(j + 1)
-		return Sequence{start: start, end: end}, true
+	// Fast path, small enough to inline: the delimiter lies in the current
+	// chunk, before its last byte, so the reader stays in this segment.
+	if j := bytes.IndexByte(r.cur[r.i:], delim); j >= 0 && r.i+j+1 < len(r.cur) {
+		off := r.segOff + r.i
+		r.i += j + 1
+		return Sequence{start: Position{seg: r.seg, off: uint32(off), gen: r.gen}, end: Position{seg: r.seg, off: uint32(off + j), gen: r.gen}}, true
 	}
+	return r.readToSlow(delim)
+}
+
+func (r *Reader) readToSlow(delim byte) (Sequence, bool) {
 	rest := r.Rest()
 	j := rest.IndexByte(delim)
 	if j < 0 {

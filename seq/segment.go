@@ -33,9 +33,17 @@ type Segment struct {
 
 // NewSegment returns a segment whose data is buf and whose free space is
 // buf[len(buf):cap(buf)]. The segment takes ownership of buf.
+// It panics if cap(buf) exceeds [MaxSegment].
 func NewSegment(buf []byte) *Segment {
+	if uint64(cap(buf)) > MaxSegment {
+		panic(fmt.Sprintf("seq: NewSegment with capacity %d above MaxSegment", cap(buf)))
+	}
 	return &Segment{buf: buf[:cap(buf)], n: len(buf)}
 }
+
+// MaxSegment is the largest capacity of one segment (4 GiB - 1). [Of] and
+// [Chain] split longer buffers into several segments.
+const MaxSegment = 1<<32 - 1
 
 // Len reports the number of data bytes in the segment.
 func (s *Segment) Len() int { return s.n }
@@ -106,7 +114,7 @@ func (s *Segment) Pos(off int) Position {
 	if off < 0 || off > len(s.buf) {
 		panic(fmt.Sprintf("seq: Pos(%d) outside a segment of capacity %d", off, len(s.buf)))
 	}
-	return Position{seg: s, off: off, gen: s.gen}
+	return Position{seg: s, off: uint32(off), gen: s.gen}
 }
 
 func fill(b []byte) {
@@ -125,7 +133,7 @@ func fill(b []byte) {
 // compare [Position.Index] values to order them.
 type Position struct {
 	seg *Segment
-	off int
+	off uint32 // small fields keep Position and Sequence in registers
 	gen uint32
 }
 
@@ -133,7 +141,7 @@ type Position struct {
 func (p Position) Segment() *Segment { return p.seg }
 
 // Offset reports the position's offset within its segment.
-func (p Position) Offset() int { return p.off }
+func (p Position) Offset() int { return int(p.off) }
 
 // IsZero reports whether p is the zero Position.
 func (p Position) IsZero() bool { return p.seg == nil }

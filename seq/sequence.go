@@ -21,25 +21,45 @@ type Sequence struct {
 	start, end Position
 }
 
-// Of returns a single-segment sequence viewing b. It allocates the segment.
+// Of returns a sequence viewing b: one segment, or several if b is longer
+// than [MaxSegment]. It allocates the segments.
 func Of(b []byte) Sequence {
+	if uint64(len(b)) > MaxSegment {
+		return Chain(b)
+	}
 	s := NewSegment(b[:len(b):len(b)])
 	return Sequence{start: s.Pos(0), end: s.Pos(len(b))}
 }
 
+var maxSegment uint64 = MaxSegment
+
 // Chain returns a sequence viewing parts as consecutive segments, one segment
-// per part, empty parts included. It is meant for building test inputs and
-// for stitching buffers a caller already has.
+// per part, empty parts included (a part longer than [MaxSegment] takes
+// several). It is meant for building test inputs and for stitching buffers a
+// caller already has.
 func Chain(parts ...[]byte) Sequence {
-	if len(parts) == 0 {
-		return Sequence{}
+	var first, last *Segment
+	for _, p := range parts {
+		for {
+			n := len(p)
+			if uint64(n) > MaxSegment {
+				n = int(maxSegment) // only reachable where int has 64 bits
+			}
+			s := NewSegment(p[:n:n])
+			if first == nil {
+				first = s
+			} else {
+				last.Link(s)
+			}
+			last = s
+			p = p[n:]
+			if len(p) == 0 {
+				break
+			}
+		}
 	}
-	first := NewSegment(parts[0][:len(parts[0]):len(parts[0])])
-	last := first
-	for _, p := range parts[1:] {
-		s := NewSegment(p[:len(p):len(p)])
-		last.Link(s)
-		last = s
+	if first == nil {
+		return Sequence{}
 	}
 	return Sequence{start: first.Pos(0), end: last.Pos(last.n)}
 }
@@ -77,7 +97,7 @@ func (s Sequence) Len() int {
 		return 0
 	}
 	s.check()
-	return int(s.end.seg.index + int64(s.end.off) - s.start.seg.index - int64(s.start.off))
+	return int(s.end.seg.index + int64(int(s.end.off)) - s.start.seg.index - int64(int(s.start.off)))
 }
 
 // IsEmpty reports whether the sequence has no bytes.
@@ -90,7 +110,7 @@ func (s Sequence) IsSingleSegment() bool { return s.start.seg == s.end.seg }
 // The length of a segment is read only when the sequence ends past it.
 func (s Sequence) chunk(seg *Segment, off int) []byte {
 	if seg == s.end.seg {
-		return seg.buf[off:s.end.off:s.end.off]
+		return seg.buf[off:int(s.end.off):int(s.end.off)]
 	}
 	return seg.buf[off:seg.n:seg.n]
 }
@@ -103,7 +123,7 @@ func (s Sequence) First() []byte {
 		return nil
 	}
 	s.check()
-	return s.chunk(s.start.seg, s.start.off)
+	return s.chunk(s.start.seg, int(s.start.off))
 }
 
 // Chunks returns an iterator over the sequence's bytes, one slice per
@@ -115,7 +135,7 @@ func (s Sequence) Chunks() iter.Seq[[]byte] {
 			return
 		}
 		s.check()
-		seg, off := s.start.seg, s.start.off
+		seg, off := s.start.seg, int(s.start.off)
 		for {
 			if !yield(s.chunk(seg, off)) || seg == s.end.seg {
 				return
@@ -136,7 +156,7 @@ func (s Sequence) PosAt(i int) Position {
 	if s.start.seg == nil {
 		return s.start
 	}
-	seg, off := s.start.seg, s.start.off
+	seg, off := s.start.seg, int(s.start.off)
 	for seg != s.end.seg {
 		if avail := seg.n - off; i < avail {
 			break
@@ -145,7 +165,7 @@ func (s Sequence) PosAt(i int) Position {
 		}
 		seg, off = seg.next, 0
 	}
-	return Position{seg: seg, off: off + i, gen: seg.gen}
+	return Position{seg: seg, off: uint32(off + i), gen: seg.gen}
 }
 
 // OffsetOf reports how many bytes of the sequence lie before p, a position
@@ -173,11 +193,11 @@ func (s Sequence) Slice(i, j int) Sequence {
 		return s
 	}
 	// Fast path: both offsets within the first segment.
-	if s.start.seg == s.end.seg || j <= s.start.seg.n-s.start.off {
+	if s.start.seg == s.end.seg || j <= s.start.seg.n-int(s.start.off) {
 		p := s.start
 		return Sequence{
-			start: Position{seg: p.seg, off: p.off + i, gen: p.gen},
-			end:   Position{seg: p.seg, off: p.off + j, gen: p.gen},
+			start: Position{seg: p.seg, off: uint32(int(p.off) + i), gen: p.gen},
+			end:   Position{seg: p.seg, off: uint32(int(p.off) + j), gen: p.gen},
 		}
 	}
 	start := s.PosAt(i)
@@ -188,7 +208,7 @@ func (s Sequence) Slice(i, j int) Sequence {
 // endAt is like PosAt but prefers the end of a segment to the start of the
 // next, so that a slice ends in the last segment it needs.
 func (s Sequence) endAt(i int) Position {
-	seg, off := s.start.seg, s.start.off
+	seg, off := s.start.seg, int(s.start.off)
 	for seg != s.end.seg {
 		if avail := seg.n - off; i <= avail {
 			break
@@ -197,17 +217,25 @@ func (s Sequence) endAt(i int) Position {
 		}
 		seg, off = seg.next, 0
 	}
-	return Position{seg: seg, off: off + i, gen: seg.gen}
+	return Position{seg: seg, off: uint32(off + i), gen: seg.gen}
 }
 
 // From returns the bytes from offset i to the end.
 func (s Sequence) From(i int) Sequence {
-	if s.start.seg != nil && s.start.seg == s.end.seg {
-		if i < 0 || i > s.end.off-s.start.off {
-			panic(fmt.Sprintf("seq: From(%d) of a sequence of length %d", i, s.Len()))
-		}
-		s.check()
-		s.start.off += i
+	// Fast path, small enough to inline: a single-segment sequence. It reads
+	// no bytes, so it leaves the generation check to the call that does.
+	if s.start.seg == s.end.seg && uint(i) <= uint(s.end.off-s.start.off) {
+		s.start.off += uint32(i)
+		return s
+	}
+	return s.fromSlow(i)
+}
+
+func (s Sequence) fromSlow(i int) Sequence {
+	if i < 0 || i > s.Len() {
+		panic(fmt.Sprintf("seq: From(%d) of a sequence of length %d", i, s.Len()))
+	}
+	if s.start.seg == nil {
 		return s
 	}
 	return Sequence{start: s.PosAt(i), end: s.end}
@@ -232,15 +260,22 @@ func (s Sequence) ToPos(p Position) Sequence {
 
 // IndexByte returns the offset of the first c in the sequence, or -1.
 func (s Sequence) IndexByte(c byte) int {
+	// Fast path, small enough to inline: a current single-segment sequence.
+	// Both ends of such a sequence were made in the same generation, so one
+	// comparison covers them.
+	if seg := s.start.seg; seg == s.end.seg && seg != nil && s.start.gen == seg.gen {
+		return bytes.IndexByte(seg.buf[s.start.off:s.end.off], c)
+	}
+	return s.indexByteSlow(c)
+}
+
+func (s Sequence) indexByteSlow(c byte) int {
 	if s.start.seg == nil {
 		return -1
 	}
 	s.check()
-	if s.start.seg == s.end.seg {
-		return bytes.IndexByte(s.start.seg.buf[s.start.off:s.end.off], c)
-	}
 	base := 0
-	seg, off := s.start.seg, s.start.off
+	seg, off := s.start.seg, int(s.start.off)
 	for {
 		b := s.chunk(seg, off)
 		if i := bytes.IndexByte(b, c); i >= 0 {
@@ -277,7 +312,7 @@ func (s Sequence) IndexAny(chars string) int {
 		}
 	}
 	base := 0
-	seg, off := s.start.seg, s.start.off
+	seg, off := s.start.seg, int(s.start.off)
 	for {
 		b := s.chunk(seg, off)
 		var i int
@@ -331,10 +366,10 @@ func (s Sequence) Index(sep []byte) int {
 	}
 	s.check()
 	if s.start.seg == s.end.seg {
-		return bytes.Index(s.start.seg.buf[s.start.off:s.end.off], sep)
+		return bytes.Index(s.start.seg.buf[int(s.start.off):int(s.end.off)], sep)
 	}
 	base := 0
-	seg, off := s.start.seg, s.start.off
+	seg, off := s.start.seg, int(s.start.off)
 	for {
 		b := s.chunk(seg, off)
 		if i := bytes.Index(b, sep); i >= 0 {
@@ -387,7 +422,7 @@ func (s Sequence) HasPrefix(prefix []byte) bool {
 	if s.Len() < len(prefix) {
 		return false
 	}
-	b := s.chunk(s.start.seg, s.start.off)
+	b := s.chunk(s.start.seg, int(s.start.off))
 	if len(b) >= len(prefix) {
 		return bytes.Equal(b[:len(prefix)], prefix)
 	}
@@ -407,7 +442,7 @@ func (s Sequence) CopyTo(dst []byte) int {
 	}
 	s.check()
 	n := 0
-	seg, off := s.start.seg, s.start.off
+	seg, off := s.start.seg, int(s.start.off)
 	for n < len(dst) {
 		n += copy(dst[n:], s.chunk(seg, off))
 		if seg == s.end.seg {
@@ -425,7 +460,7 @@ func (s Sequence) AppendTo(dst []byte) []byte {
 	}
 	s.check()
 	dst = growCap(dst, s.Len())
-	seg, off := s.start.seg, s.start.off
+	seg, off := s.start.seg, int(s.start.off)
 	for {
 		dst = append(dst, s.chunk(seg, off)...)
 		if seg == s.end.seg {

@@ -1,0 +1,145 @@
+// Package pipe moves bytes from a producer to a consumer through pooled segments, without copying them on the way.
+//
+// A [Pipe] has a [Writer] side, which asks for memory, fills it and flushes,
+// and a [Reader] side, which reads everything flushed so far as a
+// [seq.Sequence] and tells the pipe with [Reader.AdvanceTo] how much it
+// consumed (may be freed) and how much it examined (need not be shown again
+// until more arrives). Flow control, cancellation and completion follow
+// .NET's System.IO.Pipelines; docs/mapping.md gives the correspondence.
+//
+// The same [Reader] interface is implemented over an [io.Reader]
+// ([NewReader]) and over a fixed sequence ([FromSequence]), and [Writer] over
+// an [io.Writer] ([NewWriter]), so code written against the interfaces works
+// with all of them.
+package pipe
+
+import (
+	"context"
+	"errors"
+
+	"github.com/sluicego/sluice/seq"
+)
+
+// Result is what a read returns.
+type Result struct {
+	// Buffer holds every byte not yet consumed. It is valid until the next
+	// AdvanceTo or Complete on the reader that returned it.
+	Buffer seq.Sequence
+	// Completed reports that the writer has completed: no more bytes will
+	// arrive after Buffer.
+	Completed bool
+	// Canceled reports that the read was ended by CancelPendingRead.
+	Canceled bool
+}
+
+// FlushResult is what a flush returns.
+type FlushResult struct {
+	// Completed reports that the reader has completed: flushed bytes were
+	// dropped and later ones will be too.
+	Completed bool
+	// Canceled reports that the flush was ended by CancelPendingFlush.
+	Canceled bool
+}
+
+// Reader is the consuming side of a pipe.
+//
+// Every successful Read, ReadAtLeast or TryRead that returns a result must be
+// followed by one AdvanceTo before the next read. A read that returns an
+// error needs no AdvanceTo. A Reader is used by one goroutine at a time,
+// except CancelPendingRead, which any goroutine may call.
+type Reader interface {
+	// Read returns the buffered bytes, waiting while every buffered byte has
+	// been examined and the writer has not completed. It returns ctx.Err()
+	// if ctx ends first. If the writer completed with an error, Read returns
+	// that error with the remaining bytes in the result.
+	Read(ctx context.Context) (Result, error)
+	// ReadAtLeast is like Read but waits until at least n bytes are
+	// buffered, the writer completes or the read is canceled.
+	ReadAtLeast(ctx context.Context, n int) (Result, error)
+	// TryRead is Read without waiting: ok is false if Read would wait.
+	TryRead() (res Result, ok bool, err error)
+	// AdvanceTo reports that the bytes before consumed are no longer needed
+	// and that the bytes before examined were looked at: the next read
+	// waits for new bytes if examined is the end of the buffer. Positions
+	// must come from the last result, with consumed <= examined, and
+	// examined never before a position examined earlier. Misuse panics.
+	AdvanceTo(consumed, examined seq.Position)
+	// CancelPendingRead makes the pending read, or the next one if none is
+	// pending, return at once with Canceled set and no error.
+	CancelPendingRead()
+	// Complete ends the reader side and frees its memory; err, if not nil,
+	// is reported to the writer. Calling it again has no effect.
+	Complete(err error)
+}
+
+// Writer is the producing side of a pipe.
+//
+// A Writer is used by one goroutine at a time, except CancelPendingFlush,
+// which any goroutine may call.
+type Writer interface {
+	// Buffer returns writable memory of at least n bytes (at least one byte
+	// if n <= 0). It may be longer; its length and identity vary between
+	// calls. After Advance, earlier buffers must not be written to.
+	Buffer(n int) []byte
+	// Advance commits the first n bytes of the last buffer. It panics if n
+	// is negative or beyond that buffer.
+	Advance(n int)
+	// Flush makes the committed bytes readable and waits while the reader
+	// is more than the pause threshold behind. It returns ctx.Err() if ctx
+	// ends first (the bytes stay readable).
+	Flush(ctx context.Context) (FlushResult, error)
+	// Write copies p into the pipe and flushes it.
+	Write(ctx context.Context, p []byte) (FlushResult, error)
+	// CancelPendingFlush makes the pending flush, or the next one if none
+	// is pending, return at once with Canceled set and no error.
+	CancelPendingFlush()
+	// Complete commits the bytes written so far and ends the writer side;
+	// err, if not nil, is reported to the reader. Calling it again has no
+	// effect.
+	Complete(err error)
+}
+
+// Errors reported for calls made in the wrong state.
+var (
+	// ErrReaderCompleted is returned by a read after the reader completed.
+	ErrReaderCompleted = errors.New("pipe: read after the reader completed")
+	// ErrWriterCompleted is returned by a flush or write after the writer
+	// completed.
+	ErrWriterCompleted = errors.New("pipe: write after the writer completed")
+	// ErrReadInProgress is returned by a read made before the previous
+	// result was released with AdvanceTo.
+	ErrReadInProgress = errors.New("pipe: read called again before AdvanceTo")
+	// ErrFlushInProgress is returned by a flush made while another is
+	// pending.
+	ErrFlushInProgress = errors.New("pipe: flush called while another flush is pending")
+)
+
+// Scheduler decides where a callback runs. The pipe uses it to run the
+// callbacks registered with [Pipe.Notify] when data arrives.
+type Scheduler interface {
+	// Schedule arranges for f to run once.
+	Schedule(f func())
+}
+
+// SchedulerFunc adapts a function to a [Scheduler].
+type SchedulerFunc func(f func())
+
+// Schedule calls s(f).
+func (s SchedulerFunc) Schedule(f func()) { s(f) }
+
+type inline struct{}
+
+func (inline) Schedule(f func()) { f() }
+
+type goroutine struct{}
+
+func (goroutine) Schedule(f func()) { go f() }
+
+var (
+	// Inline runs a callback on the goroutine that made it runnable (for a
+	// reader callback, the one that flushed): no handoff, lowest latency,
+	// but the producer waits for the consumer.
+	Inline Scheduler = inline{}
+	// Goroutine runs each callback on a new goroutine. It is the default.
+	Goroutine Scheduler = goroutine{}
+)

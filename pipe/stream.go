@@ -1,0 +1,822 @@
+package pipe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluicego/sluice/seq"
+)
+
+// Default values of [ReaderOptions] and [WriterOptions].
+const (
+	defaultReadBufferSize  = 4 << 10
+	defaultMinReadSize     = 1 << 10
+	defaultMinBufferSize   = 4 << 10
+	maxConsecutiveEmptyRds = 100
+)
+
+// ReaderOptions configure a reader made by [NewReader]. The zero value gives
+// the defaults.
+type ReaderOptions struct {
+	// BufferSize is the size of the segments the reader reads into. Zero
+	// means 4 KiB.
+	BufferSize int
+	// MinReadSize is the least free space a read from the source is given:
+	// when the last segment has less, a new segment is taken. Zero means
+	// 1 KiB, or BufferSize if that is smaller. It must
+	// not exceed BufferSize.
+	MinReadSize int
+	// Pool supplies the segments. Nil means DefaultPool.
+	Pool Pool
+	// LeaveOpen keeps the source open when the reader completes. When it is
+	// false, Complete closes the source if it is an [io.Closer].
+	LeaveOpen bool
+}
+
+func (o ReaderOptions) sizes() (bufSize, minRead int) {
+	bufSize, minRead = o.BufferSize, o.MinReadSize
+	if bufSize == 0 {
+		bufSize = defaultReadBufferSize
+	}
+	if minRead == 0 {
+		minRead = min(defaultMinReadSize, bufSize)
+	}
+	return bufSize, minRead
+}
+
+// Validate reports whether the options are consistent.
+func (o ReaderOptions) Validate() error {
+	bufSize, minRead := o.sizes()
+	switch {
+	case o.BufferSize < 0:
+		return fmt.Errorf("pipe: negative BufferSize %d", o.BufferSize)
+	case o.MinReadSize < 0:
+		return fmt.Errorf("pipe: negative MinReadSize %d", o.MinReadSize)
+	case minRead > bufSize:
+		return fmt.Errorf("pipe: MinReadSize %d exceeds BufferSize %d", minRead, bufSize)
+	}
+	return nil
+}
+
+// NewReader returns a [Reader] over src, the analogue of .NET's
+// PipeReader.Create(Stream). It panics if src is nil or the options are
+// invalid (see [ReaderOptions.Validate]).
+//
+// The reader is synchronous: it starts no goroutine, and reads from src only
+// inside Read, ReadAtLeast (never TryRead), on the caller's goroutine. A Read
+// returns the buffered bytes at once if some are unexamined; otherwise it makes
+// one src.Read into pooled memory and returns what arrived. A source that
+// returns (0, nil) 100 times in a row makes the read fail with
+// [io.ErrNoProgress]. When src returns [io.EOF] the result is Completed, and
+// so is every later one. Any other error from src is returned with the
+// buffered bytes by this read and every later one.
+//
+// Cancellation: ctx is checked before src is read, but a blocking src.Read
+// cannot be interrupted in general. If src has a method
+// SetReadDeadline(time.Time) error, as [net.Conn] does, the reader uses it to
+// interrupt a blocking read when ctx ends or CancelPendingRead is called: it
+// sets a deadline in the past, and clears the deadline (to none) when the read
+// has returned, so any deadline the caller set on src is lost after such an
+// interruption. An interrupted read loses no data and leaves the reader
+// usable; it returns ctx.Err(), or a result with Canceled set.
+//
+// The reader owns src until Complete, which frees the segments and closes src
+// unless LeaveOpen is set.
+func NewReader(src io.Reader, opts ReaderOptions) Reader {
+	if src == nil {
+		panic("pipe: NewReader with a nil io.Reader")
+	}
+	if err := opts.Validate(); err != nil {
+		panic(err)
+	}
+	r := &streamReader{
+		src:       src,
+		pool:      opts.Pool,
+		leaveOpen: opts.LeaveOpen,
+		poison:    poisonByDefault,
+	}
+	r.bufSize, r.minRead = opts.sizes()
+	if r.pool == nil {
+		r.pool = DefaultPool
+	}
+	if dl, ok := src.(readDeadliner); ok {
+		r.dl = dl
+		r.interruptFn = r.interrupt
+	}
+	return r
+}
+
+type readDeadliner interface {
+	SetReadDeadline(t time.Time) error
+}
+
+// States of streamReader.reading, which coordinates interrupting a blocking
+// src.Read through its read deadline.
+const (
+	srcIdle         int32 = iota // no src.Read in progress
+	srcReading                   // in src.Read, interruptible
+	srcInterrupting              // a deadline in the past is being set
+	srcInterrupted               // the deadline is set; the reader must clear it
+)
+
+// aLongTimeAgo is a deadline that has passed.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// errInterrupted reports internally that a read was interrupted through the
+// source's deadline; it never reaches the caller.
+var errInterrupted = errors.New("pipe: read interrupted")
+
+// streamReader is the Reader made by NewReader. All fields but cancel and
+// reading belong to the goroutine using the reader.
+type streamReader struct {
+	src         io.Reader
+	dl          readDeadliner // src, if it has deadlines
+	interruptFn func()        // r.interrupt, bound once
+	pool        Pool
+	bufSize     int
+	minRead     int
+	leaveOpen   bool
+	poison      bool
+
+	// The buffered bytes run from start to end. Both are zero before the
+	// first segment is taken. tail is the last segment of the chain, into
+	// which the source is read; it may follow end's segment.
+	start    seq.Position
+	end      seq.Position
+	buf      seq.Sequence // Between(start, end), kept up to date
+	tail     *seq.Segment
+	startIdx int64 // running index of start
+	endIdx   int64 // running index of end: bytes read so far
+	examined int64 // running index of the examined position
+
+	active bool  // a result was handed out; AdvanceTo is due
+	done   bool  // Complete was called
+	eof    bool  // src returned io.EOF
+	err    error // sticky error from src
+
+	cancel  atomic.Bool
+	reading atomic.Int32
+}
+
+func (r *streamReader) buffer() seq.Sequence { return r.buf }
+
+func (r *streamReader) stateErr() error {
+	if r.done {
+		return ErrReaderCompleted
+	}
+	return ErrReadInProgress
+}
+
+// ready reports whether a read needing n unconsumed bytes (0: any unexamined
+// byte) can return now, and with what.
+func (r *streamReader) ready(n int) (Result, error, bool) {
+	switch {
+	case r.cancel.Load() && r.cancel.Swap(false):
+		return Result{Buffer: r.buffer(), Canceled: true, Completed: r.eof && r.err == nil}, nil, true
+	case r.err != nil:
+		return Result{Buffer: r.buffer(), Completed: true}, r.err, true
+	case r.eof:
+		return Result{Buffer: r.buffer(), Completed: true}, nil, true
+	case n > 0:
+		return Result{Buffer: r.buffer()}, nil, r.endIdx-r.startIdx >= int64(n)
+	default:
+		return Result{Buffer: r.buffer()}, nil, r.endIdx > r.examined
+	}
+}
+
+// Read implements [Reader.Read].
+func (r *streamReader) Read(ctx context.Context) (Result, error) {
+	if r.done || r.active {
+		return Result{}, r.stateErr()
+	}
+	// Fast path: unexamined bytes are buffered.
+	if r.endIdx > r.examined && r.err == nil && !r.cancel.Load() {
+		r.active = true
+		return Result{Buffer: r.buf, Completed: r.eof}, nil
+	}
+	return r.fill(ctx, 0)
+}
+
+// ReadAtLeast implements [Reader.ReadAtLeast].
+func (r *streamReader) ReadAtLeast(ctx context.Context, n int) (Result, error) {
+	if r.done || r.active {
+		return Result{}, r.stateErr()
+	}
+	return r.fill(ctx, max(n, 1))
+}
+
+// TryRead implements [Reader.TryRead]. It never reads from the source.
+func (r *streamReader) TryRead() (Result, bool, error) {
+	if r.done || r.active {
+		return Result{}, false, r.stateErr()
+	}
+	res, err, ok := r.ready(0)
+	if !ok {
+		return Result{}, false, nil
+	}
+	if err == nil {
+		r.active = true
+	}
+	return res, true, err
+}
+
+// fill reads from the source until a read needing n bytes can return.
+func (r *streamReader) fill(ctx context.Context, n int) (Result, error) {
+	for {
+		if res, err, ok := r.ready(n); ok {
+			if err == nil {
+				r.active = true
+			}
+			return res, err
+		}
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		r.readOnce(ctx)
+	}
+}
+
+// readOnce makes one read from the source that returns bytes or an error,
+// retrying reads that return neither up to maxConsecutiveEmptyRds times. An
+// interrupted read returns with neither recorded.
+func (r *streamReader) readOnce(ctx context.Context) {
+	buf := r.space()
+	for i := 0; ; {
+		var n int
+		var err error
+		if r.dl == nil {
+			n, err = r.src.Read(buf)
+		} else {
+			n, err = r.readInterruptible(ctx, buf)
+		}
+		if n < 0 || n > len(buf) {
+			panic(fmt.Sprintf("pipe: io.Reader returned count %d for a %d-byte buffer", n, len(buf)))
+		}
+		if n > 0 {
+			r.tail.Commit(n)
+			r.endIdx += int64(n)
+			r.end = r.tail.Pos(r.tail.Len())
+			r.buf = seq.Between(r.start, r.end)
+		}
+		switch {
+		case err == errInterrupted:
+			return
+		case err == io.EOF:
+			r.eof = true
+			return
+		case err != nil:
+			r.err = err
+			return
+		case n > 0:
+			return
+		}
+		if i++; i >= maxConsecutiveEmptyRds {
+			r.err = io.ErrNoProgress
+			return
+		}
+	}
+}
+
+// space returns the free space to read into: that of the last segment if it
+// has at least minRead bytes, else that of a new segment.
+func (r *streamReader) space() []byte {
+	if t := r.tail; t != nil {
+		if b := t.Available(); len(b) >= r.minRead {
+			return b
+		}
+	}
+	s := r.pool.Get(r.bufSize)
+	if r.tail == nil {
+		s.SetIndex(r.endIdx)
+		r.start = s.Pos(0)
+		r.end = r.start
+	} else {
+		r.tail.Link(s)
+	}
+	r.tail = s
+	return s.Available()
+}
+
+// readInterruptible reads from a source with deadlines, so that ctx ending or
+// CancelPendingRead can interrupt it. It returns errInterrupted, with no
+// bytes, for a read ended that way.
+func (r *streamReader) readInterruptible(ctx context.Context, buf []byte) (int, error) {
+	var stop func() bool
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, r.interruptFn)
+	}
+	r.reading.Store(srcReading)
+	// A cancel or ctx ending just before the store above saw no read to
+	// interrupt: look again now that one is visible.
+	var n int
+	var err error
+	if r.cancel.Load() || ctx.Err() != nil {
+		err = errInterrupted
+	} else {
+		n, err = r.src.Read(buf)
+	}
+	if stop != nil {
+		stop()
+	}
+	if !r.reading.CompareAndSwap(srcReading, srcIdle) {
+		// interrupt set or is setting the deadline: wait for it, undo it.
+		for r.reading.Load() != srcInterrupted {
+			runtime.Gosched()
+		}
+		r.dl.SetReadDeadline(time.Time{})
+		r.reading.Store(srcIdle)
+		if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			err = errInterrupted
+		}
+	}
+	return n, err
+}
+
+// interrupt makes a blocking src.Read return by setting a deadline in the
+// past. It may run on any goroutine. An interrupt that comes late, after the
+// read it was meant for, may interrupt a later read; fill then reads again.
+func (r *streamReader) interrupt() {
+	if r.reading.CompareAndSwap(srcReading, srcInterrupting) {
+		r.dl.SetReadDeadline(aLongTimeAgo)
+		r.reading.Store(srcInterrupted)
+	}
+}
+
+// AdvanceTo implements [Reader.AdvanceTo]. Segments wholly before consumed
+// go back to the pool.
+func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
+	if r.done || !r.active {
+		panicAdvanceState(r.done)
+	}
+	head := r.startIdx
+	ci := head
+	if !consumed.IsZero() {
+		ci = consumed.Index()
+	}
+	ei := ci // a zero examined means consumed
+	if examined != consumed && !examined.IsZero() {
+		ei = examined.Index()
+	}
+	checkAdvance(ci, ei, head, r.endIdx, r.examined)
+	r.active = false
+	r.examined = ei
+	if ci == head {
+		return
+	}
+	r.startIdx = ci
+	if ci == r.endIdx {
+		// Everything consumed: keep only the last segment, emptied, so
+		// the next read gets all of its memory.
+		r.releaseBefore(r.tail)
+		r.tail.Recycle(r.poison)
+		r.tail.SetIndex(ci)
+		r.start = r.tail.Pos(0)
+		r.end = r.start
+		r.buf = seq.Between(r.start, r.end)
+		return
+	}
+	s, off := consumed.Segment(), consumed.Offset()
+	if s == r.start.Segment() && off < s.Len() {
+		r.start = consumed
+		r.buf = seq.Between(r.start, r.end)
+		return
+	}
+	for off == s.Len() {
+		s, off = s.Next(), 0
+	}
+	r.releaseBefore(s)
+	r.start = s.Pos(off)
+	r.buf = seq.Between(r.start, r.end)
+}
+
+// releaseBefore returns the segments from the start's up to s, not included,
+// to the pool.
+func (r *streamReader) releaseBefore(s *seq.Segment) {
+	for h := r.start.Segment(); h != nil && h != s; {
+		next := h.Next()
+		h.Recycle(r.poison)
+		r.pool.Put(h)
+		h = next
+	}
+}
+
+// CancelPendingRead implements [Reader.CancelPendingRead]. If the source has
+// read deadlines, a read blocked in it is interrupted.
+func (r *streamReader) CancelPendingRead() {
+	r.cancel.Store(true)
+	if r.dl != nil {
+		r.interrupt()
+	}
+}
+
+// Complete implements [Reader.Complete]: it frees the segments and closes
+// the source unless LeaveOpen was set.
+func (r *streamReader) Complete(err error) { r.complete(err) }
+
+// complete is Complete, reporting the error of closing the source.
+func (r *streamReader) complete(error) error {
+	if r.done {
+		return nil
+	}
+	r.done, r.active = true, false
+	if r.tail != nil {
+		r.releaseBefore(nil)
+	}
+	r.start, r.end, r.buf, r.tail = seq.Position{}, seq.Position{}, seq.Sequence{}, nil
+	if c, ok := r.src.(io.Closer); ok && !r.leaveOpen {
+		return c.Close()
+	}
+	return nil
+}
+
+// checkAdvance validates the indexes of an AdvanceTo: ci consumed, ei
+// examined, head the start of the buffer, end its end, prev the examined
+// index of the previous AdvanceTo.
+func checkAdvance(ci, ei, head, end, prev int64) {
+	if ci < head || ei < ci || ei > end || ei < prev {
+		panicAdvance(ci, ei, head, end, prev)
+	}
+}
+
+//go:noinline
+func panicAdvance(ci, ei, head, end, prev int64) {
+	switch {
+	case ci < head:
+		panic(fmt.Sprintf("pipe: AdvanceTo: consumed position %d lies before the start of the buffer %d (a position from an older read?)", ci, head))
+	case ei < ci:
+		panic(fmt.Sprintf("pipe: AdvanceTo: examined position %d before consumed position %d", ei, ci))
+	case ei > end:
+		panic(fmt.Sprintf("pipe: AdvanceTo: examined position %d past the end of the buffer %d", ei, end))
+	default:
+		panic(fmt.Sprintf("pipe: AdvanceTo: examined position %d moved backwards from %d", ei, prev))
+	}
+}
+
+//go:noinline
+func panicAdvanceState(done bool) {
+	if done {
+		panic("pipe: AdvanceTo after the reader completed")
+	}
+	panic("pipe: AdvanceTo without a pending read result")
+}
+
+// FromSequence returns a [Reader] over the fixed content of s. Every read
+// returns the unconsumed rest of s at once, with Completed set; AdvanceTo is
+// validated as a pipe's is. The caller owns s's memory: the reader never
+// frees or recycles it, and Complete releases nothing. The memory must stay
+// unchanged while the reader is in use.
+func FromSequence(s seq.Sequence) Reader {
+	r := &fixedReader{start: s.Start(), end: s.End()}
+	if !r.start.IsZero() {
+		r.startIdx, r.endIdx = r.start.Index(), r.end.Index()
+		r.examined = r.startIdx
+	}
+	return r
+}
+
+// FromBytes returns a [Reader] over b, as [FromSequence] does over a
+// single-segment sequence. The caller keeps ownership of b, which must not
+// change while the reader is in use.
+func FromBytes(b []byte) Reader {
+	return FromSequence(seq.Of(b))
+}
+
+// fixedReader is the Reader made by FromSequence.
+type fixedReader struct {
+	start, end       seq.Position
+	startIdx, endIdx int64
+	examined         int64
+	active, done     bool
+	cancel           atomic.Bool
+}
+
+func (r *fixedReader) result() (Result, bool, error) {
+	switch {
+	case r.done:
+		return Result{}, false, ErrReaderCompleted
+	case r.active:
+		return Result{}, false, ErrReadInProgress
+	}
+	r.active = true
+	res := Result{Completed: true, Canceled: r.cancel.Load() && r.cancel.Swap(false)}
+	if !r.start.IsZero() {
+		res.Buffer = seq.Between(r.start, r.end)
+	}
+	return res, true, nil
+}
+
+// Read implements [Reader.Read]; it never waits.
+func (r *fixedReader) Read(context.Context) (Result, error) {
+	res, _, err := r.result()
+	return res, err
+}
+
+// ReadAtLeast implements [Reader.ReadAtLeast]; it never waits.
+func (r *fixedReader) ReadAtLeast(context.Context, int) (Result, error) {
+	res, _, err := r.result()
+	return res, err
+}
+
+// TryRead implements [Reader.TryRead].
+func (r *fixedReader) TryRead() (Result, bool, error) { return r.result() }
+
+// AdvanceTo implements [Reader.AdvanceTo].
+func (r *fixedReader) AdvanceTo(consumed, examined seq.Position) {
+	if r.done || !r.active {
+		panicAdvanceState(r.done)
+	}
+	head := r.startIdx
+	ci := head
+	if !consumed.IsZero() {
+		ci = consumed.Index()
+	}
+	ei := ci // a zero examined means consumed
+	if examined != consumed && !examined.IsZero() {
+		ei = examined.Index()
+	}
+	checkAdvance(ci, ei, head, r.endIdx, r.examined)
+	r.active = false
+	r.examined = ei
+	if ci != head {
+		r.start, r.startIdx = consumed, ci
+	}
+}
+
+// CancelPendingRead implements [Reader.CancelPendingRead].
+func (r *fixedReader) CancelPendingRead() { r.cancel.Store(true) }
+
+// Complete implements [Reader.Complete]. It releases nothing: the caller
+// owns the memory.
+func (r *fixedReader) Complete(error) {
+	r.done, r.active = true, false
+}
+
+// WriterOptions configure a writer made by [NewWriter]. The zero value gives
+// the defaults.
+type WriterOptions struct {
+	// MinBufferSize is the least size of the segments Buffer hands out.
+	// Zero means 4 KiB. A Buffer request for more gets a larger segment.
+	MinBufferSize int
+	// Pool supplies the segments. Nil means DefaultPool.
+	Pool Pool
+	// LeaveOpen keeps the destination open when the writer completes. When
+	// it is false, Complete closes the destination if it is an [io.Closer].
+	LeaveOpen bool
+}
+
+// Validate reports whether the options are consistent.
+func (o WriterOptions) Validate() error {
+	if o.MinBufferSize < 0 {
+		return fmt.Errorf("pipe: negative MinBufferSize %d", o.MinBufferSize)
+	}
+	return nil
+}
+
+// NewWriter returns a [Writer] over dst, the analogue of .NET's
+// PipeWriter.Create(Stream). It panics if dst is nil or the options are
+// invalid (see [WriterOptions.Validate]).
+//
+// Buffer and Advance fill a chain of pooled segments; nothing reaches dst
+// before Flush, which writes every committed byte to dst (one dst.Write per
+// segment) on the caller's goroutine and returns the segments to the pool.
+// Write with nothing buffered writes its argument to dst directly, without
+// copying it. Flush never waits for anything but dst.Write, and its result
+// never has Completed set: there is no reader to go away.
+//
+// A dst.Write that fails, or writes less than asked without an error
+// ([io.ErrShortWrite]), makes that Flush and every later Flush and Write
+// return the error; the bytes not written are dropped. ctx and
+// CancelPendingFlush are checked before each dst.Write but cannot interrupt
+// one that blocks; a flush stopped by them keeps the unwritten bytes for the
+// next Flush.
+//
+// The writer owns dst until Complete. Complete(nil) flushes the committed
+// bytes (call Flush first to see its error), Complete with an error drops
+// them; either way the segments go back to the pool and dst is closed unless
+// LeaveOpen is set.
+func NewWriter(dst io.Writer, opts WriterOptions) Writer {
+	if dst == nil {
+		panic("pipe: NewWriter with a nil io.Writer")
+	}
+	if err := opts.Validate(); err != nil {
+		panic(err)
+	}
+	w := &streamWriter{
+		dst:       dst,
+		pool:      opts.Pool,
+		minBuf:    opts.MinBufferSize,
+		leaveOpen: opts.LeaveOpen,
+		poison:    poisonByDefault,
+	}
+	if w.pool == nil {
+		w.pool = DefaultPool
+	}
+	if w.minBuf == 0 {
+		w.minBuf = defaultMinBufferSize
+	}
+	return w
+}
+
+// streamWriter is the Writer made by NewWriter. All fields but cancel belong
+// to the goroutine using the writer.
+type streamWriter struct {
+	dst       io.Writer
+	pool      Pool
+	minBuf    int
+	leaveOpen bool
+	poison    bool
+
+	head, tail *seq.Segment // committed bytes run from head[off] to tail's end
+	off        int          // bytes of head already written to dst
+	pending    int          // committed bytes not yet written
+	lastBuf    int          // length of the last Buffer not yet committed
+
+	completed bool
+	err       error // sticky error from dst
+	cancel    atomic.Bool
+}
+
+// Buffer implements [Writer.Buffer].
+func (w *streamWriter) Buffer(n int) []byte {
+	if w.completed {
+		panic("pipe: Buffer after the writer completed")
+	}
+	n = max(n, 1)
+	if t := w.tail; t != nil {
+		if b := t.Available(); len(b) >= n {
+			w.lastBuf = len(b)
+			return b
+		}
+	}
+	s := w.pool.Get(max(n, w.minBuf))
+	if w.tail == nil {
+		w.head, w.off = s, 0
+	} else {
+		w.tail.Link(s)
+	}
+	w.tail = s
+	b := s.Available()
+	w.lastBuf = len(b)
+	return b
+}
+
+// Advance implements [Writer.Advance].
+func (w *streamWriter) Advance(n int) {
+	if n < 0 || n > w.lastBuf {
+		panic(fmt.Sprintf("pipe: Advance(%d) beyond the %d-byte buffer returned by Buffer", n, w.lastBuf))
+	}
+	if n == 0 {
+		return
+	}
+	w.tail.Commit(n)
+	w.lastBuf -= n
+	w.pending += n
+}
+
+// Flush implements [Writer.Flush]: it writes the committed bytes to dst.
+// After Flush, memory returned by earlier Buffer calls must not be used;
+// call Buffer again.
+func (w *streamWriter) Flush(ctx context.Context) (FlushResult, error) {
+	if w.completed {
+		return FlushResult{}, ErrWriterCompleted
+	}
+	w.lastBuf = 0
+	if w.err != nil {
+		return FlushResult{}, w.err
+	}
+	for w.pending > 0 {
+		if w.cancel.Load() && w.cancel.Swap(false) {
+			return FlushResult{Canceled: true}, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return FlushResult{}, err
+		}
+		s := w.head
+		if b := s.Bytes()[w.off:]; len(b) > 0 {
+			n, err := w.dst.Write(b)
+			if n < 0 || n > len(b) {
+				panic(fmt.Sprintf("pipe: io.Writer returned count %d for %d bytes", n, len(b)))
+			}
+			w.off += n
+			w.pending -= n
+			if err == nil && n < len(b) {
+				err = io.ErrShortWrite
+			}
+			if err != nil {
+				w.err = err
+				w.release()
+				return FlushResult{}, err
+			}
+		}
+		if s != w.tail {
+			w.head, w.off = s.Next(), 0
+			s.Recycle(w.poison)
+			w.pool.Put(s)
+		}
+	}
+	if t := w.tail; t != nil {
+		// Everything is written: reuse the last segment from its start,
+		// unless it is a large one made for a large Buffer request.
+		for h := w.head; h != t; {
+			next := h.Next()
+			h.Recycle(w.poison)
+			w.pool.Put(h)
+			h = next
+		}
+		w.head = t
+		if t.Cap() <= max(2*w.minBuf, 64<<10) {
+			t.Recycle(w.poison)
+			w.off = 0
+		} else {
+			w.release()
+		}
+	}
+	if w.cancel.Load() && w.cancel.Swap(false) {
+		return FlushResult{Canceled: true}, nil
+	}
+	return FlushResult{}, nil
+}
+
+// release returns every segment to the pool, dropping unwritten bytes.
+func (w *streamWriter) release() {
+	for s := w.head; s != nil; {
+		next := s.Next()
+		s.Recycle(w.poison)
+		w.pool.Put(s)
+		s = next
+	}
+	w.head, w.tail, w.off, w.pending, w.lastBuf = nil, nil, 0, 0, 0
+}
+
+// Write implements [Writer.Write]. With nothing buffered, p goes to dst
+// directly and is not retained; otherwise it is copied behind the buffered
+// bytes and flushed with them.
+func (w *streamWriter) Write(ctx context.Context, p []byte) (FlushResult, error) {
+	if w.completed {
+		return FlushResult{}, ErrWriterCompleted
+	}
+	if w.err != nil {
+		return FlushResult{}, w.err
+	}
+	if w.pending > 0 || len(p) == 0 || ctx.Err() != nil || w.cancel.Load() {
+		w.copyIn(p)
+		return w.Flush(ctx)
+	}
+	w.lastBuf = 0
+	n, err := w.dst.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		w.err = err
+		w.release()
+		return FlushResult{}, err
+	}
+	if w.cancel.Load() && w.cancel.Swap(false) {
+		return FlushResult{Canceled: true}, nil
+	}
+	return FlushResult{}, nil
+}
+
+func (w *streamWriter) copyIn(p []byte) {
+	for len(p) > 0 {
+		b := w.Buffer(1)
+		n := copy(b, p)
+		w.Advance(n)
+		p = p[n:]
+	}
+}
+
+// CancelPendingFlush implements [Writer.CancelPendingFlush]. It cannot
+// interrupt a dst.Write in progress: the flush returns Canceled after it.
+func (w *streamWriter) CancelPendingFlush() { w.cancel.Store(true) }
+
+// Complete implements [Writer.Complete].
+func (w *streamWriter) Complete(err error) { w.complete(err) }
+
+// complete is Complete, reporting the error of the final flush or, failing
+// that, of closing dst.
+func (w *streamWriter) complete(err error) error {
+	if w.completed {
+		return nil
+	}
+	var ferr error
+	if err == nil && w.err == nil {
+		w.cancel.Store(false)
+		_, ferr = w.Flush(context.Background())
+	}
+	w.completed = true
+	w.release()
+	if c, ok := w.dst.(io.Closer); ok && !w.leaveOpen {
+		if cerr := c.Close(); ferr == nil {
+			ferr = cerr
+		}
+	}
+	return ferr
+}
