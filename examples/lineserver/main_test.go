@@ -1,0 +1,351 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/sluicego/sluice/pipe"
+	"github.com/sluicego/sluice/seq"
+)
+
+// checkGoroutines fails the test if goroutines started during it are still
+// running shortly after it ends.
+func checkGoroutines(t *testing.T) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > before {
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				t.Errorf("%d goroutines before the test, %d after:\n%s",
+					before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestDemo(t *testing.T) {
+	for _, args := range [][]string{{"-demo"}, {"-demo", "-conn"}, {"-demo", "-pause", "0"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			checkGoroutines(t)
+			var out, errOut syncBuffer
+			start := time.Now()
+			if err := run(context.Background(), args, &out, &errOut); err != nil {
+				t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("the demo took %v", d)
+			}
+			text := out.String()
+			lines, fragment := expected(script())
+			if len(lines) < 10 || fragment == "" {
+				t.Fatalf("the script should have many lines and a fragment: %q %q", lines, fragment)
+			}
+			for _, l := range lines {
+				shown := l
+				if l == "" || len(l) > 48 {
+					shown = show(l)
+				}
+				if want := "conn 1: " + shown + "\n"; !strings.Contains(text, want) {
+					t.Errorf("the transcript lacks %q", want)
+				}
+			}
+			for _, want := range []string{
+				fmt.Sprintf("conn 1: incomplete line at EOF (%d bytes)", len(fragment)),
+				fmt.Sprintf("all %d replies match", len(lines)+1),
+				fmt.Sprintf("demo: OK: the server parsed all %d lines correctly", len(lines)),
+				"conn 1: closed",
+			} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the transcript lacks %q", want)
+				}
+			}
+			if t.Failed() {
+				t.Logf("transcript:\n%s", text)
+			}
+			// The listener is closed.
+			m := regexp.MustCompile(`server on (\S+)`).FindStringSubmatch(text)
+			if m == nil {
+				t.Fatalf("no server address in the transcript:\n%s", text)
+			}
+			if c, err := net.DialTimeout("tcp", m[1], time.Second); err == nil {
+				c.Close()
+				t.Errorf("%s still accepts connections after the demo", m[1])
+			}
+		})
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{
+		nil,
+		{"-demo", "-listen", "127.0.0.1:0"},
+		{"-listen", "0.0.0.0:7000"},
+		{"-listen", "192.0.2.1:7000"},
+		{"-connect", "example.com:7000"},
+		{"-demo", "extra"},
+	} {
+		var out, errOut syncBuffer
+		if err := run(context.Background(), args, &out, &errOut); err == nil {
+			t.Errorf("run(%q) succeeded", args)
+		}
+	}
+}
+
+// TestListenAndConnect runs the server mode until its context ends and the
+// client mode against it, twice, with both server variants.
+func TestListenAndConnect(t *testing.T) {
+	for _, useConn := range []bool{false, true} {
+		t.Run(variant(useConn), func(t *testing.T) {
+			checkGoroutines(t)
+			// Find a free port, then serve on it through run.
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := ln.Addr().String()
+			ln.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			var srvOut, errOut syncBuffer
+			args := []string{"-listen", addr}
+			if useConn {
+				args = append(args, "-conn")
+			}
+			served := make(chan error, 1)
+			go func() { served <- run(ctx, args, &srvOut, &errOut) }()
+			for i := 0; ; i++ {
+				if strings.Contains(srvOut.String(), "listening on") {
+					break
+				}
+				if i == 500 {
+					t.Fatal("the server does not listen")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			for range 2 {
+				var out syncBuffer
+				if err := run(context.Background(), []string{"-connect", addr, "-pause", "0"}, &out, &errOut); err != nil {
+					t.Errorf("client: %v\n%s", err, out.String())
+				}
+			}
+			cancel()
+			if err := <-served; err != nil {
+				t.Errorf("server: %v", err)
+			}
+			for _, want := range []string{"conn 1: hello, pipelines", "conn 2: the last line", "conn 2: closed"} {
+				if !strings.Contains(srvOut.String(), want) {
+					t.Errorf("server output lacks %q:\n%s", want, srvOut.String())
+				}
+			}
+		})
+	}
+}
+
+// TestServerShutdown cancels the server while a client is connected and
+// idle: the handler must end too.
+func TestServerShutdown(t *testing.T) {
+	for _, useConn := range []bool{false, true} {
+		t.Run(variant(useConn), func(t *testing.T) {
+			checkGoroutines(t)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out syncBuffer
+			srv := &server{useConn: useConn, log: &logger{w: &out}}
+			ctx, cancel := context.WithCancel(context.Background())
+			served := make(chan error, 1)
+			go func() { served <- srv.serve(ctx, ln) }()
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			io.WriteString(c, "one\ntwo")
+			r := bufio.NewReader(c)
+			if reply, err := r.ReadString('\n'); reply != "ok 3\n" {
+				t.Fatalf("reply %q, %v", reply, err)
+			}
+			cancel()
+			select {
+			case err := <-served:
+				if err != nil {
+					t.Error(err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("serve does not return after cancel")
+			}
+			if _, err := r.ReadString('\n'); err == nil {
+				t.Error("the connection is still open")
+			}
+		})
+	}
+}
+
+// TestLineTooLong checks that a peer that never sends '\n' cannot make the
+// server buffer without bound.
+func TestLineTooLong(t *testing.T) {
+	for _, useConn := range []bool{false, true} {
+		t.Run(variant(useConn), func(t *testing.T) {
+			checkGoroutines(t)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out syncBuffer
+			srv := &server{useConn: useConn, log: &logger{w: &out}}
+			ctx, cancel := context.WithCancel(context.Background())
+			served := make(chan error, 1)
+			go func() { served <- srv.serve(ctx, ln) }()
+			defer func() {
+				cancel()
+				<-served
+			}()
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			go func() {
+				// Keep sending: the server must hang up, not buffer.
+				chunk := bytes.Repeat([]byte("x"), 4096)
+				for {
+					if _, err := c.Write(chunk); err != nil {
+						return
+					}
+				}
+			}()
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			// The server hangs up on us: EOF, or a reset because it closed
+			// with our bytes unread.
+			if n, err := io.Copy(io.Discard, c); n != 0 || (err != nil && !errors.Is(err, syscall.ECONNRESET)) {
+				t.Errorf("read %d bytes, %v; want the connection closed", n, err)
+			}
+			c.Close()
+			for i := 0; !strings.Contains(out.String(), "conn 1: closed"); i++ {
+				if i == 500 {
+					t.Fatal("the handler does not end")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if !strings.Contains(out.String(), errLineTooLong.Error()) {
+				t.Errorf("the server did not report the long line:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// TestLoops drives the two hand-written loops through an in-memory pipe,
+// with the input delivered one byte per Read and in one piece.
+func TestLoops(t *testing.T) {
+	const input = "alpha\n\nbeta gamma\r\n" + "a line longer than one 512-byte read " +
+		"................................................................................" +
+		"................................................................................" +
+		"................................................................................" +
+		"................................................................................" +
+		"................................................................................" +
+		"................................................................................" +
+		"................................................................................\n" +
+		"tail"
+	want := strings.Split(input, "\n")
+	for name, src := range map[string]func() io.Reader{
+		"whole":      func() io.Reader { return strings.NewReader(input) },
+		"onebyte":    func() io.Reader { return iotest.OneByteReader(strings.NewReader(input)) },
+		"dataerr":    func() io.Reader { return iotest.DataErrReader(strings.NewReader(input)) },
+		"halfreader": func() io.Reader { return iotest.HalfReader(strings.NewReader(input)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			checkGoroutines(t)
+			p := pipe.New(pipe.Options{PauseThreshold: 64, SegmentSize: 16})
+			filled := make(chan error, 1)
+			go func() { filled <- fillPipe(context.Background(), src(), p.Writer()) }()
+			var got []string
+			err := readPipe(context.Background(), p.Reader(), func(line seq.Sequence) error {
+				got = append(got, line.String())
+				return nil
+			})
+			if ferr := <-filled; ferr != nil {
+				t.Fatal(ferr)
+			}
+			var inc *incompleteLineError
+			if !errors.As(err, &inc) || inc.text != "tail" || !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Fatalf("readPipe: %v, want an incomplete line \"tail\"", err)
+			}
+			if !slices.Equal(got, want[:len(want)-1]) {
+				t.Errorf("lines %q, want %q", got, want[:len(want)-1])
+			}
+		})
+	}
+}
+
+// TestReadPipeCleanEnd: no bytes after the last '\n' is a clean end, and so
+// is no input at all.
+func TestReadPipeCleanEnd(t *testing.T) {
+	for _, input := range []string{"", "\n", "a\nb\n"} {
+		r := pipe.FromBytes([]byte(input))
+		n := 0
+		if err := readPipe(context.Background(), r, func(seq.Sequence) error { n++; return nil }); err != nil {
+			t.Errorf("%q: %v", input, err)
+		}
+		if want := strings.Count(input, "\n"); n != want {
+			t.Errorf("%q: %d lines, want %d", input, n, want)
+		}
+	}
+}
+
+// TestReadPipeStopsOnError: an error from the line handler ends the loop
+// and completes the reader with it, so that the fill loop stops too.
+func TestReadPipeStopsOnError(t *testing.T) {
+	checkGoroutines(t)
+	p := pipe.New(pipe.Options{})
+	pr, pw := io.Pipe()
+	filled := make(chan error, 1)
+	go func() { filled <- fillPipe(context.Background(), pr, p.Writer()) }()
+	go io.WriteString(pw, "first\nsecond\n")
+	boom := errors.New("boom")
+	err := readPipe(context.Background(), p.Reader(), func(seq.Sequence) error { return boom })
+	if !errors.Is(err, boom) {
+		t.Fatalf("readPipe: %v", err)
+	}
+	// The fill loop is blocked in Read or sees Completed at its next flush.
+	go io.WriteString(pw, "more\n")
+	if err := <-filled; err != nil {
+		t.Errorf("fillPipe: %v", err)
+	}
+	pw.Close()
+}
