@@ -151,9 +151,10 @@ type streamReader struct {
 	end      seq.Position
 	buf      seq.Sequence // Between(start, end), kept up to date
 	tail     *seq.Segment
-	startIdx int64 // running index of start
-	endIdx   int64 // running index of end: bytes read so far
-	examined int64 // running index of the examined position
+	spare    *seq.Segment // a recycled segment kept for the next one needed
+	startIdx int64        // running index of start
+	endIdx   int64        // running index of end: bytes read so far
+	examined int64        // running index of the examined position
 
 	active bool  // a result was handed out; AdvanceTo is due
 	done   bool  // Complete was called
@@ -164,8 +165,6 @@ type streamReader struct {
 	reading atomic.Int32
 }
 
-func (r *streamReader) buffer() seq.Sequence { return r.buf }
-
 func (r *streamReader) stateErr() error {
 	if r.done {
 		return ErrReaderCompleted
@@ -174,41 +173,46 @@ func (r *streamReader) stateErr() error {
 }
 
 // ready reports whether a read needing n unconsumed bytes (0: any unexamined
-// byte) can return now, and with what.
-func (r *streamReader) ready(n int) (Result, error, bool) {
+// byte) can return now.
+func (r *streamReader) ready(n int) bool {
+	switch {
+	case r.err != nil || r.eof || r.cancel.Load():
+		return true
+	case n > 0:
+		return r.endIdx-r.startIdx >= int64(n)
+	default:
+		return r.endIdx > r.examined
+	}
+}
+
+// result builds the result of a read that is ready. It is built once, at
+// the end, because a Result is too large to travel cheaply between calls.
+func (r *streamReader) result() (Result, error) {
 	switch {
 	case r.cancel.Load() && r.cancel.Swap(false):
-		return Result{Buffer: r.buffer(), Canceled: true, Completed: r.eof && r.err == nil}, nil, true
+		r.active = true
+		return Result{Buffer: r.buf, Canceled: true, Completed: r.eof && r.err == nil}, nil
 	case r.err != nil:
-		return Result{Buffer: r.buffer(), Completed: true}, r.err, true
-	case r.eof:
-		return Result{Buffer: r.buffer(), Completed: true}, nil, true
-	case n > 0:
-		return Result{Buffer: r.buffer()}, nil, r.endIdx-r.startIdx >= int64(n)
-	default:
-		return Result{Buffer: r.buffer()}, nil, r.endIdx > r.examined
+		return Result{Buffer: r.buf, Completed: true}, r.err
 	}
+	r.active = true
+	return Result{Buffer: r.buf, Completed: r.eof}, nil
 }
 
 // Read implements [Reader.Read].
 func (r *streamReader) Read(ctx context.Context) (Result, error) {
-	if r.done || r.active {
-		return Result{}, r.stateErr()
+	if err := r.fill(ctx, 0); err != nil {
+		return Result{}, err
 	}
-	// Fast path: unexamined bytes are buffered.
-	if r.endIdx > r.examined && r.err == nil && !r.cancel.Load() {
-		r.active = true
-		return Result{Buffer: r.buf, Completed: r.eof}, nil
-	}
-	return r.fill(ctx, 0)
+	return r.result()
 }
 
 // ReadAtLeast implements [Reader.ReadAtLeast].
 func (r *streamReader) ReadAtLeast(ctx context.Context, n int) (Result, error) {
-	if r.done || r.active {
-		return Result{}, r.stateErr()
+	if err := r.fill(ctx, max(n, 1)); err != nil {
+		return Result{}, err
 	}
-	return r.fill(ctx, max(n, 1))
+	return r.result()
 }
 
 // TryRead implements [Reader.TryRead]. It never reads from the source.
@@ -216,30 +220,26 @@ func (r *streamReader) TryRead() (Result, bool, error) {
 	if r.done || r.active {
 		return Result{}, false, r.stateErr()
 	}
-	res, err, ok := r.ready(0)
-	if !ok {
+	if !r.ready(0) {
 		return Result{}, false, nil
 	}
-	if err == nil {
-		r.active = true
-	}
+	res, err := r.result()
 	return res, true, err
 }
 
-// fill reads from the source until a read needing n bytes can return.
-func (r *streamReader) fill(ctx context.Context, n int) (Result, error) {
-	for {
-		if res, err, ok := r.ready(n); ok {
-			if err == nil {
-				r.active = true
-			}
-			return res, err
-		}
+// fill reads from the source until a read needing n bytes can return. It
+// returns an error only when the read cannot start or ctx ended.
+func (r *streamReader) fill(ctx context.Context, n int) error {
+	if r.done || r.active {
+		return r.stateErr()
+	}
+	for !r.ready(n) {
 		if err := ctx.Err(); err != nil {
-			return Result{}, err
+			return err
 		}
 		r.readOnce(ctx)
 	}
+	return nil
 }
 
 // readOnce makes one read from the source that returns bytes or an error,
@@ -284,20 +284,35 @@ func (r *streamReader) readOnce(ctx context.Context) {
 }
 
 // space returns the free space to read into: that of the last segment if it
-// has at least minRead bytes, else that of a new segment.
+// has at least minRead bytes, else that of a new segment. When the bytes
+// left unconsumed are few and all in the last segment, they are copied to
+// the start of the new segment instead of linking it: a partial message of
+// at most a quarter of a segment costs one small copy, and parsers keep
+// seeing single-segment buffers, which is their fast path. Longer partial
+// messages are linked, never copied, so reading stays linear.
 func (r *streamReader) space() []byte {
-	if t := r.tail; t != nil {
+	t := r.tail
+	if t != nil {
 		if b := t.Available(); len(b) >= r.minRead {
 			return b
 		}
 	}
-	s := r.pool.Get(r.bufSize)
-	if r.tail == nil {
+	s := r.getSegment()
+	switch {
+	case t == nil:
 		s.SetIndex(r.endIdx)
 		r.start = s.Pos(0)
 		r.end = r.start
-	} else {
-		r.tail.Link(s)
+	case r.start.Segment() == t && r.endIdx-r.startIdx <= int64(s.Cap()/4):
+		n := copy(s.Available(), r.buf.First())
+		s.Commit(n)
+		s.SetIndex(r.startIdx)
+		r.release(t)
+		r.start = s.Pos(0)
+		r.end = s.Pos(n)
+		r.buf = seq.Between(r.start, r.end)
+	default:
+		t.Link(s)
 	}
 	r.tail = s
 	return s.Available()
@@ -400,10 +415,31 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 func (r *streamReader) releaseBefore(s *seq.Segment) {
 	for h := r.start.Segment(); h != nil && h != s; {
 		next := h.Next()
-		h.Recycle(r.poison)
-		r.pool.Put(h)
+		r.release(h)
 		h = next
 	}
+}
+
+// getSegment returns an empty segment of bufSize bytes: the spare one if
+// there is one, else one from the pool.
+func (r *streamReader) getSegment() *seq.Segment {
+	if s := r.spare; s != nil {
+		r.spare = nil
+		return s
+	}
+	return r.pool.Get(r.bufSize)
+}
+
+// release recycles s and keeps it as the spare segment, or returns it to
+// the pool if there already is one. Keeping one spare spares the pool a
+// round trip per read when partial messages move to a new segment.
+func (r *streamReader) release(s *seq.Segment) {
+	s.Recycle(r.poison)
+	if r.spare == nil && s.Cap() == r.bufSize && !r.done {
+		r.spare = s
+		return
+	}
+	r.pool.Put(s)
 }
 
 // CancelPendingRead implements [Reader.CancelPendingRead]. If the source has
@@ -427,6 +463,10 @@ func (r *streamReader) complete(error) error {
 	r.done, r.active = true, false
 	if r.tail != nil {
 		r.releaseBefore(nil)
+	}
+	if r.spare != nil {
+		r.pool.Put(r.spare)
+		r.spare = nil
 	}
 	r.start, r.end, r.buf, r.tail = seq.Position{}, seq.Position{}, seq.Sequence{}, nil
 	if c, ok := r.src.(io.Closer); ok && !r.leaveOpen {

@@ -111,8 +111,8 @@ func (s *Segment) SetIndex(i int64) { s.index = i }
 // Pos returns the position off bytes into the segment's memory. It panics if
 // off lies outside the segment's capacity.
 func (s *Segment) Pos(off int) Position {
-	if off < 0 || off > len(s.buf) {
-		panic(fmt.Sprintf("seq: Pos(%d) outside a segment of capacity %d", off, len(s.buf)))
+	if uint(off) > uint(len(s.buf)) {
+		panic(posError{off, len(s.buf)})
 	}
 	return Position{seg: s, off: uint32(off), gen: s.gen}
 }
@@ -152,7 +152,9 @@ func (p Position) Index() int64 {
 	if p.seg == nil {
 		return 0
 	}
-	p.check()
+	if p.seg.gen != p.gen {
+		panic(errStale)
+	}
 	return p.seg.index + int64(p.off)
 }
 
@@ -160,16 +162,18 @@ func (p Position) Index() int64 {
 // was made in (it has not been recycled since).
 func (p Position) Valid() bool { return p.seg == nil || p.seg.gen == p.gen }
 
-func (p Position) check() {
-	if p.seg != nil && p.seg.gen != p.gen {
-		panicStale()
-	}
-}
+// Panic values. They are values rather than formatted strings so that the
+// checks that raise them stay cheap enough to inline.
+var errStale = panicError("seq: use of a Position or Sequence whose segment was recycled " +
+	"(memory released by AdvanceTo or Complete is being read: copy the bytes out before advancing)")
 
-// panicStale is kept out of line so the checks that call it stay inlinable.
-//
-//go:noinline
-func panicStale() {
-	panic("seq: use of a Position or Sequence whose segment was recycled " +
-		"(memory released by AdvanceTo or Complete is being read: copy the bytes out before advancing)")
+type panicError string
+
+func (e panicError) Error() string { return string(e) }
+
+// posError is the panic value of Pos with an offset outside the segment.
+type posError struct{ off, cap int }
+
+func (e posError) Error() string {
+	return fmt.Sprintf("seq: Pos(%d) outside a segment of capacity %d", e.off, e.cap)
 }

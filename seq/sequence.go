@@ -68,20 +68,27 @@ func Chain(parts ...[]byte) Sequence {
 // with end not before start. It panics if either position is stale or end
 // lies before start.
 func Between(start, end Position) Sequence {
-	if start.Index() > end.Index() {
-		panic(fmt.Sprintf("seq: Between: end (index %d) before start (index %d)", end.Index(), start.Index()))
-	}
-	// An empty range may be given as the start of a later segment and the end
-	// of an earlier one; walking from start would then never meet end.
-	if start.seg == nil || start.Index() == end.Index() {
-		start = end
+	if si, ei := start.Index(), end.Index(); si > ei {
+		panic(rangeError{si, ei})
+	} else if si == ei || start.seg == nil {
+		// An empty range may be given as the start of a later segment and
+		// the end of an earlier one; walking from start would then never
+		// meet end.
+		return Sequence{start: end, end: end}
 	}
 	return Sequence{start: start, end: end}
 }
 
+// rangeError is the panic value of Between with end before start.
+type rangeError struct{ start, end int64 }
+
+func (e rangeError) Error() string {
+	return fmt.Sprintf("seq: Between: end (index %d) before start (index %d)", e.end, e.start)
+}
+
 func (s Sequence) check() {
 	if s.start.seg != nil && (s.start.gen != s.start.seg.gen || s.end.gen != s.end.seg.gen) {
-		panicStale()
+		panic(errStale)
 	}
 }
 
