@@ -163,13 +163,21 @@ func (s Sequence) PosAt(i int) Position {
 	if s.start.seg == nil {
 		return s.start
 	}
+	return s.walk(i, false)
+}
+
+// walk returns the position i bytes after the start, 0 <= i <= Len. At the
+// boundary of two segments it returns the start of the later one, or with
+// atEnd the end of the earlier one, so that a slice ends in the last segment
+// it needs.
+func (s Sequence) walk(i int, atEnd bool) Position {
 	seg, off := s.start.seg, int(s.start.off)
 	for seg != s.end.seg {
-		if avail := seg.n - off; i < avail {
+		avail := seg.n - off
+		if i < avail || atEnd && i == avail {
 			break
-		} else {
-			i -= avail
 		}
+		i -= avail
 		seg, off = seg.next, 0
 	}
 	return Position{seg: seg, off: uint32(off + i), gen: seg.gen}
@@ -209,22 +217,7 @@ func (s Sequence) Slice(i, j int) Sequence {
 	}
 	start := s.PosAt(i)
 	rest := Sequence{start: start, end: s.end}
-	return Sequence{start: start, end: rest.endAt(j - i)}
-}
-
-// endAt is like PosAt but prefers the end of a segment to the start of the
-// next, so that a slice ends in the last segment it needs.
-func (s Sequence) endAt(i int) Position {
-	seg, off := s.start.seg, int(s.start.off)
-	for seg != s.end.seg {
-		if avail := seg.n - off; i <= avail {
-			break
-		} else {
-			i -= avail
-		}
-		seg, off = seg.next, 0
-	}
-	return Position{seg: seg, off: uint32(off + i), gen: seg.gen}
+	return Sequence{start: start, end: rest.walk(j-i, true)}
 }
 
 // From returns the bytes from offset i to the end.
