@@ -16,6 +16,7 @@ package pipe
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/sluicego/sluice/seq"
 )
@@ -79,7 +80,9 @@ type Reader interface {
 type Writer interface {
 	// Buffer returns writable memory of at least n bytes (at least one byte
 	// if n <= 0). It may be longer; its length and identity vary between
-	// calls. After Advance, earlier buffers must not be written to.
+	// calls. After Advance, earlier buffers must not be written to. n must
+	// not exceed seq.MaxSegment (16 MiB - 1): larger data is written in
+	// several buffers, as Write does.
 	Buffer(n int) []byte
 	// Advance commits the first n bytes of the last buffer. It panics if n
 	// is negative or beyond that buffer.
@@ -126,6 +129,13 @@ type SchedulerFunc func(f func())
 
 // Schedule calls s(f).
 func (s SchedulerFunc) Schedule(f func()) { s(f) }
+
+// checkBufferSize panics if no segment can hold n bytes.
+func checkBufferSize(n int) {
+	if n > seq.MaxSegment {
+		panic(fmt.Sprintf("pipe: Buffer(%d) exceeds seq.MaxSegment (%d)", n, seq.MaxSegment))
+	}
+}
 
 type inline struct{}
 

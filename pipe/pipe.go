@@ -48,6 +48,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("pipe: negative ResumeThreshold %d", o.ResumeThreshold)
 	case o.SegmentSize < 0:
 		return fmt.Errorf("pipe: negative SegmentSize %d", o.SegmentSize)
+	case o.SegmentSize > seq.MaxSegment:
+		return fmt.Errorf("pipe: SegmentSize %d exceeds seq.MaxSegment", o.SegmentSize)
 	case o.PauseThreshold > 0 && o.ResumeThreshold > o.PauseThreshold:
 		return fmt.Errorf("pipe: ResumeThreshold %d exceeds PauseThreshold %d", o.ResumeThreshold, o.PauseThreshold)
 	case o.PauseThreshold == 0 && o.ResumeThreshold > DefaultPauseThreshold:
@@ -451,6 +453,7 @@ func (p *Pipe) getBuffer(n int) []byte {
 }
 
 func (p *Pipe) newTail(n int) []byte {
+	checkBufferSize(n)
 	if t := p.tail; t != nil && t.Cap() >= n && p.dropping.Load() {
 		// Nobody will read: drop what the tail holds and reuse it rather
 		// than growing the pipe.

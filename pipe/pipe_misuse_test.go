@@ -2,6 +2,9 @@ package pipe
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -295,4 +298,37 @@ func TestMisuseResetWhileOpen(t *testing.T) {
 	q.Reset()
 	p.Reader().Complete(nil)
 	p.Reset()
+}
+
+func TestBufferBeyondMaxSegment(t *testing.T) {
+	p := New(Options{})
+	defer p.Reader().Complete(nil)
+	defer p.Writer().Complete(nil)
+	func() {
+		defer func() {
+			if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "exceeds seq.MaxSegment") {
+				t.Errorf("pipe Buffer(MaxSegment+1): recovered %v", r)
+			}
+		}()
+		p.Writer().Buffer(seq.MaxSegment + 1)
+	}()
+	if b := p.Writer().Buffer(seq.MaxSegment); len(b) < seq.MaxSegment {
+		t.Errorf("Buffer(MaxSegment) gave %d bytes", len(b))
+	}
+	w := NewWriter(io.Discard, WriterOptions{})
+	defer w.Complete(nil)
+	func() {
+		defer func() {
+			if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "exceeds seq.MaxSegment") {
+				t.Errorf("stream Buffer(MaxSegment+1): recovered %v", r)
+			}
+		}()
+		w.Buffer(seq.MaxSegment + 1)
+	}()
+	if err := (ReaderOptions{BufferSize: seq.MaxSegment + 1}).Validate(); err == nil {
+		t.Error("ReaderOptions with BufferSize beyond MaxSegment validated")
+	}
+	if err := (Options{SegmentSize: seq.MaxSegment + 1}).Validate(); err == nil {
+		t.Error("Options with SegmentSize beyond MaxSegment validated")
+	}
 }

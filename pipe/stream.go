@@ -60,6 +60,8 @@ func (o ReaderOptions) Validate() error {
 		return fmt.Errorf("pipe: negative MinReadSize %d", o.MinReadSize)
 	case minRead > bufSize:
 		return fmt.Errorf("pipe: MinReadSize %d exceeds BufferSize %d", minRead, bufSize)
+	case bufSize > seq.MaxSegment:
+		return fmt.Errorf("pipe: BufferSize %d exceeds seq.MaxSegment", bufSize)
 	}
 	return nil
 }
@@ -201,16 +203,29 @@ func (r *streamReader) result() (Result, error) {
 
 // Read implements [Reader.Read].
 func (r *streamReader) Read(ctx context.Context) (Result, error) {
-	if err := r.fill(ctx, 0); err != nil {
-		return Result{}, err
+	if r.done || r.active {
+		return Result{}, r.stateErr()
+	}
+	for !r.ready(0) {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		r.readOnce(ctx)
 	}
 	return r.result()
 }
 
 // ReadAtLeast implements [Reader.ReadAtLeast].
 func (r *streamReader) ReadAtLeast(ctx context.Context, n int) (Result, error) {
-	if err := r.fill(ctx, max(n, 1)); err != nil {
-		return Result{}, err
+	if r.done || r.active {
+		return Result{}, r.stateErr()
+	}
+	n = max(n, 1)
+	for !r.ready(n) {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		r.readOnce(ctx)
 	}
 	return r.result()
 }
@@ -225,21 +240,6 @@ func (r *streamReader) TryRead() (Result, bool, error) {
 	}
 	res, err := r.result()
 	return res, true, err
-}
-
-// fill reads from the source until a read needing n bytes can return. It
-// returns an error only when the read cannot start or ctx ended.
-func (r *streamReader) fill(ctx context.Context, n int) error {
-	if r.done || r.active {
-		return r.stateErr()
-	}
-	for !r.ready(n) {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		r.readOnce(ctx)
-	}
-	return nil
 }
 
 // readOnce makes one read from the source that returns bytes or an error,
@@ -615,6 +615,9 @@ func (o WriterOptions) Validate() error {
 	if o.MinBufferSize < 0 {
 		return fmt.Errorf("pipe: negative MinBufferSize %d", o.MinBufferSize)
 	}
+	if o.MinBufferSize > seq.MaxSegment {
+		return fmt.Errorf("pipe: MinBufferSize %d exceeds seq.MaxSegment", o.MinBufferSize)
+	}
 	return nil
 }
 
@@ -694,6 +697,7 @@ func (w *streamWriter) Buffer(n int) []byte {
 			return b
 		}
 	}
+	checkBufferSize(n)
 	s := w.pool.Get(max(n, w.minBuf))
 	if w.tail == nil {
 		w.head, w.off = s, 0

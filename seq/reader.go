@@ -40,9 +40,9 @@ type Reader struct {
 // NewReader returns a Reader positioned at the start of s.
 func NewReader(s Sequence) Reader {
 	r := Reader{s: s}
-	if s.start.seg != nil {
+	if s.first != nil {
 		s.check()
-		r.seg, r.segOff, r.gen = s.start.seg, int(s.start.off), s.start.gen
+		r.seg, r.segOff, r.gen = s.first, s.so(), s.startPos().gen
 		r.cur = s.chunk(r.seg, r.segOff)
 		r.skipEmpty()
 	}
@@ -53,7 +53,7 @@ func NewReader(s Sequence) Reader {
 // and the sequence goes on, so that cur[i] is the next byte whenever one is
 // left.
 func (r *Reader) skipEmpty() {
-	for r.i == len(r.cur) && r.seg != r.s.end.seg {
+	for r.i == len(r.cur) && r.seg != r.s.last {
 		r.consumed += len(r.cur)
 		r.seg, r.segOff, r.i = r.seg.next, 0, 0
 		r.gen = r.seg.gen
@@ -71,12 +71,12 @@ func (r *Reader) Consumed() int { return r.consumed + r.i }
 func (r *Reader) Remaining() int { return r.s.Len() - r.consumed - r.i }
 
 // AtEnd reports whether no bytes are left.
-func (r *Reader) AtEnd() bool { return r.i == len(r.cur) && r.seg == r.s.end.seg }
+func (r *Reader) AtEnd() bool { return r.i == len(r.cur) && r.seg == r.s.last }
 
 // Position returns the position of the next byte to read.
 func (r *Reader) Position() Position {
 	if r.seg == nil {
-		return r.s.start
+		return r.s.startPos()
 	}
 	return Position{seg: r.seg, off: uint32(r.segOff + r.i), gen: r.gen}
 }
@@ -86,7 +86,7 @@ func (r *Reader) Rest() Sequence {
 	if r.seg == nil {
 		return r.s
 	}
-	return Sequence{start: r.Position(), end: r.s.end}
+	return mk(r.Position(), r.s.endPos())
 }
 
 // Span returns the unread bytes of the current segment: a prefix of the rest
@@ -199,7 +199,7 @@ func (r *Reader) ReadN(n int) (Sequence, bool) {
 		if r.i == len(r.cur) {
 			r.skipEmpty()
 		}
-		return Sequence{start: start, end: end}, true
+		return mk(start, end), true
 	}
 	out := r.Rest().Slice(0, n)
 	r.Advance(n)
@@ -232,7 +232,7 @@ func (r *Reader) ReadTo(delim byte) (Sequence, bool) {
 	if j := bytes.IndexByte(r.cur[r.i:], delim); j >= 0 && r.i+j+1 < len(r.cur) {
 		off := r.segOff + r.i
 		r.i += j + 1
-		return Sequence{start: Position{seg: r.seg, off: uint32(off), gen: r.gen}, end: Position{seg: r.seg, off: uint32(off + j), gen: r.gen}}, true
+		return mk(Position{seg: r.seg, off: uint32(off), gen: r.gen}, Position{seg: r.seg, off: uint32(off + j), gen: r.gen}), true
 	}
 	return r.readToSlow(delim)
 }

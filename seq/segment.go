@@ -35,15 +35,15 @@ type Segment struct {
 // buf[len(buf):cap(buf)]. The segment takes ownership of buf.
 // It panics if cap(buf) exceeds [MaxSegment].
 func NewSegment(buf []byte) *Segment {
-	if uint64(cap(buf)) > MaxSegment {
+	if cap(buf) > MaxSegment {
 		panic(fmt.Sprintf("seq: NewSegment with capacity %d above MaxSegment", cap(buf)))
 	}
 	return &Segment{buf: buf[:cap(buf)], n: len(buf)}
 }
 
-// MaxSegment is the largest capacity of one segment (4 GiB - 1). [Of] and
+// MaxSegment is the largest capacity of one segment (16 MiB - 1). [Of] and
 // [Chain] split longer buffers into several segments.
-const MaxSegment = 1<<32 - 1
+const MaxSegment = offMask
 
 // Len reports the number of data bytes in the segment.
 func (s *Segment) Len() int { return s.n }
@@ -61,8 +61,8 @@ func (s *Segment) Available() []byte { return s.buf[s.n:] }
 // Commit appends k bytes written into [Segment.Available] to the data.
 // It panics if k is negative or larger than the free space.
 func (s *Segment) Commit(k int) {
-	if k < 0 || k > len(s.buf)-s.n {
-		panic(fmt.Sprintf("seq: Commit(%d) with %d bytes available", k, len(s.buf)-s.n))
+	if uint(k) > uint(len(s.buf)-s.n) {
+		panic(commitError{k, len(s.buf) - s.n})
 	}
 	s.n += k
 }
@@ -94,6 +94,11 @@ func (s *Segment) Link(next *Segment) {
 // running index and changes the generation, so that every position and
 // sequence made before fails loudly when used. With poison set it also
 // overwrites the whole memory with [Poison].
+//
+// Recycle the segments of a chain in order, from the first, as pipes do: a
+// position checks its own segment, but a sequence checks the generation of
+// its first segment only (the low 16 bits of it), which covers the later
+// segments exactly when they are recycled after it.
 func (s *Segment) Recycle(poison bool) {
 	s.gen++
 	s.n = 0
@@ -170,6 +175,13 @@ var errStale = panicError("seq: use of a Position or Sequence whose segment was 
 type panicError string
 
 func (e panicError) Error() string { return string(e) }
+
+// commitError is the panic value of Commit beyond the free space.
+type commitError struct{ k, avail int }
+
+func (e commitError) Error() string {
+	return fmt.Sprintf("seq: Commit(%d) with %d bytes available", e.k, e.avail)
+}
 
 // posError is the panic value of Pos with an offset outside the segment.
 type posError struct{ off, cap int }

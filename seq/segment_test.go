@@ -116,6 +116,11 @@ func TestStale(t *testing.T) {
 		r2.Advance(8)
 		gen := segs[which].Generation()
 
+		// Recycling goes in chain order, as pipes do it: a sequence is
+		// checked through the generation of its first segment.
+		for _, seg := range segs[:which] {
+			seg.Recycle(false)
+		}
 		segs[which].Recycle(false)
 
 		if segs[which].Generation() == gen {
@@ -157,9 +162,7 @@ func TestStale(t *testing.T) {
 			mustPanic(t, msg, func() { r2.Rest().Len() })
 			mustPanic(t, msg, func() { r2.Position().Index() })
 			mustPanic(t, msg, func() { r.ReadToDelim([]byte("wo")) })
-			if head.String() != "hel" {
-				t.Errorf("untouched head %q", head)
-			}
+			mustPanic(t, msg, func() { head.Len() })
 		}
 	}
 }

@@ -18,20 +18,68 @@ import (
 // The zero Sequence is empty. No method allocates, except [Sequence.Bytes] and
 // [Sequence.String], which return copies.
 type Sequence struct {
-	start, end Position
+	first, last *Segment // segments of the start and of the end
+	// bits packs the start offset, the end offset and the low bits of the
+	// first segment's generation. Three words keep a Sequence, and a
+	// pipe.Result holding one, small enough for the compiler to pass in
+	// registers.
+	bits uint64
+}
+
+const (
+	offBits = 24
+	offMask = 1<<offBits - 1
+)
+
+// mk packs a sequence from two positions of one chain. Both offsets fit in
+// offBits because segments are at most MaxSegment bytes.
+func mk(start, end Position) Sequence {
+	return Sequence{first: start.seg, last: end.seg,
+		bits: uint64(start.off) | uint64(end.off)<<offBits | uint64(uint16(start.gen))<<(2*offBits)}
+}
+
+func (s Sequence) so() int       { return int(s.bits & offMask) }
+func (s Sequence) eo() int       { return int(s.bits >> offBits & offMask) }
+func (s Sequence) gen16() uint16 { return uint16(s.bits >> (2 * offBits)) }
+
+// stale reports whether the first segment was recycled since s was made.
+// Pipes recycle segments in chain order, so if the first segment is current
+// every later one is too, and one generation covers the whole sequence.
+func (s Sequence) stale() bool { return s.first != nil && uint16(s.first.gen) != s.gen16() }
+
+// posGen returns the generation a position in seg taken from s carries: the
+// segment's own if s is current, a different one (so that the position is
+// stale too) if not.
+func (s Sequence) posGen(seg *Segment) uint32 {
+	if s.stale() {
+		return seg.gen + 1
+	}
+	return seg.gen
+}
+
+func (s Sequence) startPos() Position {
+	if s.first == nil {
+		return Position{}
+	}
+	return Position{seg: s.first, off: uint32(s.so()), gen: s.posGen(s.first)}
+}
+
+func (s Sequence) endPos() Position {
+	if s.last == nil {
+		return Position{}
+	}
+	return Position{seg: s.last, off: uint32(s.eo()), gen: s.posGen(s.last)}
 }
 
 // Of returns a sequence viewing b: one segment, or several if b is longer
 // than [MaxSegment]. It allocates the segments.
 func Of(b []byte) Sequence {
-	if uint64(len(b)) > MaxSegment {
+	if len(b) > MaxSegment {
 		return Chain(b)
 	}
 	s := NewSegment(b[:len(b):len(b)])
-	return Sequence{start: s.Pos(0), end: s.Pos(len(b))}
+	return mk(s.Pos(0), s.Pos(len(b)))
 }
-
-var maxSegment uint64 = MaxSegment
 
 // Chain returns a sequence viewing parts as consecutive segments, one segment
 // per part, empty parts included (a part longer than [MaxSegment] takes
@@ -41,10 +89,7 @@ func Chain(parts ...[]byte) Sequence {
 	var first, last *Segment
 	for _, p := range parts {
 		for {
-			n := len(p)
-			if uint64(n) > MaxSegment {
-				n = int(maxSegment) // only reachable where int has 64 bits
-			}
+			n := min(len(p), MaxSegment)
 			s := NewSegment(p[:n:n])
 			if first == nil {
 				first = s
@@ -61,7 +106,7 @@ func Chain(parts ...[]byte) Sequence {
 	if first == nil {
 		return Sequence{}
 	}
-	return Sequence{start: first.Pos(0), end: last.Pos(last.n)}
+	return mk(first.Pos(0), last.Pos(last.n))
 }
 
 // Between returns the sequence from start to end, two positions of one chain
@@ -74,9 +119,9 @@ func Between(start, end Position) Sequence {
 		// An empty range may be given as the start of a later segment and
 		// the end of an earlier one; walking from start would then never
 		// meet end.
-		return Sequence{start: end, end: end}
+		return mk(end, end)
 	}
-	return Sequence{start: start, end: end}
+	return mk(start, end)
 }
 
 // rangeError is the panic value of Between with end before start.
@@ -87,37 +132,37 @@ func (e rangeError) Error() string {
 }
 
 func (s Sequence) check() {
-	if s.start.seg != nil && (s.start.gen != s.start.seg.gen || s.end.gen != s.end.seg.gen) {
+	if s.stale() {
 		panic(errStale)
 	}
 }
 
 // Start returns the position of the first byte.
-func (s Sequence) Start() Position { return s.start }
+func (s Sequence) Start() Position { return s.startPos() }
 
 // End returns the position just past the last byte.
-func (s Sequence) End() Position { return s.end }
+func (s Sequence) End() Position { return s.endPos() }
 
 // Len reports the number of bytes in the sequence. It does not walk the chain.
 func (s Sequence) Len() int {
-	if s.start.seg == nil {
+	if s.first == nil {
 		return 0
 	}
 	s.check()
-	return int(s.end.seg.index + int64(int(s.end.off)) - s.start.seg.index - int64(int(s.start.off)))
+	return int(s.last.index + int64(s.eo()) - s.first.index - int64(s.so()))
 }
 
 // IsEmpty reports whether the sequence has no bytes.
 func (s Sequence) IsEmpty() bool { return s.Len() == 0 }
 
 // IsSingleSegment reports whether the sequence lies within one segment.
-func (s Sequence) IsSingleSegment() bool { return s.start.seg == s.end.seg }
+func (s Sequence) IsSingleSegment() bool { return s.first == s.last }
 
 // chunk returns the bytes of seg that belong to s, starting at off.
 // The length of a segment is read only when the sequence ends past it.
 func (s Sequence) chunk(seg *Segment, off int) []byte {
-	if seg == s.end.seg {
-		return seg.buf[off:int(s.end.off):int(s.end.off)]
+	if seg == s.last {
+		return seg.buf[off:s.eo():s.eo()]
 	}
 	return seg.buf[off:seg.n:seg.n]
 }
@@ -126,11 +171,11 @@ func (s Sequence) chunk(seg *Segment, off int) []byte {
 // For a single-segment sequence that is the whole content. It may be empty
 // when the sequence is not.
 func (s Sequence) First() []byte {
-	if s.start.seg == nil {
+	if s.first == nil {
 		return nil
 	}
 	s.check()
-	return s.chunk(s.start.seg, int(s.start.off))
+	return s.chunk(s.first, s.so())
 }
 
 // Chunks returns an iterator over the sequence's bytes, one slice per
@@ -138,13 +183,13 @@ func (s Sequence) First() []byte {
 // segments' memory.
 func (s Sequence) Chunks() iter.Seq[[]byte] {
 	return func(yield func([]byte) bool) {
-		if s.start.seg == nil {
+		if s.first == nil {
 			return
 		}
 		s.check()
-		seg, off := s.start.seg, int(s.start.off)
+		seg, off := s.first, s.so()
 		for {
-			if !yield(s.chunk(seg, off)) || seg == s.end.seg {
+			if !yield(s.chunk(seg, off)) || seg == s.last {
 				return
 			}
 			seg, off = seg.next, 0
@@ -160,8 +205,8 @@ func (s Sequence) PosAt(i int) Position {
 	if i < 0 || i > s.Len() {
 		panic(fmt.Sprintf("seq: PosAt(%d) outside a sequence of length %d", i, s.Len()))
 	}
-	if s.start.seg == nil {
-		return s.start
+	if s.first == nil {
+		return s.startPos()
 	}
 	return s.walk(i, false)
 }
@@ -171,8 +216,8 @@ func (s Sequence) PosAt(i int) Position {
 // atEnd the end of the earlier one, so that a slice ends in the last segment
 // it needs.
 func (s Sequence) walk(i int, atEnd bool) Position {
-	seg, off := s.start.seg, int(s.start.off)
-	for seg != s.end.seg {
+	seg, off := s.first, s.so()
+	for seg != s.last {
 		avail := seg.n - off
 		if i < avail || atEnd && i == avail {
 			break
@@ -189,10 +234,10 @@ func (s Sequence) OffsetOf(p Position) int {
 	if p.seg == nil {
 		return 0
 	}
-	off := int(p.Index() - s.start.Index())
+	off := int(p.Index() - s.startPos().Index())
 	if off < 0 || off > s.Len() {
 		panic(fmt.Sprintf("seq: OffsetOf: position (index %d) outside the sequence [%d, %d]",
-			p.Index(), s.start.Index(), s.end.Index()))
+			p.Index(), s.startPos().Index(), s.endPos().Index()))
 	}
 	return off
 }
@@ -204,28 +249,26 @@ func (s Sequence) Slice(i, j int) Sequence {
 	if i < 0 || j < i || j > n {
 		panic(fmt.Sprintf("seq: Slice(%d, %d) of a sequence of length %d", i, j, n))
 	}
-	if s.start.seg == nil {
+	if s.first == nil {
 		return s
 	}
 	// Fast path: both offsets within the first segment.
-	if s.start.seg == s.end.seg || j <= s.start.seg.n-int(s.start.off) {
-		p := s.start
-		return Sequence{
-			start: Position{seg: p.seg, off: uint32(int(p.off) + i), gen: p.gen},
-			end:   Position{seg: p.seg, off: uint32(int(p.off) + j), gen: p.gen},
-		}
+	if s.first == s.last || j <= s.first.n-s.so() {
+		o := uint64(s.so())
+		return Sequence{first: s.first, last: s.first,
+			bits: s.bits&^(1<<(2*offBits)-1) | (o + uint64(i)) | (o+uint64(j))<<offBits}
 	}
 	start := s.PosAt(i)
-	rest := Sequence{start: start, end: s.end}
-	return Sequence{start: start, end: rest.walk(j-i, true)}
+	rest := mk(start, s.endPos())
+	return mk(start, rest.walk(j-i, true))
 }
 
 // From returns the bytes from offset i to the end.
 func (s Sequence) From(i int) Sequence {
 	// Fast path, small enough to inline: a single-segment sequence. It reads
 	// no bytes, so it leaves the generation check to the call that does.
-	if s.start.seg == s.end.seg && uint(i) <= uint(s.end.off-s.start.off) {
-		s.start.off += uint32(i)
+	if s.first == s.last && uint(i) <= uint(s.eo()-s.so()) {
+		s.bits += uint64(i)
 		return s
 	}
 	return s.fromSlow(i)
@@ -235,27 +278,27 @@ func (s Sequence) fromSlow(i int) Sequence {
 	if i < 0 || i > s.Len() {
 		panic(fmt.Sprintf("seq: From(%d) of a sequence of length %d", i, s.Len()))
 	}
-	if s.start.seg == nil {
+	if s.first == nil {
 		return s
 	}
-	return Sequence{start: s.PosAt(i), end: s.end}
+	return mk(s.PosAt(i), s.endPos())
 }
 
 // FromPos returns the bytes from p, a position within the sequence, to the end.
 func (s Sequence) FromPos(p Position) Sequence {
-	if s.OffsetOf(p) == s.Len() { // p may lie in a later segment than s.end
-		return Sequence{start: s.end, end: s.end}
+	if s.OffsetOf(p) == s.Len() { // p may lie in a later segment than s.endPos()
+		return mk(s.endPos(), s.endPos())
 	}
-	return Sequence{start: p, end: s.end}
+	return mk(p, s.endPos())
 }
 
 // ToPos returns the bytes from the start up to p, a position within the
 // sequence.
 func (s Sequence) ToPos(p Position) Sequence {
-	if s.OffsetOf(p) == 0 { // p may lie in an earlier segment than s.start
-		return Sequence{start: s.start, end: s.start}
+	if s.OffsetOf(p) == 0 { // p may lie in an earlier segment than s.startPos()
+		return mk(s.startPos(), s.startPos())
 	}
-	return Sequence{start: s.start, end: p}
+	return mk(s.startPos(), p)
 }
 
 // IndexByte returns the offset of the first c in the sequence, or -1.
@@ -263,25 +306,25 @@ func (s Sequence) IndexByte(c byte) int {
 	// Fast path, small enough to inline: a current single-segment sequence.
 	// Both ends of such a sequence were made in the same generation, so one
 	// comparison covers them.
-	if seg := s.start.seg; seg == s.end.seg && seg != nil && s.start.gen == seg.gen {
-		return bytes.IndexByte(seg.buf[s.start.off:s.end.off], c)
+	if seg := s.first; seg == s.last && seg != nil && uint16(seg.gen) == s.gen16() {
+		return bytes.IndexByte(seg.buf[s.so():s.eo()], c)
 	}
 	return s.indexByteSlow(c)
 }
 
 func (s Sequence) indexByteSlow(c byte) int {
-	if s.start.seg == nil {
+	if s.first == nil {
 		return -1
 	}
 	s.check()
 	base := 0
-	seg, off := s.start.seg, int(s.start.off)
+	seg, off := s.first, s.so()
 	for {
 		b := s.chunk(seg, off)
 		if i := bytes.IndexByte(b, c); i >= 0 {
 			return base + i
 		}
-		if seg == s.end.seg {
+		if seg == s.last {
 			return -1
 		}
 		base += len(b)
@@ -292,7 +335,7 @@ func (s Sequence) indexByteSlow(c byte) int {
 // IndexAny returns the offset of the first byte of the sequence that is one
 // of the bytes of chars, or -1.
 func (s Sequence) IndexAny(chars string) int {
-	if s.start.seg == nil || len(chars) == 0 {
+	if s.first == nil || len(chars) == 0 {
 		return -1
 	}
 	if len(chars) == 1 {
@@ -312,7 +355,7 @@ func (s Sequence) IndexAny(chars string) int {
 		}
 	}
 	base := 0
-	seg, off := s.start.seg, int(s.start.off)
+	seg, off := s.first, s.so()
 	for {
 		b := s.chunk(seg, off)
 		var i int
@@ -324,7 +367,7 @@ func (s Sequence) IndexAny(chars string) int {
 		if i >= 0 {
 			return base + i
 		}
-		if seg == s.end.seg {
+		if seg == s.last {
 			return -1
 		}
 		base += len(b)
@@ -361,21 +404,21 @@ func (s Sequence) Index(sep []byte) int {
 	case 1:
 		return s.IndexByte(sep[0])
 	}
-	if s.start.seg == nil {
+	if s.first == nil {
 		return -1
 	}
 	s.check()
-	if s.start.seg == s.end.seg {
-		return bytes.Index(s.start.seg.buf[int(s.start.off):int(s.end.off)], sep)
+	if s.first == s.last {
+		return bytes.Index(s.first.buf[s.so():s.eo()], sep)
 	}
 	base := 0
-	seg, off := s.start.seg, int(s.start.off)
+	seg, off := s.first, s.so()
 	for {
 		b := s.chunk(seg, off)
 		if i := bytes.Index(b, sep); i >= 0 {
 			return base + i
 		}
-		if seg == s.end.seg {
+		if seg == s.last {
 			return -1
 		}
 		// Instances that start in b and continue in the following segments.
@@ -407,7 +450,7 @@ func (s Sequence) matchFrom(seg *Segment, want []byte) bool {
 		if len(want) == 0 {
 			return true
 		}
-		if seg == s.end.seg {
+		if seg == s.last {
 			return false
 		}
 		seg = seg.next
@@ -422,11 +465,11 @@ func (s Sequence) HasPrefix(prefix []byte) bool {
 	if s.Len() < len(prefix) {
 		return false
 	}
-	b := s.chunk(s.start.seg, int(s.start.off))
+	b := s.chunk(s.first, s.so())
 	if len(b) >= len(prefix) {
 		return bytes.Equal(b[:len(prefix)], prefix)
 	}
-	return bytes.Equal(b, prefix[:len(b)]) && s.matchFrom(s.start.seg.next, prefix[len(b):])
+	return bytes.Equal(b, prefix[:len(b)]) && s.matchFrom(s.first.next, prefix[len(b):])
 }
 
 // Equal reports whether the sequence holds exactly the bytes of b.
@@ -437,15 +480,15 @@ func (s Sequence) Equal(b []byte) bool {
 // CopyTo copies min(Len, len(dst)) bytes from the start of the sequence into
 // dst and returns how many it copied.
 func (s Sequence) CopyTo(dst []byte) int {
-	if s.start.seg == nil {
+	if s.first == nil {
 		return 0
 	}
 	s.check()
 	n := 0
-	seg, off := s.start.seg, int(s.start.off)
+	seg, off := s.first, s.so()
 	for n < len(dst) {
 		n += copy(dst[n:], s.chunk(seg, off))
-		if seg == s.end.seg {
+		if seg == s.last {
 			break
 		}
 		seg, off = seg.next, 0
@@ -455,15 +498,15 @@ func (s Sequence) CopyTo(dst []byte) int {
 
 // AppendTo appends the sequence's bytes to dst and returns the extended slice.
 func (s Sequence) AppendTo(dst []byte) []byte {
-	if s.start.seg == nil {
+	if s.first == nil {
 		return dst
 	}
 	s.check()
 	dst = growCap(dst, s.Len())
-	seg, off := s.start.seg, int(s.start.off)
+	seg, off := s.first, s.so()
 	for {
 		dst = append(dst, s.chunk(seg, off)...)
-		if seg == s.end.seg {
+		if seg == s.last {
 			return dst
 		}
 		seg, off = seg.next, 0
