@@ -262,7 +262,11 @@ func (r *streamReader) readOnce(ctx context.Context) {
 			r.tail.Commit(n)
 			r.endIdx += int64(n)
 			r.end = r.tail.Pos(r.tail.Len())
-			r.buf = seq.Between(r.start, r.end)
+			if r.start.Segment() == r.tail {
+				r.buf = r.tail.Slice(r.start.Offset(), r.tail.Len())
+			} else {
+				r.buf = seq.Between(r.start, r.end)
+			}
 		}
 		switch {
 		case err == errInterrupted:
@@ -388,12 +392,14 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 	if ci == r.endIdx {
 		// Everything consumed: keep only the last segment, emptied, so
 		// the next read gets all of its memory.
-		r.releaseBefore(r.tail)
+		if r.start.Segment() != r.tail {
+			r.releaseBefore(r.tail)
+		}
 		r.tail.Recycle(r.poison)
 		r.tail.SetIndex(ci)
 		r.start = r.tail.Pos(0)
 		r.end = r.start
-		r.buf = seq.Between(r.start, r.end)
+		r.buf = r.tail.Slice(0, 0)
 		return
 	}
 	s, off := consumed.Segment(), consumed.Offset()

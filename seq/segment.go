@@ -122,6 +122,16 @@ func (s *Segment) Pos(off int) Position {
 	return Position{seg: s, off: uint32(off), gen: s.gen}
 }
 
+// Slice returns the sequence of bytes i to j of the segment's memory, 0 <=
+// i <= j <= Cap. It is how a producer views bytes of one segment without
+// going through positions; it panics if the offsets are out of range.
+func (s *Segment) Slice(i, j int) Sequence {
+	if uint(i) > uint(j) || uint(j) > uint(len(s.buf)) {
+		panic(posError{j, len(s.buf)})
+	}
+	return Sequence{first: s, last: s, bits: uint64(i) | uint64(j)<<offBits | uint64(uint16(s.gen))<<(2*offBits)}
+}
+
 func fill(b []byte) {
 	if len(b) == 0 {
 		return
