@@ -246,7 +246,13 @@ func (r *streamReader) TryRead() (Result, bool, error) {
 // retrying reads that return neither up to maxConsecutiveEmptyRds times. An
 // interrupted read returns with neither recorded.
 func (r *streamReader) readOnce(ctx context.Context) {
-	buf := r.space()
+	var buf []byte
+	if r.tail != nil {
+		buf = r.tail.Available()
+	}
+	if len(buf) < r.minRead {
+		buf = r.space()
+	}
 	for i := 0; ; {
 		var n int
 		var err error
