@@ -1,0 +1,222 @@
+package parse
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/sluicego/sluice/seq"
+)
+
+// TryParse looks at the buffered input and has three outcomes:
+//
+//   - a message: it returns the message and a nil error, having read exactly
+//     the message's bytes from in (in.Consumed() is the message's length);
+//   - need more input: it returns an error that matches [ErrNeedMore]
+//     (usually from [Input.NeedMore]), and what it read is ignored;
+//   - malformed input: it returns any other error, usually a
+//     [*SyntaxError] from [Input.Errorf], which ends the stream.
+//
+// A TryParse must be a pure function of the bytes it is shown and of
+// [Input.Final]: the message reader calls it again from the same start
+// when more bytes arrive, and the result must not depend on how the bytes
+// were split. Messages may hold views of the input (seq.Sequence); they
+// are valid until the next read from the message reader.
+type TryParse[T any] func(in *Input) (T, error)
+
+// Errors of the parse layer.
+var (
+	// ErrNeedMore is what a TryParse returns, wrapped or not, when the
+	// buffered bytes do not yet decide the message. A message reader never
+	// returns it.
+	ErrNeedMore = errors.New("parse: need more input")
+	// ErrTooLarge is matched by the [*SizeError] returned when a message
+	// would exceed the reader's maximum message size.
+	ErrTooLarge = errors.New("parse: message exceeds the maximum size")
+	// ErrNoProgress is returned when a parser reports a message without
+	// consuming any byte, which would loop forever.
+	ErrNoProgress = errors.New("parse: parser returned a message without consuming input")
+	// ErrCanceled is returned by a read that CancelPendingRead on the pipe
+	// reader ended. No buffered byte is lost; the next read goes on.
+	ErrCanceled = errors.New("parse: read canceled")
+	// ErrClosed is returned by a read after Close.
+	ErrClosed = errors.New("parse: read after Close")
+)
+
+// SyntaxError reports malformed input.
+type SyntaxError struct {
+	// Offset is the offset in the stream of the byte where the problem was
+	// found, counted from the first byte the message reader saw.
+	Offset int64
+	// Msg says what was expected or found.
+	Msg string
+	// Err is an underlying error, if any.
+	Err error
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("parse: at offset %d: %s: %v", e.Offset, e.Msg, e.Err)
+	}
+	return fmt.Sprintf("parse: at offset %d: %s", e.Offset, e.Msg)
+}
+
+// Unwrap returns the underlying error.
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// SizeError reports a message larger than the maximum message size. It
+// matches [ErrTooLarge].
+type SizeError struct {
+	// Offset is the stream offset of the message's first byte.
+	Offset int64
+	// Limit is the maximum message size in force.
+	Limit int
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("parse: message at offset %d exceeds the maximum size of %d bytes", e.Offset, e.Limit)
+}
+
+// Is reports whether target is ErrTooLarge.
+func (e *SizeError) Is(target error) bool { return target == ErrTooLarge }
+
+// TruncatedError reports input that ended inside a message. It matches
+// [io.ErrUnexpectedEOF].
+type TruncatedError struct {
+	// Offset is the stream offset of the incomplete message's first byte.
+	Offset int64
+	// Len is how many bytes of it arrived.
+	Len int
+}
+
+func (e *TruncatedError) Error() string {
+	return fmt.Sprintf("parse: input ended inside a message: %d bytes at offset %d: %v", e.Len, e.Offset, io.ErrUnexpectedEOF)
+}
+
+// Unwrap returns io.ErrUnexpectedEOF.
+func (e *TruncatedError) Unwrap() error { return io.ErrUnexpectedEOF }
+
+// Input is what a [TryParse] sees: a cursor over the buffered bytes from
+// the start of the message (the embedded [seq.Reader]), whether more bytes
+// may follow, and the limits and hints of the message reader. Parsers read
+// through the cursor; what they read up to a success is the message.
+type Input struct {
+	seq.Reader
+
+	final bool
+	limit int
+	base  int64 // stream offset of the buffer's first byte
+
+	need     int // bytes from the message start known to be needed; 0 if unknown
+	scanAt   int // message offset of the delimiter search that ran short
+	scanned  int // bytes from scanAt already searched, delimiter not found
+	hintAt   int // scan hint given by the previous attempt
+	hintSeen int
+
+	child *Input // kept for Bounded, so that nesting allocates once
+}
+
+// NewInput returns an Input over buf, for testing a parser directly or for
+// parsing a buffer a caller already holds. final says whether buf is all
+// the input; limit is the maximum message size (0: DefaultMaxMessageSize).
+func NewInput(buf seq.Sequence, final bool, limit int) *Input {
+	if limit <= 0 {
+		limit = DefaultMaxMessageSize
+	}
+	return &Input{Reader: seq.NewReader(buf), final: final, limit: limit, hintAt: -1}
+}
+
+// Final reports whether the buffered bytes are all the input there will
+// be. A parser that finds the buffer ends where an optional or repeated
+// element might continue must ask for more unless the input is final.
+func (in *Input) Final() bool { return in.final }
+
+// Limit reports the maximum message size in force.
+func (in *Input) Limit() int { return in.limit }
+
+// Offset reports the stream offset of the cursor, as a [SyntaxError]
+// reports it.
+func (in *Input) Offset() int64 { return in.base + int64(in.Consumed()) }
+
+// NeedMore returns [ErrNeedMore] for a parser to return, noting that the
+// message needs at least n bytes beyond the cursor (n <= 0: unknown). A
+// message reader then waits for that many bytes before calling the parser
+// again, so a declared length is waited for in one piece, and reports a
+// [*SizeError] at once if the message cannot fit the limit.
+func (in *Input) NeedMore(n int) error {
+	if n > 0 {
+		in.need = max(in.need, in.Consumed()+n)
+	}
+	return ErrNeedMore
+}
+
+// TooLarge returns the [*SizeError] for the message being parsed, for a
+// parser that learns from a declared length that the message exceeds the
+// limit.
+func (in *Input) TooLarge() error {
+	return &SizeError{Offset: in.base, Limit: in.limit}
+}
+
+// Errorf returns a [*SyntaxError] at the cursor.
+func (in *Input) Errorf(format string, args ...any) error {
+	return &SyntaxError{Offset: in.Offset(), Msg: fmt.Sprintf(format, args...)}
+}
+
+// Scanned reports how many bytes from the cursor a delimiter search
+// starting here already examined without success in an earlier attempt on
+// the same message, so that a search resumes instead of starting over and
+// a long message arriving in small pieces is scanned once. It is 0 unless
+// the last attempt on this message ended with [Input.ScanShort] at the
+// same cursor offset.
+func (in *Input) Scanned() int {
+	if in.hintAt == in.Consumed() {
+		return in.hintSeen
+	}
+	return 0
+}
+
+// ScanShort returns [ErrNeedMore] for a delimiter search that started at the
+// cursor and examined n bytes without finding its delimiter; the next
+// attempt's [Input.Scanned] returns n at the same offset. If the search
+// already passed the limit it returns the [*SizeError] instead.
+func (in *Input) ScanShort(n int) error {
+	at := in.Consumed()
+	if at+n > in.limit {
+		return in.TooLarge()
+	}
+	in.scanAt, in.scanned = at, n
+	return ErrNeedMore
+}
+
+// Bounded runs p on at most the next n bytes of in, as if they were all the
+// input when n bytes are buffered (the bound is reached, so nothing more can
+// come within it), and on what is buffered, with in's finality, when fewer
+// are. On success in moves past what p read. It is the building block of
+// length-prefixed framing and of a bound on what a sub-parser may examine:
+// a delimiter search inside Bounded cannot run past the bound.
+func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
+	rest := in.Rest()
+	final, bounded := in.final, rest.Len() >= n
+	if bounded {
+		rest, final = rest.Slice(0, n), true
+	}
+	sub := in.child
+	if sub == nil {
+		sub = new(Input)
+	}
+	in.child = nil // a nested Bounded gets its own
+	*sub = Input{Reader: seq.NewReader(rest), final: final, limit: in.limit, base: in.Offset(), hintAt: -1}
+	v, err := p(sub)
+	switch {
+	case err == nil:
+		in.Advance(sub.Consumed())
+	case errors.Is(err, ErrNeedMore) && bounded:
+		// The bound was reached: no byte can come to complete p.
+		err = &SyntaxError{Offset: in.Offset(), Msg: fmt.Sprintf("element ends past its bound of %d bytes", n)}
+	case errors.Is(err, ErrNeedMore) && sub.need > 0:
+		in.need = max(in.need, in.Consumed()+sub.need)
+	}
+	sub.Reader = seq.Reader{}
+	in.child = sub
+	return v, err
+}
