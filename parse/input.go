@@ -107,11 +107,13 @@ type Input struct {
 	limit int
 	base  int64 // stream offset of the buffer's first byte
 
-	need     int // bytes from the message start known to be needed; 0 if unknown
-	scanAt   int // message offset of the delimiter search that ran short
-	scanned  int // bytes from scanAt already searched, delimiter not found
-	hintAt   int // scan hint given by the previous attempt
+	need     int          // bytes from the message start known to be needed; 0 if unknown
+	scanAt   int          // message offset of the delimiter search that ran short
+	scanned  int          // bytes from scanAt already searched, delimiter not found
+	scanPos  seq.Position // where that search resumes: scanAt + scanned
+	hintAt   int          // scan hint given by the previous attempt
 	hintSeen int
+	hintPos  seq.Position
 
 	child *Input // kept for Bounded, so that nesting allocates once
 }
@@ -167,7 +169,7 @@ func (in *Input) Errorf(format string, args ...any) error {
 // the same message, so that a search resumes instead of starting over and
 // a long message arriving in small pieces is scanned once. It is 0 unless
 // the last attempt on this message ended with [Input.ScanShort] at the
-// same cursor offset.
+// same cursor offset. [Input.ScanRest] gives the bytes from there.
 func (in *Input) Scanned() int {
 	if in.hintAt == in.Consumed() {
 		return in.hintSeen
@@ -175,16 +177,38 @@ func (in *Input) Scanned() int {
 	return 0
 }
 
+// ScanRest returns the unread bytes from the point where an earlier
+// delimiter search starting at the cursor stopped (see [Input.Scanned]), or
+// all the unread bytes if there was none. It does not walk the chain of
+// segments, so resuming costs nothing however long the message has grown.
+func (in *Input) ScanRest() seq.Sequence {
+	rest := in.Rest()
+	if in.hintAt != in.Consumed() || in.hintSeen == 0 {
+		return rest
+	}
+	if in.hintPos.Valid() {
+		return seq.Between(in.hintPos, rest.End())
+	}
+	// The pipe reader moved the partial message to fresh memory (a stream
+	// reader does that with short ones): find the point again by offset.
+	return rest.From(min(in.hintSeen, rest.Len()))
+}
+
 // ScanShort returns [ErrNeedMore] for a delimiter search that started at the
 // cursor and examined n bytes without finding its delimiter; the next
-// attempt's [Input.Scanned] returns n at the same offset. If the search
+// attempt's [Input.Scanned] returns n at the same offset and
+// [Input.ScanRest] the bytes after them. A search for a delimiter of d
+// bytes that scanned to the end of the buffer passes n = Rest().Len() -
+// (d-1), since a delimiter may begin in the last d-1 bytes. If the search
 // already passed the limit it returns the [*SizeError] instead.
 func (in *Input) ScanShort(n int) error {
 	at := in.Consumed()
 	if at+n > in.limit {
 		return in.TooLarge()
 	}
-	in.scanAt, in.scanned = at, n
+	rest := in.Rest()
+	n = max(0, min(n, rest.Len()))
+	in.scanAt, in.scanned, in.scanPos = at, n, rest.Last(rest.Len()-n).Start()
 	return ErrNeedMore
 }
 

@@ -48,6 +48,7 @@ type Reader[T any] struct {
 	need    int // bytes from the message start the parser said it needs
 	hintAt  int // delimiter-search hint of the last attempt on this message
 	hintN   int
+	hintPos seq.Position
 	err     error // sticky: the input ended, failed or the reader closed
 	allErr  error // what ended the last All, for Err
 	in      Input // reused between attempts, so parsing allocates nothing
@@ -92,7 +93,7 @@ func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 			final:  r.res.Completed,
 			limit:  r.limit,
 			base:   r.offsetOf(buf),
-			hintAt: r.hintAt, hintSeen: r.hintN,
+			hintAt: r.hintAt, hintSeen: r.hintN, hintPos: r.hintPos,
 			child: in.child,
 		}
 		msg, err := r.parse(in)
@@ -106,7 +107,7 @@ func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 				return zero, r.fail(&SizeError{Offset: in.base, Limit: r.limit})
 			}
 			r.rest = buf.From(n)
-			r.need, r.hintAt, r.hintN = 0, -1, 0
+			r.need, r.hintAt, r.hintN, r.hintPos = 0, -1, 0, seq.Position{}
 			return msg, nil
 		case errors.Is(err, ErrNeedMore):
 			if r.res.Completed {
@@ -117,7 +118,7 @@ func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 			}
 			r.need = in.need
 			if in.scanned > 0 {
-				r.hintAt, r.hintN = in.scanAt, in.scanned
+				r.hintAt, r.hintN, r.hintPos = in.scanAt, in.scanned, in.scanPos
 			}
 			// Keep the partial message, wait for bytes not yet examined.
 			r.src.AdvanceTo(buf.Start(), buf.End())

@@ -1,10 +1,12 @@
 package parse_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"testing"
+	"testing/iotest"
 
 	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
@@ -15,11 +17,11 @@ import (
 // line is a hand-written TryParse for LF-terminated lines, using the scan
 // hint so that a long line arriving in pieces is searched once.
 func line(in *parse.Input) (string, error) {
-	rest := in.Rest()
 	from := in.Scanned()
-	i := rest.From(from).IndexByte('\n')
+	rest := in.ScanRest()
+	i := rest.IndexByte('\n')
 	if i < 0 {
-		return "", in.ScanShort(rest.Len())
+		return "", in.ScanShort(from + rest.Len())
 	}
 	s, _ := in.ReadN(from + i)
 	in.Advance(1)
@@ -169,4 +171,40 @@ func TestBounded(t *testing.T) {
 	if _, err := p(in); !errors.Is(err, parse.ErrNeedMore) {
 		t.Fatalf("partial bound: %v", err)
 	}
+}
+
+// A stream reader moves a short partial message to a new segment; the scan
+// hint must survive that.
+func TestScanHintAcrossCompaction(t *testing.T) {
+	var in []byte
+	for i := range 300 {
+		in = append(in, bytes.Repeat([]byte{'x'}, i%700)...)
+		in = append(in, '\n')
+	}
+	for _, k := range []int{1, 5, 64, 1000} {
+		src := pipe.NewReader(iotest.HalfReader(&slowReader{b: in, k: k}), pipe.ReaderOptions{BufferSize: 512, MinReadSize: 128})
+		got, err := readAll(t, src, line, parse.Options{})
+		if err != nil || len(got) != 300 {
+			t.Fatalf("k=%d: %d lines, %v", k, len(got), err)
+		}
+		for i, l := range got {
+			if len(l) != i%700 {
+				t.Fatalf("k=%d: line %d has %d bytes", k, i, len(l))
+			}
+		}
+	}
+}
+
+type slowReader struct {
+	b []byte
+	k int
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), r.k)], r.b)
+	r.b = r.b[n:]
+	return n, nil
 }

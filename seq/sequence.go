@@ -284,6 +284,17 @@ func (s Sequence) fromSlow(i int) Sequence {
 	return mk(s.PosAt(i), s.endPos())
 }
 
+// Last returns the last n bytes of the sequence, 0 <= n <= Len. It does not
+// walk the chain when they lie in the last segment.
+func (s Sequence) Last(n int) Sequence {
+	if eo := s.eo(); n <= eo && (s.first != s.last || n <= eo-s.so()) {
+		s.check()
+		return Sequence{first: s.last, last: s.last,
+			bits: uint64(eo-n) | uint64(eo)<<offBits | uint64(uint16(s.last.gen))<<(2*offBits)}
+	}
+	return s.From(s.Len() - n)
+}
+
 // FromPos returns the bytes from p, a position within the sequence, to the end.
 func (s Sequence) FromPos(p Position) Sequence {
 	if s.OffsetOf(p) == s.Len() { // p may lie in a later segment than s.endPos()
