@@ -144,7 +144,9 @@ func (in *Input) Offset() int64 { return in.base + int64(in.Consumed()) }
 // message needs at least n bytes beyond the cursor (n <= 0: unknown). A
 // message reader then waits for that many bytes before calling the parser
 // again, so a declared length is waited for in one piece, and reports a
-// [*SizeError] at once if the message cannot fit the limit.
+// [*SizeError] at once if they cannot fit the limit and its one byte of
+// lookahead (see [Options]). A count of bytes already buffered is
+// ignored: the reader waits for any new byte.
 func (in *Input) NeedMore(n int) error {
 	if n > 0 {
 		in.need = max(in.need, in.Consumed()+n)

@@ -14,10 +14,14 @@ import (
 // options name none: 4 MiB.
 const DefaultMaxMessageSize = 4 << 20
 
-// Options configure a [Reader]. The zero value gives the defaults.
+// Options configure a [Reader] or a [Consumer]. The zero value gives the
+// defaults.
 type Options struct {
 	// MaxMessageSize bounds every message, and so the memory a peer can
-	// make the reader buffer. Zero means DefaultMaxMessageSize.
+	// make the reader buffer. Zero means DefaultMaxMessageSize. A parser
+	// is shown at most MaxMessageSize+1 bytes from the start of a message
+	// (a message of the maximum size and one byte of lookahead); if it
+	// cannot decide from them, the message is too large.
 	MaxMessageSize int
 }
 
@@ -36,32 +40,19 @@ type Options struct {
 // reader completes its pipe reader on Close, on the first error and at the
 // end of the input. A Reader is used by one goroutine at a time.
 type Reader[T any] struct {
-	src   pipe.Reader
-	parse TryParse[T]
-	limit int
-
-	res     pipe.Result
-	held    bool         // res is a read result not yet released with AdvanceTo
-	rest    seq.Sequence // the part of res.Buffer after the returned messages
-	base    int64        // index of the first byte this reader saw
-	started bool
-	need    int // bytes from the message start the parser said it needs
-	hintAt  int // delimiter-search hint of the last attempt on this message
-	hintN   int
-	hintPos seq.Position
-	err     error // sticky: the input ended, failed or the reader closed
-	allErr  error // what ended the last All, for Err
-	in      Input // reused between attempts, so parsing allocates nothing
+	src    pipe.Reader
+	m      machine[T]
+	held   bool  // m.res is a read result not yet released with AdvanceTo
+	err    error // sticky: the input ended, failed or the reader closed
+	allErr error // what ended the last All, for Err
 }
 
 // NewReader returns a Reader that reads src with p. The Reader owns src
 // from then on and completes it.
 func NewReader[T any](src pipe.Reader, p TryParse[T], opts Options) *Reader[T] {
-	limit := opts.MaxMessageSize
-	if limit <= 0 {
-		limit = DefaultMaxMessageSize
-	}
-	return &Reader[T]{src: src, parse: p, limit: limit, hintAt: -1}
+	r := &Reader[T]{src: src}
+	r.m.init(p, opts)
+	return r
 }
 
 // Next returns the next message. At a clean end of input (no byte left
@@ -72,69 +63,49 @@ func NewReader[T any](src pipe.Reader, p TryParse[T], opts Options) *Reader[T] {
 // (likewise), a [*SizeError] for a message over the limit, and the parser's
 // error for malformed input.
 func (r *Reader[T]) Next(ctx context.Context) (T, error) {
-	var zero T
-	if r.err != nil {
-		return zero, r.err
-	}
-	for {
-		if !r.held {
-			if err := r.read(ctx); err != nil {
-				return zero, err
-			}
-			continue
-		}
-		buf := r.rest
-		if buf.Len() == 0 && r.res.Completed {
-			return zero, r.fail(io.EOF)
-		}
-		in := &r.in
-		*in = Input{
-			Reader: seq.NewReader(buf),
-			final:  r.res.Completed,
-			limit:  r.limit,
-			base:   r.offsetOf(buf),
-			hintAt: r.hintAt, hintSeen: r.hintN, hintPos: r.hintPos,
-			child: in.child,
-		}
-		msg, err := r.parse(in)
-		switch {
-		case err == nil:
-			n := in.Consumed()
-			if n == 0 {
-				return zero, r.fail(ErrNoProgress)
-			}
-			if n > r.limit {
-				return zero, r.fail(&SizeError{Offset: in.base, Limit: r.limit})
-			}
-			r.rest = buf.From(n)
-			r.need, r.hintAt, r.hintN, r.hintPos = 0, -1, 0, seq.Position{}
+	// Fast path, small enough to inline: the next message is in the
+	// buffer already read.
+	if r.held {
+		if msg, err := r.m.next(); err == nil {
 			return msg, nil
-		case errors.Is(err, ErrNeedMore):
-			if r.res.Completed {
-				return zero, r.fail(&TruncatedError{Offset: in.base, Len: buf.Len()})
-			}
-			if in.need > r.limit || buf.Len() >= r.limit {
-				return zero, r.fail(&SizeError{Offset: in.base, Limit: r.limit})
-			}
-			r.need = in.need
-			if in.scanned > 0 {
-				r.hintAt, r.hintN, r.hintPos = in.scanAt, in.scanned, in.scanPos
-			}
+		} else {
+			return r.next(ctx, err)
+		}
+	}
+	return r.next(ctx, nil)
+}
+
+// next is Next after the fast path: err is what parsing the held buffer
+// gave, or nil if no buffer is held.
+func (r *Reader[T]) next(ctx context.Context, err error) (T, error) {
+	var zero T
+	for {
+		switch {
+		case r.err != nil:
+			return zero, r.err
+		case err == errPartial:
 			// Keep the partial message, wait for bytes not yet examined.
-			r.src.AdvanceTo(buf.Start(), buf.End())
+			r.src.AdvanceTo(r.m.rest.Start(), r.m.rest.End())
 			r.held = false
-		default:
+		case err != nil:
 			return zero, r.fail(err)
+		}
+		if err := r.read(ctx); err != nil {
+			return zero, err
+		}
+		var msg T
+		if msg, err = r.m.next(); err == nil {
+			return msg, nil
 		}
 	}
 }
 
-// read fills r.res with the next read of the pipe.
+// read fills r.m with the next read of the pipe.
 func (r *Reader[T]) read(ctx context.Context) error {
 	var res pipe.Result
 	var err error
-	if r.need > 0 {
-		res, err = r.src.ReadAtLeast(ctx, r.need)
+	if r.m.need > 0 {
+		res, err = r.src.ReadAtLeast(ctx, r.m.need)
 	} else {
 		res, err = r.src.Read(ctx)
 	}
@@ -144,11 +115,8 @@ func (r *Reader[T]) read(ctx context.Context) error {
 		}
 		return r.fail(err)
 	}
-	if !r.started && !res.Buffer.Start().IsZero() {
-		r.started = true
-		r.base = res.Buffer.Start().Index()
-	}
-	r.res, r.held, r.rest = res, true, res.Buffer
+	r.m.load(res)
+	r.held = true
 	if res.Canceled {
 		// Keep the result: the next Next parses it and reads on.
 		return ErrCanceled
@@ -156,22 +124,154 @@ func (r *Reader[T]) read(ctx context.Context) error {
 	return nil
 }
 
-// offsetOf reports the stream offset of buf's first byte.
-func (r *Reader[T]) offsetOf(buf seq.Sequence) int64 {
-	return buf.Start().Index() - r.base
-}
-
 // fail records err as the reader's final error and completes the pipe
 // reader.
 func (r *Reader[T]) fail(err error) error {
 	r.err = err
 	r.held = false
-	if errors.Is(err, io.EOF) {
-		r.src.Complete(nil)
-	} else {
-		r.src.Complete(err)
-	}
+	completeReader(r.src, err)
 	return err
+}
+
+// completeReader completes src, reporting err to the writer unless it is
+// io.EOF, the clean end.
+func completeReader(src pipe.Reader, err error) {
+	if errors.Is(err, io.EOF) {
+		src.Complete(nil)
+	} else {
+		src.Complete(err)
+	}
+}
+
+// errPartial is what machine.next returns when the rest of the buffer holds
+// only part of a message. It never leaves the package.
+var errPartial = errors.New("parse: partial message")
+
+// machine is the parsing state that a [Reader] and a [Consumer] share: the
+// read result being parsed, what is left of it after the messages returned
+// so far, and what the parser said about the partial message at its end.
+// next parses one message; the caller owns the pipe reader and does the
+// reads, the AdvanceTo calls and the completion.
+type machine[T any] struct {
+	parse TryParse[T]
+	limit int
+
+	res     pipe.Result
+	rest    seq.Sequence // the part of res.Buffer after the returned messages
+	base    int64        // index of the first byte the reader saw
+	started bool
+	need    int // bytes from the message start the parser said it needs
+	hintAt  int // delimiter-search hint of the last attempt on this message
+	hintN   int
+	hintPos seq.Position
+	in      Input // reused between attempts, so parsing allocates nothing
+
+	// ahead is a cursor over res.Buffer at the end of the window that a
+	// parser is shown when more than limit+1 bytes are buffered; it only
+	// moves forward, so windows cost linear time over a buffer.
+	ahead    seq.Reader
+	aheadSet bool
+}
+
+func (m *machine[T]) init(p TryParse[T], opts Options) {
+	m.parse, m.limit, m.hintAt = p, opts.MaxMessageSize, -1
+	if m.limit <= 0 {
+		m.limit = DefaultMaxMessageSize
+	}
+}
+
+// load makes res the result to parse.
+func (m *machine[T]) load(res pipe.Result) {
+	if !m.started && !res.Buffer.Start().IsZero() {
+		m.started = true
+		m.base = res.Buffer.Start().Index()
+	}
+	m.res, m.rest = res, res.Buffer
+	m.aheadSet = false
+}
+
+// next parses the next message from m.rest. It returns the message; or
+// errPartial if m.rest holds only part of one, after which the caller
+// advances the pipe reader to (m.rest.Start(), m.rest.End()) and reads
+// again, at least m.need bytes if that is set; or the error that ends the
+// input: io.EOF at a clean end, a [*TruncatedError], a [*SizeError],
+// [ErrNoProgress] or the parser's own error.
+func (m *machine[T]) next() (T, error) {
+	var zero T
+	buf := m.rest
+	final := m.res.Completed
+	switch n := buf.Len(); {
+	case n == 0 && final:
+		return zero, io.EOF
+	case n > m.limit+1:
+		// Show the parser no more than a message of the maximum size and
+		// one byte of lookahead, as non-final input: it decides on the
+		// bytes it would have seen had the input come in small pieces, so
+		// the outcome does not depend on the chunking.
+		buf, final = m.window(buf), false
+	case m.need > n && !final:
+		// A declared length not yet buffered: the parser would say the
+		// same again. (A pipe read with Notify or TryRead has no minimum.)
+		return zero, errPartial
+	}
+	in := &m.in
+	*in = Input{
+		Reader: seq.NewReader(buf),
+		final:  final,
+		limit:  m.limit,
+		base:   buf.Start().Index() - m.base,
+		hintAt: m.hintAt, hintSeen: m.hintN, hintPos: m.hintPos,
+		child: in.child,
+	}
+	msg, err := m.parse(in)
+	switch {
+	case err == nil:
+		n := in.Consumed()
+		if n == 0 {
+			return zero, ErrNoProgress
+		}
+		if n > m.limit {
+			return zero, &SizeError{Offset: in.base, Limit: m.limit}
+		}
+		m.rest = m.rest.From(n)
+		m.need, m.hintAt, m.hintN, m.hintPos = 0, -1, 0, seq.Position{}
+		return msg, nil
+	case errors.Is(err, ErrNeedMore):
+		// The size is decided first: a chunking that showed the parser
+		// these bytes before the input was final got this error too.
+		if in.need > m.limit+1 || buf.Len() > m.limit {
+			return zero, &SizeError{Offset: in.base, Limit: m.limit}
+		}
+		if final {
+			return zero, &TruncatedError{Offset: in.base, Len: buf.Len()}
+		}
+		// A need already met by the buffer is a parser's mistake; waiting
+		// for it would make every read return at once with the same bytes.
+		// Wait for any new byte instead.
+		m.need = 0
+		if in.need > buf.Len() {
+			m.need = in.need
+		}
+		if in.scanned > 0 {
+			m.hintAt, m.hintN, m.hintPos = in.scanAt, in.scanned, in.scanPos
+		}
+		return zero, errPartial
+	default:
+		return zero, err
+	}
+}
+
+// window returns the first limit+1 bytes of buf, the rest of m.res.Buffer.
+func (m *machine[T]) window(buf seq.Sequence) seq.Sequence {
+	if len(buf.First()) > m.limit {
+		return buf.Slice(0, m.limit+1) // within the first segment: no walk
+	}
+	if !m.aheadSet {
+		m.ahead, m.aheadSet = seq.NewReader(m.res.Buffer), true
+	}
+	end := m.res.Buffer.Len() - buf.Len() + m.limit + 1 // offset in res.Buffer
+	m.ahead.Advance(end - m.ahead.Consumed())
+	return seq.Between(buf.Start(), m.ahead.Position())
 }
 
 // All returns an iterator over the messages, for use with range. It stops
