@@ -1,4 +1,26 @@
-// Package combinators builds TryParse grammars from small generic parsers.
+// Package combinators builds [parse.TryParse] grammars from small generic parsers.
 //
-// It is being built; see the project's issues.
+// Each function returns a parser built once, when the grammar is declared,
+// and safe for concurrent use; parsing allocates only for error values on
+// failure and for the slices of [Many], [SepBy] and [Count]. The parsers
+// follow the streaming rules of package parse exactly, so a message parses
+// the same however its bytes are split: a parser that reaches the end of
+// the buffered bytes before it can decide asks for more input (with the
+// number of bytes it needs when it knows it), unless the input is final
+// ([parse.Input.Final]); an optional or repeated element at the end of
+// non-final input therefore asks for more rather than deciding it is
+// absent, and an alternative that needs more input is waited for, never
+// skipped in favour of a later one. On final input, needing more counts as
+// failing for the backtracking combinators ([Alt], [Opt], [Many], [Fold],
+// [SepBy]), which then decide with what there is; elsewhere it reaches the
+// message reader, which reports a truncated message. Backtracking rewinds
+// the cursor, so a failed try consumes nothing. Delimiter searches and runs
+// ([TakeUntil], [TakeBefore], [Line], [TakeWhile]) resume where the
+// previous attempt on the message stopped, so a long element arriving in
+// small pieces is examined once, and they fail with a [*parse.SizeError] as
+// soon as they pass the maximum message size; a declared length over it
+// ([LengthPrefixed]) is refused before any byte of the body is waited for.
+// Malformed input is a [*parse.SyntaxError] at the stream offset where it
+// was found, naming what was expected; size errors and the need for more
+// input pass through every combinator unchanged.
 package combinators

@@ -104,18 +104,33 @@ type Input struct {
 	seq.Reader
 
 	final bool
-	limit int
+	limit int   // the size budget left from this Input's start
+	max   int   // the maximum message size, as reported in errors
 	base  int64 // stream offset of the buffer's first byte
+	msg   int64 // stream offset of the message's first byte
 
-	need     int          // bytes from the message start known to be needed; 0 if unknown
-	scanAt   int          // message offset of the delimiter search that ran short
-	scanned  int          // bytes from scanAt already searched, delimiter not found
-	scanPos  seq.Position // where that search resumes: scanAt + scanned
-	hintAt   int          // scan hint given by the previous attempt
-	hintSeen int
-	hintPos  seq.Position
+	need  int      // bytes from the start known to be needed; 0 if unknown
+	hint  scanHint // the search progress this attempt was given
+	short scanHint // the search that ran short in this attempt
 
 	child *Input // kept for Bounded, so that nesting allocates once
+}
+
+// ScanKey identifies one delimiter search or run in a grammar, so that a
+// search resumed in a later attempt uses only its own earlier progress and
+// never that of another search that stopped at the same offset. Create one
+// per searching parser, when the parser is declared, with [NewScanKey].
+type ScanKey struct{ _ byte }
+
+// NewScanKey returns a new key.
+func NewScanKey() *ScanKey { return new(ScanKey) }
+
+// scanHint records how far a search starting at a message offset got.
+type scanHint struct {
+	key *ScanKey
+	at  int          // offset, from the Input's start, where the search began
+	n   int          // bytes from at searched without success
+	pos seq.Position // at + n
 }
 
 // NewInput returns an Input over buf, for testing a parser directly or for
@@ -125,7 +140,7 @@ func NewInput(buf seq.Sequence, final bool, limit int) *Input {
 	if limit <= 0 {
 		limit = DefaultMaxMessageSize
 	}
-	return &Input{Reader: seq.NewReader(buf), final: final, limit: limit, hintAt: -1}
+	return &Input{Reader: seq.NewReader(buf), final: final, limit: limit, max: limit}
 }
 
 // Final reports whether the buffered bytes are all the input there will
@@ -149,7 +164,7 @@ func (in *Input) Offset() int64 { return in.base + int64(in.Consumed()) }
 // ignored: the reader waits for any new byte.
 func (in *Input) NeedMore(n int) error {
 	if n > 0 {
-		in.need = max(in.need, in.Consumed()+n)
+		in.need = max(in.need, in.Consumed()+min(n, in.limit+1))
 	}
 	return ErrNeedMore
 }
@@ -158,7 +173,7 @@ func (in *Input) NeedMore(n int) error {
 // parser that learns from a declared length that the message exceeds the
 // limit.
 func (in *Input) TooLarge() error {
-	return &SizeError{Offset: in.base, Limit: in.limit}
+	return &SizeError{Offset: in.msg, Limit: in.max}
 }
 
 // Errorf returns a [*SyntaxError] at the cursor.
@@ -166,51 +181,52 @@ func (in *Input) Errorf(format string, args ...any) error {
 	return &SyntaxError{Offset: in.Offset(), Msg: fmt.Sprintf(format, args...)}
 }
 
-// Scanned reports how many bytes from the cursor a delimiter search
-// starting here already examined without success in an earlier attempt on
-// the same message, so that a search resumes instead of starting over and
-// a long message arriving in small pieces is scanned once. It is 0 unless
-// the last attempt on this message ended with [Input.ScanShort] at the
-// same cursor offset. [Input.ScanRest] gives the bytes from there.
-func (in *Input) Scanned() int {
-	if in.hintAt == in.Consumed() {
-		return in.hintSeen
+// Scanned reports how many bytes from the cursor the search identified by
+// k already examined without success in an earlier attempt on the same
+// message, so that it resumes instead of starting over and a long message
+// arriving in small pieces is scanned once. It is 0 unless the last attempt
+// on this message ended with [Input.ScanShort] for k at the same cursor
+// offset. [Input.ScanRest] gives the bytes from there.
+func (in *Input) Scanned(k *ScanKey) int {
+	if h := &in.hint; h.key == k && h.at == in.Consumed() {
+		return h.n
 	}
 	return 0
 }
 
-// ScanRest returns the unread bytes from the point where an earlier
-// delimiter search starting at the cursor stopped (see [Input.Scanned]), or
-// all the unread bytes if there was none. It does not walk the chain of
+// ScanRest returns the unread bytes from the point where an earlier search
+// identified by k, starting at the cursor, stopped (see [Input.Scanned]),
+// or all the unread bytes if there was none. It does not walk the chain of
 // segments, so resuming costs nothing however long the message has grown.
-func (in *Input) ScanRest() seq.Sequence {
+func (in *Input) ScanRest(k *ScanKey) seq.Sequence {
 	rest := in.Rest()
-	if in.hintAt != in.Consumed() || in.hintSeen == 0 {
+	h := &in.hint
+	if h.key != k || h.at != in.Consumed() || h.n == 0 {
 		return rest
 	}
-	if in.hintPos.Valid() {
-		return seq.Between(in.hintPos, rest.End())
+	if h.pos.Valid() {
+		return seq.Between(h.pos, rest.End())
 	}
 	// The pipe reader moved the partial message to fresh memory (a stream
 	// reader does that with short ones): find the point again by offset.
-	return rest.From(min(in.hintSeen, rest.Len()))
+	return rest.From(min(h.n, rest.Len()))
 }
 
-// ScanShort returns [ErrNeedMore] for a delimiter search that started at the
-// cursor and examined n bytes without finding its delimiter; the next
-// attempt's [Input.Scanned] returns n at the same offset and
-// [Input.ScanRest] the bytes after them. A search for a delimiter of d
-// bytes that scanned to the end of the buffer passes n = Rest().Len() -
-// (d-1), since a delimiter may begin in the last d-1 bytes. If the search
-// already passed the limit it returns the [*SizeError] instead.
-func (in *Input) ScanShort(n int) error {
+// ScanShort returns [ErrNeedMore] for the search identified by k that
+// started at the cursor and examined n bytes without finding its end; in
+// the next attempt [Input.Scanned] returns n for k at the same offset and
+// [Input.ScanRest] the bytes after them. A search for a delimiter of d bytes
+// that scanned to the end of the buffer passes n = Rest().Len() - (d-1),
+// since a delimiter may begin in the last d-1 bytes. If the search already
+// passed the limit it returns the [*SizeError] instead.
+func (in *Input) ScanShort(k *ScanKey, n int) error {
 	at := in.Consumed()
 	if at+n > in.limit {
 		return in.TooLarge()
 	}
 	rest := in.Rest()
 	n = max(0, min(n, rest.Len()))
-	in.scanAt, in.scanned, in.scanPos = at, n, rest.Last(rest.Len()-n).Start()
+	in.short = scanHint{key: k, at: at, n: n, pos: rest.Last(rest.Len() - n).Start()}
 	return ErrNeedMore
 }
 
@@ -231,7 +247,13 @@ func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 		sub = new(Input)
 	}
 	in.child = nil // a nested Bounded gets its own
-	*sub = Input{Reader: seq.NewReader(rest), final: final, limit: in.limit, base: in.Offset(), hintAt: -1}
+	at := in.Consumed()
+	*sub = Input{Reader: seq.NewReader(rest), final: final, limit: in.limit - at, max: in.max,
+		base: in.Offset(), msg: in.msg, child: sub.child}
+	if h := in.hint; h.key != nil && h.at >= at {
+		h.at -= at
+		sub.hint = h // a search inside the bound resumes too
+	}
 	v, err := p(sub)
 	switch {
 	case err == nil:
@@ -239,8 +261,14 @@ func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	case errors.Is(err, ErrNeedMore) && bounded:
 		// The bound was reached: no byte can come to complete p.
 		err = &SyntaxError{Offset: in.Offset(), Msg: fmt.Sprintf("element ends past its bound of %d bytes", n)}
-	case errors.Is(err, ErrNeedMore) && sub.need > 0:
-		in.need = max(in.need, in.Consumed()+sub.need)
+	case errors.Is(err, ErrNeedMore):
+		if sub.need > 0 {
+			in.need = max(in.need, at+sub.need)
+		}
+		if h := sub.short; h.key != nil {
+			h.at += at
+			in.short = h
+		}
 	}
 	sub.Reader = seq.Reader{}
 	in.child = sub

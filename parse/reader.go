@@ -160,11 +160,9 @@ type machine[T any] struct {
 	rest    seq.Sequence // the part of res.Buffer after the returned messages
 	base    int64        // index of the first byte the reader saw
 	started bool
-	need    int // bytes from the message start the parser said it needs
-	hintAt  int // delimiter-search hint of the last attempt on this message
-	hintN   int
-	hintPos seq.Position
-	in      Input // reused between attempts, so parsing allocates nothing
+	need    int      // bytes from the message start the parser said it needs
+	hint    scanHint // the search that ran short in the last attempt on this message
+	in      Input    // reused between attempts, so parsing allocates nothing
 
 	// ahead is a cursor over res.Buffer at the end of the window that a
 	// parser is shown when more than limit+1 bytes are buffered; it only
@@ -174,7 +172,7 @@ type machine[T any] struct {
 }
 
 func (m *machine[T]) init(p TryParse[T], opts Options) {
-	m.parse, m.limit, m.hintAt = p, opts.MaxMessageSize, -1
+	m.parse, m.limit = p, opts.MaxMessageSize
 	if m.limit <= 0 {
 		m.limit = DefaultMaxMessageSize
 	}
@@ -215,13 +213,16 @@ func (m *machine[T]) next() (T, error) {
 		return zero, errPartial
 	}
 	in := &m.in
+	base := buf.Start().Index() - m.base
 	*in = Input{
 		Reader: seq.NewReader(buf),
 		final:  final,
 		limit:  m.limit,
-		base:   buf.Start().Index() - m.base,
-		hintAt: m.hintAt, hintSeen: m.hintN, hintPos: m.hintPos,
-		child: in.child,
+		max:    m.limit,
+		base:   base,
+		msg:    base,
+		hint:   m.hint,
+		child:  in.child,
 	}
 	msg, err := m.parse(in)
 	switch {
@@ -234,7 +235,7 @@ func (m *machine[T]) next() (T, error) {
 			return zero, &SizeError{Offset: in.base, Limit: m.limit}
 		}
 		m.rest = m.rest.From(n)
-		m.need, m.hintAt, m.hintN, m.hintPos = 0, -1, 0, seq.Position{}
+		m.need, m.hint = 0, scanHint{}
 		return msg, nil
 	case errors.Is(err, ErrNeedMore):
 		// The size is decided first: a chunking that showed the parser
@@ -252,8 +253,8 @@ func (m *machine[T]) next() (T, error) {
 		if in.need > buf.Len() {
 			m.need = in.need
 		}
-		if in.scanned > 0 {
-			m.hintAt, m.hintN, m.hintPos = in.scanAt, in.scanned, in.scanPos
+		if in.short.n > 0 {
+			m.hint = in.short
 		}
 		return zero, errPartial
 	default:

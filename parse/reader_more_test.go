@@ -707,11 +707,11 @@ func TestLinearIncremental(t *testing.T) {
 	frameIn := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
 	frameIn = append(frameIn, body...)
 	lineSeq := func(in *parse.Input) (seq.Sequence, error) {
-		from := in.Scanned()
-		rest := in.ScanRest()
+		from := in.Scanned(lineSeqKey)
+		rest := in.ScanRest(lineSeqKey)
 		i := rest.IndexByte('\n')
 		if i < 0 {
-			return seq.Sequence{}, in.ScanShort(from + rest.Len())
+			return seq.Sequence{}, in.ScanShort(lineSeqKey, from+rest.Len())
 		}
 		s, _ := in.ReadN(from + i)
 		in.Advance(1)
@@ -848,3 +848,5 @@ func goid() uint64 {
 	}
 	return id
 }
+
+var lineSeqKey = parse.NewScanKey()

@@ -17,11 +17,11 @@ import (
 // line is a hand-written TryParse for LF-terminated lines, using the scan
 // hint so that a long line arriving in pieces is searched once.
 func line(in *parse.Input) (string, error) {
-	from := in.Scanned()
-	rest := in.ScanRest()
+	from := in.Scanned(lineKey)
+	rest := in.ScanRest(lineKey)
 	i := rest.IndexByte('\n')
 	if i < 0 {
-		return "", in.ScanShort(from + rest.Len())
+		return "", in.ScanShort(lineKey, from+rest.Len())
 	}
 	s, _ := in.ReadN(from + i)
 	in.Advance(1)
@@ -208,3 +208,5 @@ func (r *slowReader) Read(p []byte) (int, error) {
 	r.b = r.b[n:]
 	return n, nil
 }
+
+var lineKey = parse.NewScanKey()

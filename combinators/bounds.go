@@ -1,0 +1,63 @@
+package combinators
+
+import (
+	"strconv"
+
+	"github.com/sluicego/sluice/parse"
+)
+
+// LengthPrefixed reads a length with length, then a body of exactly that
+// many bytes with body, and returns the body's value. The length is
+// checked before any body byte is looked at: if the prefix and the body
+// together would exceed the maximum message size ([parse.Input.Limit]),
+// LengthPrefixed returns a [*parse.SizeError] at once, so a peer cannot make
+// a message reader buffer an oversized body. If the body is not fully
+// buffered it asks for exactly the missing bytes ([parse.Input.NeedMore]),
+// so that a message reader waits for them in one piece and body is run
+// once, on the whole body, as on final input ([parse.Bounded]): body cannot
+// read past the body, and an element of it that would need more is a
+// syntax error. A body that does not consume exactly the declared length
+// is a syntax error at the offset where it stopped. Failures of length and
+// body pass through unchanged.
+func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryParse[L], body parse.TryParse[T]) parse.TryParse[T] {
+	return func(in *parse.Input) (T, error) {
+		var zero T
+		l, err := length(in)
+		if err != nil {
+			return zero, err
+		}
+		at := in.Consumed()
+		if at > in.Limit() || uint64(l) > uint64(in.Limit()-at) {
+			return zero, in.TooLarge()
+		}
+		n := int(l)
+		if in.Remaining() < n {
+			return zero, in.NeedMore(n)
+		}
+		v, err := parse.Bounded(in, n, body)
+		if err != nil {
+			return zero, err
+		}
+		if used := in.Consumed() - at; used != n {
+			return zero, expected(in, "length-prefixed body used "+strconv.Itoa(used)+
+				" of its "+strconv.Itoa(n)+" bytes")
+		}
+		return v, nil
+	}
+}
+
+// Bounded runs p on at most the next n bytes ([parse.Bounded]): p cannot
+// examine further, so a delimiter search inside it stops at the bound. When
+// n bytes are buffered p sees them as final input and an element of p that
+// would need more is a syntax error; when fewer are, p sees what is
+// buffered with the input's finality, and its need for more input passes
+// through. p may consume fewer than n bytes. Bounded panics if n is
+// negative.
+func Bounded[T any](n int, p parse.TryParse[T]) parse.TryParse[T] {
+	if n < 0 {
+		panic("combinators: Bounded with a negative bound " + strconv.Itoa(n))
+	}
+	return func(in *parse.Input) (T, error) {
+		return parse.Bounded(in, n, p)
+	}
+}

@@ -1,0 +1,449 @@
+package combinators
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
+)
+
+// Byte matches the byte b and returns it. At the end of the buffered input
+// it asks for one more byte; any other byte is a syntax error ("expected
+// 'b'") at the cursor.
+func Byte(b byte) parse.TryParse[byte] {
+	msg := "expected " + quoteByte(b)
+	return func(in *parse.Input) (byte, error) {
+		c, ok := in.Peek()
+		if !ok {
+			return 0, in.NeedMore(1)
+		}
+		if c != b {
+			return 0, expected(in, msg)
+		}
+		in.Advance(1)
+		return c, nil
+	}
+}
+
+// byteTable is pred evaluated once for every byte value.
+type byteTable [256]bool
+
+func tableOf(pred func(byte) bool) *byteTable {
+	t := new(byteTable)
+	for i := range t {
+		t[i] = pred(byte(i))
+	}
+	return t
+}
+
+// Satisfy matches one byte for which pred holds and returns it; what names
+// such a byte in the syntax error ("expected <what>") for any other byte.
+// At the end of the buffered input it asks for one more byte. pred must be
+// a pure function: Satisfy calls it for all 256 byte values when it is
+// declared and looks the answers up when parsing.
+func Satisfy(what string, pred func(byte) bool) parse.TryParse[byte] {
+	t, msg := tableOf(pred), "expected "+what
+	return func(in *parse.Input) (byte, error) {
+		c, ok := in.Peek()
+		if !ok {
+			return 0, in.NeedMore(1)
+		}
+		if !t[c] {
+			return 0, expected(in, msg)
+		}
+		in.Advance(1)
+		return c, nil
+	}
+}
+
+// Literal matches the bytes of s and returns s (without allocating). If the
+// buffered input ends inside a match (it holds a proper prefix of s), it
+// asks for the missing bytes, on final input too; a mismatch is a syntax
+// error at the literal's first byte. A literal split across segments is
+// matched like any other.
+func Literal(s string) parse.TryParse[string] {
+	lit, msg := []byte(s), "expected "+strconv.Quote(s)
+	return func(in *parse.Input) (string, error) {
+		if in.SkipPrefix(lit) {
+			return s, nil
+		}
+		if r := in.Remaining(); r < len(lit) && in.IsNext(lit[:r]) {
+			return "", in.NeedMore(len(lit))
+		}
+		return "", expected(in, msg)
+	}
+}
+
+// Take reads the next n bytes and returns a view of them. If they cannot
+// fit the maximum message size it returns a [*parse.SizeError] at once,
+// before any of them is buffered. If fewer are buffered it asks for more,
+// noting that n bytes are needed from its start ([parse.Input.NeedMore]),
+// so that a message reader waits for them in one piece. It panics if n is
+// negative.
+func Take(n int) parse.TryParse[seq.Sequence] {
+	if n < 0 {
+		panic("combinators: Take with a negative length " + strconv.Itoa(n))
+	}
+	return func(in *parse.Input) (seq.Sequence, error) {
+		if s, ok := in.ReadN(n); ok {
+			return s, nil
+		}
+		if n > in.Limit()-in.Consumed() {
+			return seq.Sequence{}, in.TooLarge()
+		}
+		return seq.Sequence{}, in.NeedMore(n)
+	}
+}
+
+// TakeUntil returns the bytes before the next instance of delim and reads
+// both. A delimiter that straddles segments is found. If the buffered
+// input holds no delimiter it asks for more input, on final input too (a
+// message reader then reports the message as truncated), and notes how far
+// it searched ([parse.Input.ScanShort]): the next attempt on the same
+// message resumes there, so a long element arriving in small pieces is
+// searched once, and the search ends with a [*parse.SizeError] once it
+// passes the maximum message size. It panics if delim is empty.
+func TakeUntil(delim string) parse.TryParse[seq.Sequence] {
+	return takeUntil("TakeUntil", delim, true)
+}
+
+// TakeBefore is [TakeUntil] that leaves the delimiter unread: it returns
+// the bytes before the next instance of delim and reads only them. Its
+// streaming behaviour is TakeUntil's. It panics if delim is empty.
+func TakeBefore(delim string) parse.TryParse[seq.Sequence] {
+	return takeUntil("TakeBefore", delim, false)
+}
+
+func takeUntil(name, delim string, consume bool) parse.TryParse[seq.Sequence] {
+	if delim == "" {
+		panic("combinators: " + name + " with an empty delimiter")
+	}
+	d := []byte(delim)
+	skip := 0
+	if consume {
+		skip = len(d)
+	}
+	key := parse.NewScanKey()
+	if len(d) == 1 {
+		c := d[0]
+		return func(in *parse.Input) (seq.Sequence, error) {
+			from := in.Scanned(key)
+			var rest seq.Sequence
+			if from == 0 {
+				// Fast path: the delimiter lies in the current segment.
+				span := in.Span()
+				if i := bytes.IndexByte(span, c); i >= 0 {
+					s, _ := in.ReadN(i)
+					in.Advance(skip)
+					return s, nil
+				}
+				from = len(span)
+				rest = in.Rest().From(from)
+			} else {
+				rest = in.ScanRest(key) // from the last attempt's end, without a walk
+			}
+			i := rest.IndexByte(c)
+			if i < 0 {
+				return seq.Sequence{}, in.ScanShort(key, in.Remaining())
+			}
+			s, _ := in.ReadN(from + i)
+			in.Advance(skip)
+			return s, nil
+		}
+	}
+	// The last len(d)-1 bytes may begin a delimiter whose end has not
+	// arrived: a search that runs short covers only the bytes before them.
+	tail := len(d) - 1
+	return func(in *parse.Input) (seq.Sequence, error) {
+		from := in.Scanned(key)
+		var rest seq.Sequence
+		if from == 0 {
+			span := in.Span()
+			if i := bytes.Index(span, d); i >= 0 {
+				s, _ := in.ReadN(i)
+				in.Advance(skip)
+				return s, nil
+			}
+			from = max(len(span)-tail, 0)
+			rest = in.Rest().From(from)
+		} else {
+			rest = in.ScanRest(key)
+		}
+		i := rest.Index(d)
+		if i < 0 {
+			return seq.Sequence{}, in.ScanShort(key, max(in.Remaining()-tail, from))
+		}
+		s, _ := in.ReadN(from + i)
+		in.Advance(skip)
+		return s, nil
+	}
+}
+
+// Rest returns every byte left: on final input (or inside a reached bound,
+// see [LengthPrefixed] and [Bounded]) it reads them all, possibly none; on
+// non-final input it asks for more, since more bytes could follow.
+func Rest() parse.TryParse[seq.Sequence] { return rest }
+
+func rest(in *parse.Input) (seq.Sequence, error) {
+	if !in.Final() {
+		return seq.Sequence{}, in.NeedMore(0)
+	}
+	s, _ := in.ReadN(in.Remaining())
+	return s, nil
+}
+
+// Line returns the bytes of a line terminated by LF or CRLF, without the
+// terminator, and reads both. Its streaming behaviour is [TakeUntil]'s: a
+// line without its LF asks for more input (on final input too, so an
+// unterminated last line is reported as truncated), the search resumes
+// where the previous attempt stopped, and a line longer than the maximum
+// message size is refused as soon as the search passes it. A CR not
+// followed by LF is part of the line.
+func Line() parse.TryParse[seq.Sequence] { return line }
+
+// lineKey identifies Line's search.
+var lineKey = parse.NewScanKey()
+
+func line(in *parse.Input) (seq.Sequence, error) {
+	// A search that runs short leaves its last byte to the next one, which
+	// then finds any CR before the LF among the bytes it searches.
+	from := in.Scanned(lineKey)
+	var rest seq.Sequence
+	if from == 0 {
+		// Fast path: the LF lies in the current segment.
+		span := in.Span()
+		if j := bytes.IndexByte(span, '\n'); j >= 0 {
+			n := j
+			if j > 0 && span[j-1] == '\r' {
+				n--
+			}
+			s, _ := in.ReadN(n)
+			in.Advance(j + 1 - n)
+			return s, nil
+		}
+		from = max(len(span)-1, 0)
+		rest = in.Rest().From(from)
+	} else {
+		rest = in.ScanRest(lineKey)
+	}
+	i := rest.IndexByte('\n')
+	if i < 0 {
+		return seq.Sequence{}, in.ScanShort(lineKey, max(in.Remaining()-1, from))
+	}
+	n := from + i // the LF's offset from the cursor
+	if i > 0 {
+		var b [1]byte
+		rest.From(i - 1).CopyTo(b[:])
+		if b[0] == '\r' {
+			n--
+		}
+	}
+	s, _ := in.ReadN(n)
+	in.Advance(from + i + 1 - n)
+	return s, nil
+}
+
+// TakeWhile returns the longest run of bytes for which pred holds, at most
+// max of them (max < 0: no bound), and reads it. A run shorter than min is
+// a syntax error ("expected <what>") at the first byte that does not match.
+// The run is decided by the first byte that does not match or by reaching
+// max; if the buffered input ends first, it asks for more input unless the
+// input is final, in which case the run ends there (and a run shorter than
+// min asks for more, so a message reader reports the message as
+// truncated). Like [TakeUntil] it resumes where the previous attempt on the
+// same message stopped and gives up with a [*parse.SizeError] once the run
+// passes the maximum message size. pred must be a pure function: TakeWhile
+// calls it for all 256 byte values when it is declared. It panics if min < 0
+// or 0 <= max < min.
+func TakeWhile(what string, pred func(byte) bool, min, max int) parse.TryParse[seq.Sequence] {
+	checkBounds("TakeWhile", min, max)
+	return takeWhile(tableOf(pred), "expected "+what, min, max)
+}
+
+func takeWhile(t *byteTable, msg string, lo, hi int) parse.TryParse[seq.Sequence] {
+	key := parse.NewScanKey()
+	return func(in *parse.Input) (seq.Sequence, error) {
+		k := in.Scanned(key)
+		var rest seq.Sequence
+		if k == 0 {
+			// Fast path: the run ends within the current segment.
+			span := in.Span()
+			lim := len(span)
+			if hi >= 0 && hi < lim {
+				lim = hi
+			}
+			j := 0
+			for j < lim && t[span[j]] {
+				j++
+			}
+			if j < lim || j == hi {
+				if j < lo {
+					in.Advance(j)
+					return seq.Sequence{}, expected(in, msg)
+				}
+				s, _ := in.ReadN(j)
+				return s, nil
+			}
+			k = j
+			rest = in.Rest().From(k)
+		} else {
+			rest = in.ScanRest(key)
+		}
+		return takeWhileSlow(in, key, t, msg, lo, hi, k, rest)
+	}
+}
+
+// takeWhileSlow continues a run whose first k bytes after the cursor match,
+// over rest, the bytes after them.
+func takeWhileSlow(in *parse.Input, key *parse.ScanKey, t *byteTable, msg string, lo, hi, k int, rest seq.Sequence) (seq.Sequence, error) {
+	decided := hi >= 0 && k >= hi
+	if decided {
+		k = hi
+	} else {
+		for chunk := range rest.Chunks() {
+			lim := len(chunk)
+			if hi >= 0 {
+				lim = min(lim, hi-k)
+			}
+			j := 0
+			for j < lim && t[chunk[j]] {
+				j++
+			}
+			k += j
+			if j < lim || hi >= 0 && k == hi {
+				decided = true // by a byte that does not match, or by hi
+				break
+			}
+		}
+	}
+	switch {
+	case !decided && !in.Final():
+		in.NeedMore(max(k+1, lo))
+		return seq.Sequence{}, in.ScanShort(key, k)
+	case k >= lo:
+		s, _ := in.ReadN(k)
+		return s, nil
+	case !decided:
+		return seq.Sequence{}, in.NeedMore(lo)
+	}
+	in.Advance(k)
+	return seq.Sequence{}, expected(in, msg)
+}
+
+// Uint8 reads one byte as an integer. If no byte is buffered it asks for
+// one, on final input too (a message reader then reports a truncated
+// message).
+func Uint8() parse.TryParse[uint8] { return uint8p }
+
+// Uint16BE reads a big-endian uint16. If fewer than 2 bytes are buffered it
+// asks for more, noting that it needs 2, so that a message reader waits for
+// them in one piece; on final input too (a truncated message). The other
+// fixed-width integer parsers work alike.
+func Uint16BE() parse.TryParse[uint16] { return uint16be }
+
+// Uint16LE reads a little-endian uint16, asking for more input while fewer
+// than 2 bytes are buffered, as [Uint16BE] does.
+func Uint16LE() parse.TryParse[uint16] { return uint16le }
+
+// Uint32BE reads a big-endian uint32, asking for more input while fewer
+// than 4 bytes are buffered, as [Uint16BE] does.
+func Uint32BE() parse.TryParse[uint32] { return uint32be }
+
+// Uint32LE reads a little-endian uint32, asking for more input while fewer
+// than 4 bytes are buffered, as [Uint16BE] does.
+func Uint32LE() parse.TryParse[uint32] { return uint32le }
+
+// Uint64BE reads a big-endian uint64, asking for more input while fewer
+// than 8 bytes are buffered, as [Uint16BE] does.
+func Uint64BE() parse.TryParse[uint64] { return uint64be }
+
+// Uint64LE reads a little-endian uint64, asking for more input while fewer
+// than 8 bytes are buffered, as [Uint16BE] does.
+func Uint64LE() parse.TryParse[uint64] { return uint64le }
+
+func uint8p(in *parse.Input) (uint8, error) {
+	b, err := in.ReadByte()
+	if err != nil {
+		return 0, in.NeedMore(1)
+	}
+	return b, nil
+}
+
+func uint16be(in *parse.Input) (uint16, error) {
+	if v, ok := in.ReadUint16BE(); ok {
+		return v, nil
+	}
+	return 0, in.NeedMore(2)
+}
+
+func uint16le(in *parse.Input) (uint16, error) {
+	if v, ok := in.ReadUint16LE(); ok {
+		return v, nil
+	}
+	return 0, in.NeedMore(2)
+}
+
+func uint32be(in *parse.Input) (uint32, error) {
+	if v, ok := in.ReadUint32BE(); ok {
+		return v, nil
+	}
+	return 0, in.NeedMore(4)
+}
+
+func uint32le(in *parse.Input) (uint32, error) {
+	if v, ok := in.ReadUint32LE(); ok {
+		return v, nil
+	}
+	return 0, in.NeedMore(4)
+}
+
+func uint64be(in *parse.Input) (uint64, error) {
+	if v, ok := in.ReadUint64BE(); ok {
+		return v, nil
+	}
+	return 0, in.NeedMore(8)
+}
+
+func uint64le(in *parse.Input) (uint64, error) {
+	if v, ok := in.ReadUint64LE(); ok {
+		return v, nil
+	}
+	return 0, in.NeedMore(8)
+}
+
+// Uvarint reads an unsigned varint in the encoding of
+// encoding/binary.AppendUvarint. If the buffered input ends inside the
+// varint it asks for more, or, on final input, reports a syntax error
+// wrapping [seq.ErrShort]; a varint that overflows 64 bits is a syntax
+// error wrapping [seq.ErrOverflow]. Both errors are at the varint's first
+// byte.
+func Uvarint() parse.TryParse[uint64] { return uvarint }
+
+// Varint reads a zig-zag signed varint in the encoding of
+// encoding/binary.AppendVarint, with the streaming behaviour and errors of
+// [Uvarint].
+func Varint() parse.TryParse[int64] { return varint }
+
+func uvarint(in *parse.Input) (uint64, error) {
+	v, err := in.ReadUvarint()
+	if err != nil {
+		return 0, varintError(in, err)
+	}
+	return v, nil
+}
+
+func varint(in *parse.Input) (int64, error) {
+	v, err := in.ReadVarint()
+	if err != nil {
+		return 0, varintError(in, err)
+	}
+	return v, nil
+}
+
+func varintError(in *parse.Input, err error) error {
+	if err == seq.ErrShort && !in.Final() {
+		return in.NeedMore(in.Remaining() + 1)
+	}
+	return &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid varint", Err: err}
+}

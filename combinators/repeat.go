@@ -1,0 +1,194 @@
+package combinators
+
+import (
+	"strconv"
+
+	"github.com/sluicego/sluice/parse"
+)
+
+// Many runs p repeatedly and returns the values in order: at least min of
+// them and at most max (max < 0: no bound). It stops without error when p
+// fails with a syntax error, or needs more input on final input; the cursor
+// is then rewound to the start of that element. When p needs more input on
+// non-final input, so does Many: the next element may still arrive, so
+// repetition at the end of non-final input asks for more. Once max values
+// are read Many stops without looking further. If it stops with fewer than
+// min values it returns the error of the element that failed. An element
+// that succeeds without consuming input is a syntax error (it would repeat
+// forever). Size errors pass through. The slice is allocated as it grows;
+// [Fold] does the same work without it. Like [Alt], Many learns the first
+// bytes p can start with on first use, and once it has min values it stops
+// without running p when the next byte rules p out. Many panics if min < 0
+// or 0 <= max < min.
+func Many[T any](p parse.TryParse[T], min, max int) parse.TryParse[[]T] {
+	checkBounds("Many", min, max)
+	var ps starts
+	return func(in *parse.Input) ([]T, error) {
+		var out []T
+		set := ps.set.Load()
+		if set == nil {
+			set = learn(&ps, p)
+		}
+		for max < 0 || len(out) < max {
+			if set != nil && len(out) >= min && rulesOut(set, in) {
+				break
+			}
+			start := in.Consumed()
+			v, err := p(in)
+			if err != nil {
+				if !recoverable(in, err) {
+					return nil, err
+				}
+				rewind(in, start)
+				if len(out) < min {
+					return nil, err
+				}
+				break
+			}
+			if in.Consumed() == start {
+				return nil, noProgress(in)
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+}
+
+// Fold is [Many] without the slice: it starts from init and combines each
+// value into the accumulator with step, in order, and returns the result.
+// Its bounds, stopping rules, errors and streaming behaviour are Many's;
+// step runs again on every attempt, so it must not have side effects that
+// outlive the parse.
+func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A) parse.TryParse[A] {
+	checkBounds("Fold", min, max)
+	var ps starts
+	return func(in *parse.Input) (A, error) {
+		var zero A
+		acc := init
+		set := ps.set.Load()
+		if set == nil {
+			set = learn(&ps, p)
+		}
+		for n := 0; max < 0 || n < max; n++ {
+			if set != nil && n >= min && rulesOut(set, in) {
+				break
+			}
+			start := in.Consumed()
+			v, err := p(in)
+			if err != nil {
+				if !recoverable(in, err) {
+					return zero, err
+				}
+				rewind(in, start)
+				if n < min {
+					return zero, err
+				}
+				break
+			}
+			if in.Consumed() == start {
+				return zero, noProgress(in)
+			}
+			acc = step(acc, v)
+		}
+		return acc, nil
+	}
+}
+
+// Count runs p exactly n times and returns the values. The first failure of
+// p is returned as it is (a need for more input, a size error, or a syntax
+// error). Elements that consume nothing are allowed, since the repetition
+// is bounded. The slice is allocated once, no larger than the buffered
+// input allows, so a count read from the input cannot make Count allocate
+// more than the message holds. It panics if n is negative.
+func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
+	if n < 0 {
+		panic("combinators: Count with a negative count " + strconv.Itoa(n))
+	}
+	return func(in *parse.Input) ([]T, error) {
+		if n == 0 {
+			return nil, nil
+		}
+		out := make([]T, 0, min(n, in.Remaining()+1))
+		for range n {
+			v, err := p(in)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+}
+
+// SepBy reads elements with p separated by sep (whose values are dropped):
+// at least min elements and at most max (max < 0: no bound). It has the
+// stopping rules and streaming behaviour of [Many], applied to each
+// separator and to the element after it: when either fails with a syntax
+// error, or needs more input on final input, SepBy rewinds to before that
+// separator and stops, so a trailing separator is left unread; when either
+// needs more input on non-final input, so does SepBy. If it stops with
+// fewer than min elements it returns the error that stopped it. A separator
+// and element that together consume nothing are a syntax error. Like
+// [Many], SepBy learns the first bytes of p and sep on first use and skips
+// running them when the next byte rules them out. It panics if min < 0 or
+// 0 <= max < min.
+func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) parse.TryParse[[]T] {
+	checkBounds("SepBy", min, max)
+	var ps, ss starts
+	return func(in *parse.Input) ([]T, error) {
+		if max == 0 {
+			return nil, nil
+		}
+		if min == 0 {
+			set := ps.set.Load()
+			if set == nil {
+				set = learn(&ps, p)
+			}
+			if set != nil && rulesOut(set, in) {
+				return nil, nil
+			}
+		}
+		sepSet := ss.set.Load()
+		if sepSet == nil {
+			sepSet = learn(&ss, sep)
+		}
+		start := in.Consumed()
+		v, err := p(in)
+		if err != nil {
+			if !recoverable(in, err) {
+				return nil, err
+			}
+			rewind(in, start)
+			if min > 0 {
+				return nil, err
+			}
+			return nil, nil
+		}
+		out := []T{v}
+		for max < 0 || len(out) < max {
+			if sepSet != nil && len(out) >= min && rulesOut(sepSet, in) {
+				break
+			}
+			start := in.Consumed()
+			_, err := sep(in)
+			if err == nil {
+				v, err = p(in)
+			}
+			if err != nil {
+				if !recoverable(in, err) {
+					return nil, err
+				}
+				rewind(in, start)
+				if len(out) < min {
+					return nil, err
+				}
+				break
+			}
+			if in.Consumed() == start {
+				return nil, noProgress(in)
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+}

@@ -1,0 +1,150 @@
+package combinators
+
+import "github.com/sluicego/sluice/parse"
+
+// Seq2 runs a then b and combines their values with f. The first failure
+// is returned as it is: a need for more input, a size error or a syntax
+// error at the offset where the failing parser found it. f runs only on
+// success, once per parse.
+func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R) parse.TryParse[R] {
+	return func(in *parse.Input) (R, error) {
+		va, err := a(in)
+		if err != nil {
+			var zero R
+			return zero, err
+		}
+		vb, err := b(in)
+		if err != nil {
+			var zero R
+			return zero, err
+		}
+		return f(va, vb), nil
+	}
+}
+
+// Seq3 runs a, b and c in order and combines their values with f, with the
+// behaviour of [Seq2].
+func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], f func(A, B, C) R) parse.TryParse[R] {
+	return func(in *parse.Input) (R, error) {
+		var zero R
+		va, err := a(in)
+		if err != nil {
+			return zero, err
+		}
+		vb, err := b(in)
+		if err != nil {
+			return zero, err
+		}
+		vc, err := c(in)
+		if err != nil {
+			return zero, err
+		}
+		return f(va, vb, vc), nil
+	}
+}
+
+// Seq4 runs a, b, c and d in order and combines their values with f, with
+// the behaviour of [Seq2].
+func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], d parse.TryParse[D], f func(A, B, C, D) R) parse.TryParse[R] {
+	return func(in *parse.Input) (R, error) {
+		var zero R
+		va, err := a(in)
+		if err != nil {
+			return zero, err
+		}
+		vb, err := b(in)
+		if err != nil {
+			return zero, err
+		}
+		vc, err := c(in)
+		if err != nil {
+			return zero, err
+		}
+		vd, err := d(in)
+		if err != nil {
+			return zero, err
+		}
+		return f(va, vb, vc, vd), nil
+	}
+}
+
+// Then runs a then b and keeps b's value, with the behaviour of [Seq2].
+func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] {
+	return func(in *parse.Input) (B, error) {
+		if _, err := a(in); err != nil {
+			var zero B
+			return zero, err
+		}
+		return b(in)
+	}
+}
+
+// Before runs a then b and keeps a's value, with the behaviour of [Seq2].
+func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A] {
+	return func(in *parse.Input) (A, error) {
+		va, err := a(in)
+		if err != nil {
+			return va, err
+		}
+		if _, err := b(in); err != nil {
+			var zero A
+			return zero, err
+		}
+		return va, nil
+	}
+}
+
+// Map runs p and converts its value with f. Failures of p pass through
+// unchanged; f runs only on success.
+func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
+	return func(in *parse.Input) (B, error) {
+		v, err := p(in)
+		if err != nil {
+			var zero B
+			return zero, err
+		}
+		return f(v), nil
+	}
+}
+
+// MapErr runs p and converts its value with f, which may reject it: an
+// error from f becomes a [*parse.SyntaxError] at the stream offset where
+// p's element starts, with Msg "invalid value" and Err f's error (so
+// errors.Is and errors.As see it). Failures of p pass through unchanged.
+// f runs only on success of p, and must decide from the value alone (it
+// cannot ask for more input).
+func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[B] {
+	return func(in *parse.Input) (B, error) {
+		off := in.Offset()
+		v, err := p(in)
+		if err != nil {
+			var zero B
+			return zero, err
+		}
+		w, err := f(v)
+		if err != nil {
+			var zero B
+			return zero, &parse.SyntaxError{Offset: off, Msg: "invalid value", Err: err}
+		}
+		return w, nil
+	}
+}
+
+// Bind runs p, passes its value to f and runs the parser f returns from
+// where p stopped: the value decides what follows (a tag selects a body, a
+// count selects how many elements). Failures of either parser pass through
+// unchanged, and f runs again on every attempt, since a message reader
+// parses a message from its start each time more input arrives. f is
+// called once per parse: if it builds a new parser each time, that costs
+// an allocation per message, so return parsers declared in advance where
+// the values allow.
+func Bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryParse[B] {
+	return func(in *parse.Input) (B, error) {
+		v, err := p(in)
+		if err != nil {
+			var zero B
+			return zero, err
+		}
+		return f(v)(in)
+	}
+}

@@ -1,0 +1,76 @@
+package grammars
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
+)
+
+// benchParse parses every message of input, whole and final, with p.
+func benchParse[T any](b *testing.B, p parse.TryParse[T], input []byte) {
+	b.Helper()
+	s := seq.Of(input)
+	b.SetBytes(int64(len(input)))
+	b.ReportAllocs()
+	for b.Loop() {
+		in := parse.NewInput(s, true, 0)
+		for in.Remaining() > 0 {
+			if _, err := p(in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func benchBoth[T any](b *testing.B, g grammar[T], input []byte) {
+	b.Run("combinators", func(b *testing.B) { benchParse(b, g.comb, input) })
+	b.Run("hand", func(b *testing.B) { benchParse(b, g.hand, input) })
+}
+
+func BenchmarkRESPCommands(b *testing.B) {
+	var input []byte
+	for range 1000 {
+		input = AppendRESP(input, RESP{Kind: Array, Elems: []RESP{bulk("SET"), bulk("key:000123"), bulk(strings.Repeat("v", 40))}})
+	}
+	benchBoth(b, respGrammar, input)
+}
+
+func BenchmarkRESPReplies(b *testing.B) {
+	input, err := os.ReadFile(filepath.Join("testdata", "redis-server-replies.resp"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchBoth(b, respGrammar, input)
+}
+
+func BenchmarkLenField100(b *testing.B) {
+	c := LenField{Length: 4, Strip: 4}
+	body := bytes.Repeat([]byte("x"), 96)
+	var input []byte
+	for range 1000 {
+		input = c.Append(input, body)
+	}
+	benchBoth(b, lenGrammar(c), input)
+}
+
+func BenchmarkChunkedNginx(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "nginx-gzip-trailers.http"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, body, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	benchBoth(b, chunkedGrammar, body)
+}
+
+func BenchmarkChunkedSmall(b *testing.B) {
+	var input []byte
+	for range 100 {
+		input = AppendChunked(input, [][]byte{[]byte("hello, "), []byte("world"), bytes.Repeat([]byte("z"), 100)}, []Field{{"Expires", "never"}})
+	}
+	benchBoth(b, chunkedGrammar, input)
+}

@@ -1,0 +1,12 @@
+// Package grammars holds three protocol grammars (RESP2, a Netty-style length field frame and HTTP/1.1 chunked coding), each declared with the combinators and written by hand, with encoders, for tests and benchmarks.
+//
+// Every grammar comes twice with identical behaviour: once declared with
+// package combinators and once as a hand-written [parse.TryParse], so that
+// the benchmarks can compare the two and the tests can check that they
+// accept the same messages and report the same errors at the same offsets.
+//
+// Messages view the input they were parsed from (seq.Sequence fields): as
+// with any message of a [parse.Reader], they are valid until the next read
+// from that reader. Each result type has a Clone method that returns a copy
+// owning its memory.
+package grammars

@@ -1,0 +1,266 @@
+package grammars
+
+import (
+	"errors"
+	"math"
+	"strconv"
+
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
+)
+
+// Kind is the type of a [RESP] value: the RESP2 type byte.
+type Kind byte
+
+// The RESP2 kinds, named after their type byte.
+const (
+	SimpleString Kind = '+' // +OK\r\n
+	Error        Kind = '-' // -ERR message\r\n
+	Integer      Kind = ':' // :123\r\n
+	BulkString   Kind = '$' // $5\r\nhello\r\n, $-1\r\n (null)
+	Array        Kind = '*' // *2\r\n…, *-1\r\n (null)
+)
+
+// MaxRESPDepth bounds the nesting of RESP arrays: an array at this depth
+// (the top-level value has depth 0) is a syntax error, so that a peer
+// cannot exhaust the stack with *1\r\n*1\r\n….
+const MaxRESPDepth = 64
+
+// respMinValue is the size of the shortest RESP value ("+\r\n"): an array
+// of n elements needs at least n times as many bytes.
+const respMinValue = 3
+
+// RESP is a RESP2 value (the Redis serialization protocol, version 2).
+//
+// Str views the input for SimpleString, Error and BulkString values; it is
+// valid until the next read from the message reader that returned it (use
+// [RESP.Clone] to keep it). Int holds an Integer. Null marks the null bulk
+// string ($-1) and the null array (*-1). Elems holds an Array's elements;
+// it is empty, not nil, for the empty array *0, and nil for the null array.
+type RESP struct {
+	Kind  Kind
+	Str   seq.Sequence
+	Int   int64
+	Null  bool
+	Elems []RESP
+}
+
+// Clone returns a copy of v whose strings own their memory.
+func (v RESP) Clone() RESP {
+	switch v.Kind {
+	case SimpleString, Error, BulkString:
+		if !v.Null {
+			v.Str = seq.Of(v.Str.Bytes())
+		}
+	case Array:
+		if v.Elems != nil {
+			elems := make([]RESP, len(v.Elems))
+			for i, e := range v.Elems {
+				elems[i] = e.Clone()
+			}
+			v.Elems = elems
+		}
+	}
+	return v
+}
+
+// AppendRESP appends the RESP2 encoding of v to dst and returns the
+// extended slice. The Str of a SimpleString or an Error must not contain
+// CR or LF; AppendRESP does not check.
+func AppendRESP(dst []byte, v RESP) []byte {
+	switch v.Kind {
+	case SimpleString, Error:
+		dst = append(dst, byte(v.Kind))
+		dst = v.Str.AppendTo(dst)
+	case Integer:
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, v.Int, 10)
+	case BulkString:
+		if v.Null {
+			return append(dst, "$-1\r\n"...)
+		}
+		dst = append(dst, '$')
+		dst = strconv.AppendInt(dst, int64(v.Str.Len()), 10)
+		dst = append(dst, '\r', '\n')
+		dst = v.Str.AppendTo(dst)
+	case Array:
+		if v.Null {
+			return append(dst, "*-1\r\n"...)
+		}
+		dst = append(dst, '*')
+		dst = strconv.AppendInt(dst, int64(len(v.Elems)), 10)
+		dst = append(dst, '\r', '\n')
+		for _, e := range v.Elems {
+			dst = AppendRESP(dst, e)
+		}
+		return dst
+	default:
+		panic("grammars: AppendRESP of a RESP value with an invalid Kind")
+	}
+	return append(dst, '\r', '\n')
+}
+
+// Error messages shared by the two RESP parsers.
+const (
+	respMsgType     = "RESP type byte (one of +-:$*)"
+	respMsgLineByte = "RESP line byte"
+	respMsgDigits   = "decimal digits"
+)
+
+var (
+	errRESPOverflow = errors.New("integer overflows int64")
+	errRESPLength   = errors.New("length below -1")
+	errRESPDepth    = errors.New("RESP arrays nested deeper than " + strconv.Itoa(MaxRESPDepth))
+)
+
+// RESPHand is the RESP2 grammar written by hand, without combinators. It
+// accepts and rejects exactly what [RESPCombinators] does, with the same
+// errors at the same offsets.
+func RESPHand(in *parse.Input) (RESP, error) {
+	return respHandValue(in, 0)
+}
+
+func respHandValue(in *parse.Input, depth int) (RESP, error) {
+	b, ok := in.Peek()
+	if !ok {
+		return RESP{}, in.NeedMore(1)
+	}
+	switch Kind(b) {
+	case SimpleString, Error:
+		in.Advance(1)
+		s, err := respHandLine(in)
+		return RESP{Kind: Kind(b), Str: s}, err
+	case Integer:
+		in.Advance(1)
+		n, err := respHandInt(in, false)
+		return RESP{Kind: Integer, Int: n}, err
+	case BulkString:
+		in.Advance(1)
+		n, err := respHandInt(in, true)
+		if err != nil {
+			return RESP{}, err
+		}
+		if n < 0 {
+			return RESP{Kind: BulkString, Null: true}, nil
+		}
+		body, err := respHandBody(in, n)
+		return RESP{Kind: BulkString, Str: body}, err
+	case Array:
+		if depth >= MaxRESPDepth {
+			return RESP{}, mapErrAt(in, errRESPDepth)
+		}
+		in.Advance(1)
+		n, err := respHandInt(in, true)
+		if err != nil {
+			return RESP{}, err
+		}
+		if n < 0 {
+			return RESP{Kind: Array, Null: true}, nil
+		}
+		if n > int64(in.Limit()-in.Consumed())/respMinValue {
+			return RESP{}, in.TooLarge()
+		}
+		// The elements present are at most Remaining/3: a count that
+		// claims more cannot make the reader allocate for it.
+		elems := make([]RESP, 0, min(int(n), in.Remaining()/respMinValue))
+		for range n {
+			e, err := respHandValue(in, depth+1)
+			if err != nil {
+				return RESP{}, err
+			}
+			elems = append(elems, e)
+		}
+		return RESP{Kind: Array, Elems: elems}, nil
+	}
+	return RESP{}, expected(in, respMsgType)
+}
+
+// respHandLine reads the rest of a simple string or error line: bytes other
+// than CR and LF, then CRLF.
+func respHandLine(in *parse.Input) (seq.Sequence, error) {
+	from := in.Scanned(respLineKey)
+	rest := in.ScanRest(respLineKey)
+	i := rest.IndexAny("\r\n")
+	if i < 0 {
+		if in.Final() {
+			// As TakeWhile: the run ends with the input, then CRLF is
+			// missing.
+			in.Advance(from + rest.Len())
+			return seq.Sequence{}, readCRLF(in)
+		}
+		return seq.Sequence{}, in.ScanShort(respLineKey, from+rest.Len())
+	}
+	s, _ := in.ReadN(from + i)
+	return s, readCRLF(in)
+}
+
+// respHandInt reads an optionally signed decimal of at most 19 digits and
+// CRLF. If length is set, values below -1 are an error.
+func respHandInt(in *parse.Input, length bool) (int64, error) {
+	start := in.Consumed()
+	neg := peekIs(in, '-')
+	if neg {
+		in.Advance(1)
+	}
+	var u uint64
+	digits := 0
+	for digits < 19 {
+		b, ok := in.Peek()
+		if !ok {
+			return 0, in.NeedMore(1)
+		}
+		if b < '0' || b > '9' {
+			break
+		}
+		u = u*10 + uint64(b-'0')
+		digits++
+		in.Advance(1)
+	}
+	if digits == 0 {
+		return 0, expected(in, respMsgDigits)
+	}
+	if err := readCRLF(in); err != nil {
+		return 0, err
+	}
+	n, err := respInt(neg, u, length)
+	if err != nil {
+		in.Rewind(in.Consumed() - start)
+		return 0, mapErrAt(in, err)
+	}
+	return n, nil
+}
+
+// respInt converts a sign and a magnitude to the value of a RESP integer
+// or length.
+func respInt(neg bool, u uint64, length bool) (int64, error) {
+	var n int64
+	switch {
+	case !neg && u <= 1<<63-1:
+		n = int64(u)
+	case neg && u <= 1<<63:
+		n = int64(-u)
+	default:
+		return 0, errRESPOverflow
+	}
+	if length && n < -1 {
+		return 0, errRESPLength
+	}
+	return n, nil
+}
+
+// respHandBody reads a bulk string's n bytes and CRLF, checking n against
+// the limit only if the bytes are not all buffered, as combinators.Take
+// does.
+func respHandBody(in *parse.Input, n int64) (seq.Sequence, error) {
+	body, ok := in.ReadN(int(min(n, math.MaxInt)))
+	if !ok {
+		if n > int64(in.Limit()-in.Consumed()) {
+			return seq.Sequence{}, in.TooLarge()
+		}
+		return seq.Sequence{}, in.NeedMore(int(n) - in.Remaining())
+	}
+	return body, readCRLF(in)
+}
+
+// respLineKey identifies the line search of the hand-written RESP parser.
+var respLineKey = parse.NewScanKey()
