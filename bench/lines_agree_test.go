@@ -18,7 +18,7 @@ func TestLinesAgree(t *testing.T) {
 	data := in.Bytes()
 	want := bytes.Count(data, []byte{'\n'})
 	for name, count := range map[string]func(io.Reader) (int, error){
-		"sluice": countSluice, "scanner": countScanner, "hand": countHand,
+		"sluice": countSluice, "parse": countParse, "scanner": countScanner, "hand": countHand,
 	} {
 		got, err := count(&chunkReader{data: data})
 		if err != nil || got != want {

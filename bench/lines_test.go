@@ -7,6 +7,8 @@ import (
 	"io"
 	"testing"
 
+	"github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 )
 
@@ -23,6 +25,7 @@ func BenchmarkLines(b *testing.B) {
 			count func(io.Reader) (int, error)
 		}{
 			{"sluice", countSluice},
+			{"parse", countParse},
 			{"scanner", countScanner},
 			{"hand", countHand},
 		} {
@@ -83,6 +86,18 @@ func countSluice(src io.Reader) (int, error) {
 			return n, nil
 		}
 	}
+}
+
+// countParse reads lines with a message reader and combinators.Line over a
+// pipe reader over src.
+func countParse(src io.Reader) (int, error) {
+	r := parse.NewReader(pipe.NewReader(src, pipe.ReaderOptions{LeaveOpen: true}), combinators.Line(), parse.Options{})
+	defer r.Close()
+	n := 0
+	for range r.All(context.Background()) {
+		n++
+	}
+	return n, r.Err()
 }
 
 func countScanner(src io.Reader) (int, error) {

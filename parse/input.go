@@ -108,6 +108,7 @@ type Input struct {
 	max   int   // the maximum message size, as reported in errors
 	base  int64 // stream offset of the buffer's first byte
 	msg   int64 // stream offset of the message's first byte
+	start int   // cursor offset of the message's first byte in the buffer
 
 	need  int      // bytes from the start known to be needed; 0 if unknown
 	hint  scanHint // the search progress this attempt was given
@@ -153,7 +154,21 @@ func (in *Input) Limit() int { return in.limit }
 
 // Offset reports the stream offset of the cursor, as a [SyntaxError]
 // reports it.
-func (in *Input) Offset() int64 { return in.base + int64(in.Consumed()) }
+func (in *Input) Offset() int64 { return in.base + int64(in.Reader.Consumed()) }
+
+// Consumed reports how many bytes of the message have been read: the
+// message's length once a parser succeeds. (The message reader keeps one
+// cursor over a buffer for all the messages in it; this counts from the
+// message's start.)
+func (in *Input) Consumed() int { return in.Reader.Consumed() - in.start }
+
+// Sequence returns the buffered bytes from the message's start.
+func (in *Input) Sequence() seq.Sequence {
+	if in.start == 0 {
+		return in.Reader.Sequence()
+	}
+	return in.Reader.Sequence().From(in.start)
+}
 
 // NeedMore returns [ErrNeedMore] for a parser to return, noting that the
 // message needs at least n bytes beyond the cursor (n <= 0: unknown). A

@@ -157,7 +157,8 @@ type machine[T any] struct {
 	limit int
 
 	res     pipe.Result
-	rest    seq.Sequence // the part of res.Buffer after the returned messages
+	rest    seq.Sequence // the part of res.Buffer after the returned messages, unless live
+	live    bool         // in is a cursor over res.Buffer at the next message
 	base    int64        // index of the first byte the reader saw
 	started bool
 	need    int      // bytes from the message start the parser said it needs
@@ -184,7 +185,7 @@ func (m *machine[T]) load(res pipe.Result) {
 		m.started = true
 		m.base = res.Buffer.Start().Index()
 	}
-	m.res, m.rest = res, res.Buffer
+	m.res, m.rest, m.live = res, res.Buffer, false
 	m.aheadSet = false
 }
 
@@ -196,61 +197,93 @@ func (m *machine[T]) load(res pipe.Result) {
 // [ErrNoProgress] or the parser's own error.
 func (m *machine[T]) next() (T, error) {
 	var zero T
-	buf := m.rest
-	final := m.res.Completed
-	switch n := buf.Len(); {
-	case n == 0 && final:
-		return zero, io.EOF
-	case n > m.limit+1:
-		// Show the parser no more than a message of the maximum size and
-		// one byte of lookahead, as non-final input: it decides on the
-		// bytes it would have seen had the input come in small pieces, so
-		// the outcome does not depend on the chunking.
-		buf, final = m.window(buf), false
-	case m.need > n && !final:
-		// A declared length not yet buffered: the parser would say the
-		// same again. (A pipe read with Notify or TryRead has no minimum.)
-		return zero, errPartial
-	}
 	in := &m.in
-	base := buf.Start().Index() - m.base
-	*in = Input{
-		Reader: seq.NewReader(buf),
-		final:  final,
-		limit:  m.limit,
-		max:    m.limit,
-		base:   base,
-		msg:    base,
-		hint:   m.hint,
-		child:  in.child,
+	if m.live {
+		// The cursor stands at the start of the next message in the buffer
+		// the last one came from: go on with it rather than building a new
+		// input, which is what makes small messages cheap.
+		switch n := in.Reader.Remaining(); {
+		case n == 0 && m.res.Completed:
+			return zero, io.EOF
+		case n == 0:
+			m.rest, m.live = in.Reader.Rest(), false
+			return zero, errPartial
+		case n > m.limit+1:
+			m.rest, m.live = in.Reader.Rest(), false
+		default:
+			in.start = in.Reader.Consumed()
+			in.msg = in.base + int64(in.start)
+			in.need, in.hint, in.short = 0, m.hint, scanHint{}
+		}
 	}
+	windowed := false
+	if !m.live {
+		buf := m.rest
+		final := m.res.Completed
+		switch n := buf.Len(); {
+		case n == 0 && final:
+			return zero, io.EOF
+		case n > m.limit+1:
+			// Show the parser no more than a message of the maximum size
+			// and one byte of lookahead, as non-final input: it decides on
+			// the bytes it would have seen had the input come in small
+			// pieces, so the outcome does not depend on the chunking.
+			buf, final, windowed = m.window(buf), false, true
+		case m.need > n && !final:
+			// A declared length not yet buffered: the parser would say the
+			// same again. (A pipe read with Notify or TryRead has no
+			// minimum.)
+			return zero, errPartial
+		}
+		base := buf.Start().Index() - m.base
+		*in = Input{
+			Reader: seq.NewReader(buf),
+			final:  final,
+			limit:  m.limit,
+			max:    m.limit,
+			base:   base,
+			msg:    base,
+			hint:   m.hint,
+			child:  in.child,
+		}
+		m.live = !windowed
+	}
+	startPos := in.Reader.Position()
 	msg, err := m.parse(in)
 	switch {
 	case err == nil:
 		n := in.Consumed()
 		if n == 0 {
+			m.live = false
 			return zero, ErrNoProgress
 		}
 		if n > m.limit {
-			return zero, &SizeError{Offset: in.base, Limit: m.limit}
+			m.live = false
+			return zero, &SizeError{Offset: in.msg, Limit: m.limit}
 		}
-		m.rest = m.rest.From(n)
+		if windowed {
+			m.rest = m.rest.From(n)
+		}
 		m.need, m.hint = 0, scanHint{}
 		return msg, nil
 	case errors.Is(err, ErrNeedMore):
+		if m.live {
+			m.rest, m.live = seq.Between(startPos, m.res.Buffer.End()), false
+		}
+		size := m.rest.Len()
 		// The size is decided first: a chunking that showed the parser
 		// these bytes before the input was final got this error too.
-		if in.need > m.limit+1 || buf.Len() > m.limit {
-			return zero, &SizeError{Offset: in.base, Limit: m.limit}
+		if in.need > m.limit+1 || min(size, m.limit+1) > m.limit {
+			return zero, &SizeError{Offset: in.msg, Limit: m.limit}
 		}
-		if final {
-			return zero, &TruncatedError{Offset: in.base, Len: buf.Len()}
+		if in.final {
+			return zero, &TruncatedError{Offset: in.msg, Len: size}
 		}
 		// A need already met by the buffer is a parser's mistake; waiting
 		// for it would make every read return at once with the same bytes.
 		// Wait for any new byte instead.
 		m.need = 0
-		if in.need > buf.Len() {
+		if in.need > size {
 			m.need = in.need
 		}
 		if in.short.n > 0 {
@@ -258,6 +291,7 @@ func (m *machine[T]) next() (T, error) {
 		}
 		return zero, errPartial
 	default:
+		m.live = false
 		return zero, err
 	}
 }
