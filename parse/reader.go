@@ -213,7 +213,15 @@ func (m *machine[T]) next() (T, error) {
 		default:
 			in.start = in.Reader.Consumed()
 			in.msg = in.base + int64(in.start)
-			in.need, in.hint, in.short = 0, m.hint, scanHint{}
+			in.need = 0
+			// A success cleared m.hint; clear the input's hints only if
+			// set (copying the structs each message costs more).
+			if in.hint.key != nil {
+				in.hint = scanHint{}
+			}
+			if in.short.key != nil {
+				in.short = scanHint{}
+			}
 		}
 	}
 	windowed := false
@@ -264,7 +272,10 @@ func (m *machine[T]) next() (T, error) {
 		if windowed {
 			m.rest = m.rest.From(n)
 		}
-		m.need, m.hint = 0, scanHint{}
+		m.need = 0
+		if m.hint.key != nil {
+			m.hint = scanHint{}
+		}
 		return msg, nil
 	case errors.Is(err, ErrNeedMore):
 		if m.live {

@@ -132,6 +132,15 @@ func (r *Reader) Read(p []byte) (int, error) {
 // Advance reads n bytes without looking at them. It panics if n is negative
 // or more than Remaining.
 func (r *Reader) Advance(n int) {
+	// Fast path, small enough to inline: the reader stays in its chunk.
+	if uint(n) < uint(len(r.cur)-r.i) {
+		r.i += n
+		return
+	}
+	r.advance(n)
+}
+
+func (r *Reader) advance(n int) {
 	if n <= len(r.cur)-r.i && n >= 0 {
 		r.i += n
 		if r.i == len(r.cur) {
@@ -186,6 +195,18 @@ func (r *Reader) PeekInto(dst []byte) bool {
 // ReadN reads the next n bytes and returns them as a sequence. It reports
 // false, reading nothing, if fewer are left.
 func (r *Reader) ReadN(n int) (Sequence, bool) {
+	// Fast path, small enough to inline: the bytes lie in the current
+	// chunk and the reader stays in it.
+	if uint(n) < uint(len(r.cur)-r.i) {
+		off := uint64(r.segOff + r.i)
+		r.i += n
+		return Sequence{first: r.seg, last: r.seg,
+			bits: off | (off+uint64(n))<<offBits | uint64(uint16(r.gen))<<(2*offBits)}, true
+	}
+	return r.readN(n)
+}
+
+func (r *Reader) readN(n int) (Sequence, bool) {
 	if n < 0 || n > r.Remaining() {
 		return Sequence{}, false
 	}
