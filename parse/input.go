@@ -263,8 +263,17 @@ func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	}
 	in.child = nil // a nested Bounded gets its own
 	at := in.Consumed()
-	*sub = Input{Reader: seq.NewReader(rest), final: final, limit: in.limit - at, max: in.max,
-		base: in.Offset(), msg: in.msg, child: sub.child}
+	// Field by field: a whole Input literal costs more than the parse of a
+	// small frame.
+	sub.Reader.Init(rest)
+	sub.final, sub.limit, sub.max = final, in.limit-at, in.max
+	sub.base, sub.msg, sub.start, sub.need = in.Offset(), in.msg, 0, 0
+	if sub.hint.key != nil {
+		sub.hint = scanHint{}
+	}
+	if sub.short.key != nil {
+		sub.short = scanHint{}
+	}
 	if h := in.hint; h.key != nil && h.at >= at {
 		h.at -= at
 		sub.hint = h // a search inside the bound resumes too

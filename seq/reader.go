@@ -39,14 +39,24 @@ type Reader struct {
 
 // NewReader returns a Reader positioned at the start of s.
 func NewReader(s Sequence) Reader {
-	r := Reader{s: s}
-	if s.first != nil {
-		s.check()
-		r.seg, r.segOff, r.gen = s.first, s.so(), s.startPos().gen
-		r.cur = s.chunk(r.seg, r.segOff)
+	var r Reader
+	r.Init(s)
+	return r
+}
+
+// Init makes r read s from its start, as NewReader does, in place.
+func (r *Reader) Init(s Sequence) {
+	r.s, r.i, r.consumed = s, 0, 0
+	if s.first == nil {
+		r.seg, r.cur, r.segOff, r.gen = nil, nil, 0, 0
+		return
+	}
+	s.check()
+	r.seg, r.segOff, r.gen = s.first, s.so(), uint32(s.first.gen)
+	r.cur = s.chunk(r.seg, r.segOff)
+	if len(r.cur) == 0 {
 		r.skipEmpty()
 	}
-	return r
 }
 
 // skipEmpty moves to the next segment while the current chunk is exhausted
