@@ -22,36 +22,7 @@ import (
 // or 0 <= max < min.
 func Many[T any](p parse.TryParse[T], min, max int) parse.TryParse[[]T] {
 	checkBounds("Many", min, max)
-	var ps starts
-	return func(in *parse.Input) ([]T, error) {
-		var out []T
-		set := ps.set.Load()
-		if set == nil {
-			set = learn(&ps, p)
-		}
-		for max < 0 || len(out) < max {
-			if set != nil && len(out) >= min && rulesOut(set, in) {
-				break
-			}
-			start := in.Consumed()
-			v, err := p(in)
-			if err != nil {
-				if !recoverable(in, err) {
-					return nil, err
-				}
-				rewind(in, start)
-				if len(out) < min {
-					return nil, err
-				}
-				break
-			}
-			if in.Consumed() == start {
-				return nil, noProgress(in)
-			}
-			out = append(out, v)
-		}
-		return out, nil
-	}
+	return Fold(p, min, max, []T(nil), func(out []T, v T) []T { return append(out, v) })
 }
 
 // Fold is [Many] without the slice: it starts from init and combines each
