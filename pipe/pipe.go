@@ -91,6 +91,14 @@ type Pipe struct {
 	cancelFlush bool
 	flushWait   bool
 	notify      func(Result, error)
+	// A Notify callback made runnable, with its result: handed to the
+	// scheduler through method values made once, so that a callback costs
+	// no allocation.
+	due         func(Result, error)
+	dueRes      Result
+	dueErr      error
+	scheduleDue func()
+	runDue      func()
 	readCh      chan struct{}
 	flushCh     chan struct{}
 
@@ -137,7 +145,18 @@ func New(opts Options) *Pipe {
 		p.sched = Goroutine
 	}
 	p.r.p, p.w.p = p, p
+	p.scheduleDue = func() { p.sched.Schedule(p.runDue) }
+	p.runDue = p.callDue
 	return p
+}
+
+// callDue runs the callback that wakeReader made runnable. The next one can
+// be made runnable only after this one released its result with AdvanceTo,
+// so the fields are read before anything can change them.
+func (p *Pipe) callDue() {
+	fn, res, err := p.due, p.dueRes, p.dueErr
+	p.due, p.dueRes, p.dueErr = nil, Result{}, nil
+	fn(res, err)
 }
 
 // Reader returns the pipe's reader.
@@ -303,12 +322,12 @@ func (p *Pipe) wakeReader() func() {
 		if !ok {
 			return nil
 		}
-		fn := p.notify
+		p.due, p.dueRes, p.dueErr = p.notify, res, err
 		p.notify = nil
 		if err == nil {
 			p.state = readActive
 		}
-		return func() { p.sched.Schedule(func() { fn(res, err) }) }
+		return p.scheduleDue
 	}
 	if p.state == readWaiting {
 		if _, _, ok := p.readyPeek(p.minRead); ok {
