@@ -54,6 +54,7 @@ type SyntaxError struct {
 	Err error
 }
 
+// Error describes the problem with its offset.
 func (e *SyntaxError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("parse: at offset %d: %s: %v", e.Offset, e.Msg, e.Err)
@@ -73,6 +74,7 @@ type SizeError struct {
 	Limit int
 }
 
+// Error describes the oversized message.
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("parse: message at offset %d exceeds the maximum size of %d bytes", e.Offset, e.Limit)
 }
@@ -89,6 +91,7 @@ type TruncatedError struct {
 	Len int
 }
 
+// Error describes the incomplete message.
 func (e *TruncatedError) Error() string {
 	return fmt.Sprintf("parse: input ended inside a message: %d bytes at offset %d: %v", e.Len, e.Offset, io.ErrUnexpectedEOF)
 }
