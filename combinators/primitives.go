@@ -218,8 +218,8 @@ func line(in *parse.Input) (seq.Sequence, error) {
 			if j > 0 && span[j-1] == '\r' {
 				n--
 			}
-			s, _ := in.ReadN(n)
-			in.Advance(j + 1 - n)
+			s := in.SpanSeq(n)
+			in.Advance(j + 1)
 			return s, nil
 		}
 		from = max(len(span)-1, 0)

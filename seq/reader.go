@@ -103,6 +103,25 @@ func (r *Reader) Rest() Sequence {
 // of the sequence, empty only at the end.
 func (r *Reader) Span() []byte { return r.cur[r.i:] }
 
+// SpanSeq returns the next n bytes as a sequence without reading them. They
+// must lie in [Reader.Span]: it panics if n exceeds len(Span()). It is the
+// cheap way for a parser that searched Span to view what it found.
+func (r *Reader) SpanSeq(n int) Sequence {
+	if uint(n) > uint(len(r.cur)-r.i) {
+		panic(spanError{n, len(r.cur) - r.i})
+	}
+	off := uint64(r.segOff + r.i)
+	return Sequence{first: r.seg, last: r.seg,
+		bits: off | (off+uint64(n))<<offBits | uint64(uint16(r.gen))<<(2*offBits)}
+}
+
+// spanError is the panic value of SpanSeq beyond the span.
+type spanError struct{ n, span int }
+
+func (e spanError) Error() string {
+	return fmt.Sprintf("seq: SpanSeq(%d) with a span of %d bytes", e.n, e.span)
+}
+
 // Peek returns the next byte without reading it; ok is false at the end.
 func (r *Reader) Peek() (b byte, ok bool) {
 	if r.i < len(r.cur) {
