@@ -134,8 +134,8 @@ func takeUntil(name, delim string, consume bool) parse.TryParse[seq.Sequence] {
 				// Fast path: the delimiter lies in the current segment.
 				span := in.Span()
 				if i := bytes.IndexByte(span, c); i >= 0 {
-					s, _ := in.ReadN(i)
-					in.Advance(skip)
+					s := in.SpanSeq(i)
+					in.Advance(i + skip)
 					return s, nil
 				}
 				from = len(span)
@@ -161,8 +161,8 @@ func takeUntil(name, delim string, consume bool) parse.TryParse[seq.Sequence] {
 		if from == 0 {
 			span := in.Span()
 			if i := bytes.Index(span, d); i >= 0 {
-				s, _ := in.ReadN(i)
-				in.Advance(skip)
+				s := in.SpanSeq(i)
+				in.Advance(i + skip)
 				return s, nil
 			}
 			from = max(len(span)-tail, 0)
@@ -282,7 +282,8 @@ func takeWhile(t *byteTable, msg string, lo, hi int) parse.TryParse[seq.Sequence
 					in.Advance(j)
 					return seq.Sequence{}, expected(in, msg)
 				}
-				s, _ := in.ReadN(j)
+				s := in.SpanSeq(j)
+				in.Advance(j)
 				return s, nil
 			}
 			k = j
