@@ -33,7 +33,7 @@ func frames(n int) []byte {
 }
 
 // frameParser is the grammar of the frames: a length and that many bytes.
-var frameParser = combinators.LengthPrefixed(combinators.Uint32BE(), combinators.Rest())
+var frameParser = combinators.LengthPrefixedBytes(combinators.Uint32BE())
 
 // BenchmarkFrames reads 64 MiB of length-prefixed frames arriving at most
 // 4 KiB per Read and sums their payload lengths.

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
 )
 
 // LengthPrefixed reads a length with length, then a body of exactly that
@@ -43,6 +44,34 @@ func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryP
 				" of its "+strconv.Itoa(n)+" bytes")
 		}
 		return v, nil
+	}
+}
+
+// LengthPrefixedBytes reads a length with length, then returns the next
+// that many bytes: LengthPrefixed(length, Rest()) without setting up a
+// bounded input for the body, the common framing of binary protocols. Its
+// limit check and waiting are LengthPrefixed's.
+func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryParse[L]) parse.TryParse[seq.Sequence] {
+	return func(in *parse.Input) (seq.Sequence, error) {
+		l, err := length(in)
+		if err != nil {
+			return seq.Sequence{}, err
+		}
+		at := in.Consumed()
+		if at > in.Limit() || uint64(l) > uint64(in.Limit()-at) {
+			return seq.Sequence{}, in.TooLarge()
+		}
+		n := int(l)
+		if n < len(in.Span()) {
+			s := in.SpanSeq(n)
+			in.Advance(n)
+			return s, nil
+		}
+		s, ok := in.ReadN(n)
+		if !ok {
+			return seq.Sequence{}, in.NeedMore(n)
+		}
+		return s, nil
 	}
 }
 
