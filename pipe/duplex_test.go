@@ -13,6 +13,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/sluicego/sluice/internal/testutil"
 )
 
 // echo copies d's Input to its Output until the peer completes, then
@@ -80,19 +82,6 @@ func TestNewPairDirections(t *testing.T) {
 	}
 	if res, _, _ := a.Input().TryRead(); res.Buffer.String() != "b->a" {
 		t.Fatalf("a got %q", res.Buffer.String())
-	}
-}
-
-// waitGoroutines polls until at most n goroutines run, or fails.
-func waitGoroutines(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > n {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines, want at most %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -198,7 +187,7 @@ func TestConnEchoBackpressure(t *testing.T) {
 		t.Fatal(err)
 	}
 	client.Close()
-	waitGoroutines(t, before)
+	testutil.WaitGoroutines(t, before)
 }
 
 func TestConnHalfClose(t *testing.T) {
@@ -266,7 +255,7 @@ func TestConnCloseLeavesNoGoroutine(t *testing.T) {
 		t.Fatal("second Close:", err)
 	}
 	client.Close()
-	waitGoroutines(t, before)
+	testutil.WaitGoroutines(t, before)
 }
 
 func TestConnInputCompletedStopsReceiving(t *testing.T) {

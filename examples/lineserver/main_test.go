@@ -9,61 +9,23 @@ import (
 	"io"
 	"net"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"testing/iotest"
 	"time"
 
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
 
-// checkGoroutines fails the test if goroutines started during it are still
-// running shortly after it ends.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("%d goroutines before the test, %d after:\n%s",
-					before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestDemo(t *testing.T) {
 	for _, args := range [][]string{{"-demo"}, {"-demo", "-conn"}, {"-demo", "-pause", "0"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			checkGoroutines(t)
-			var out, errOut syncBuffer
+			testutil.CheckGoroutines(t)
+			var out, errOut testutil.SyncBuffer
 			start := time.Now()
 			if err := run(context.Background(), args, &out, &errOut); err != nil {
 				t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
@@ -120,7 +82,7 @@ func TestUsage(t *testing.T) {
 		{"-connect", "example.com:7000"},
 		{"-demo", "extra"},
 	} {
-		var out, errOut syncBuffer
+		var out, errOut testutil.SyncBuffer
 		if err := run(context.Background(), args, &out, &errOut); err == nil {
 			t.Errorf("run(%q) succeeded", args)
 		}
@@ -132,7 +94,7 @@ func TestUsage(t *testing.T) {
 func TestListenAndConnect(t *testing.T) {
 	for _, useConn := range []bool{false, true} {
 		t.Run(variant(useConn), func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.CheckGoroutines(t)
 			// Find a free port, then serve on it through run.
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
@@ -141,7 +103,7 @@ func TestListenAndConnect(t *testing.T) {
 			addr := ln.Addr().String()
 			ln.Close()
 			ctx, cancel := context.WithCancel(context.Background())
-			var srvOut, errOut syncBuffer
+			var srvOut, errOut testutil.SyncBuffer
 			args := []string{"-listen", addr}
 			if useConn {
 				args = append(args, "-conn")
@@ -158,7 +120,7 @@ func TestListenAndConnect(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 			}
 			for range 2 {
-				var out syncBuffer
+				var out testutil.SyncBuffer
 				if err := run(context.Background(), []string{"-connect", addr, "-pause", "0"}, &out, &errOut); err != nil {
 					t.Errorf("client: %v\n%s", err, out.String())
 				}
@@ -181,12 +143,12 @@ func TestListenAndConnect(t *testing.T) {
 func TestServerShutdown(t *testing.T) {
 	for _, useConn := range []bool{false, true} {
 		t.Run(variant(useConn), func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.CheckGoroutines(t)
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out syncBuffer
+			var out testutil.SyncBuffer
 			srv := &server{useConn: useConn, log: &logger{w: &out}}
 			ctx, cancel := context.WithCancel(context.Background())
 			served := make(chan error, 1)
@@ -222,12 +184,12 @@ func TestServerShutdown(t *testing.T) {
 func TestLineTooLong(t *testing.T) {
 	for _, useConn := range []bool{false, true} {
 		t.Run(variant(useConn), func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.CheckGoroutines(t)
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out syncBuffer
+			var out testutil.SyncBuffer
 			srv := &server{useConn: useConn, log: &logger{w: &out}}
 			ctx, cancel := context.WithCancel(context.Background())
 			served := make(chan error, 1)
@@ -290,7 +252,7 @@ func TestLoops(t *testing.T) {
 		"halfreader": func() io.Reader { return iotest.HalfReader(strings.NewReader(input)) },
 	} {
 		t.Run(name, func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.CheckGoroutines(t)
 			p := pipe.New(pipe.Options{PauseThreshold: 64, SegmentSize: 16})
 			filled := make(chan error, 1)
 			go func() { filled <- fillPipe(context.Background(), src(), p.Writer()) }()
@@ -331,7 +293,7 @@ func TestReadPipeCleanEnd(t *testing.T) {
 // TestReadPipeStopsOnError: an error from the line handler ends the loop
 // and completes the reader with it, so that the fill loop stops too.
 func TestReadPipeStopsOnError(t *testing.T) {
-	checkGoroutines(t)
+	testutil.CheckGoroutines(t)
 	p := pipe.New(pipe.Options{})
 	pr, pw := io.Pipe()
 	filled := make(chan error, 1)

@@ -10,30 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/pipe"
 )
 
-// checkGoroutines fails the test if goroutines started during it are still
-// running shortly after it ends.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("%d goroutines before the test, %d after:\n%s",
-					before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
-
 func TestRun(t *testing.T) {
-	checkGoroutines(t)
+	testutil.CheckGoroutines(t)
 	var out, errOut bytes.Buffer
 	if err := run([]string{"-messages", "3000"}, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\n%s", err, errOut.String())
@@ -65,7 +47,7 @@ func TestRunBadArgs(t *testing.T) {
 }
 
 func TestWorkloads(t *testing.T) {
-	checkGoroutines(t)
+	testutil.CheckGoroutines(t)
 	dedicated := newDedicatedScheduler()
 	defer dedicated.Close()
 	for _, n := range []int{0, 1, 2000} {
@@ -98,7 +80,7 @@ func TestWorkloads(t *testing.T) {
 // TestDedicatedScheduler: callbacks run in order, on one goroutine, also
 // when scheduled from a callback, and Close runs the queued ones first.
 func TestDedicatedScheduler(t *testing.T) {
-	checkGoroutines(t)
+	testutil.CheckGoroutines(t)
 	s := newDedicatedScheduler()
 	var mu sync.Mutex
 	var order []int

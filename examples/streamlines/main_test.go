@@ -7,49 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/sluicego/sluice/internal/testutil"
 )
-
-// checkGoroutines fails the test if goroutines started during it are still
-// running shortly after it ends.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("%d goroutines before the test, %d after:\n%s",
-					before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
@@ -76,10 +39,10 @@ func knownContent() string {
 func TestRunKnownContent(t *testing.T) {
 	for _, delay := range []string{"0", "1us"} {
 		t.Run("delay="+delay, func(t *testing.T) {
-			checkGoroutines(t)
+			testutil.CheckGoroutines(t)
 			content := knownContent()
 			path := writeFile(t, content)
-			var out, errOut syncBuffer
+			var out, errOut testutil.SyncBuffer
 			// stdin is not a terminal: no keys are watched, no prompt.
 			if err := run(context.Background(), []string{"-file", path, "-delay", delay}, nil, &out, &errOut); err != nil {
 				t.Fatalf("run: %v\n%s", err, errOut.String())
@@ -92,7 +55,7 @@ func TestRunKnownContent(t *testing.T) {
 }
 
 func TestRunDefaultFile(t *testing.T) {
-	checkGoroutines(t)
+	testutil.CheckGoroutines(t)
 	content, err := os.ReadFile(defaultFile)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +71,7 @@ func TestRunDefaultFile(t *testing.T) {
 	if isTerminal(stdin) {
 		t.Fatalf("%s is a terminal?", os.DevNull)
 	}
-	var out, errOut syncBuffer
+	var out, errOut testutil.SyncBuffer
 	if err := run(context.Background(), nil, stdin, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\n%s", err, errOut.String())
 	}
@@ -143,9 +106,9 @@ func TestResolveFile(t *testing.T) {
 func TestIncompleteMessage(t *testing.T) {
 	for _, content := range []string{"alpha\nbeta\nno final newline", "no newline at all",
 		strings.Repeat("x", 5000) + "\n" + strings.Repeat("y", 5000)} {
-		checkGoroutines(t)
+		testutil.CheckGoroutines(t)
 		path := writeFile(t, content)
-		var out, errOut syncBuffer
+		var out, errOut testutil.SyncBuffer
 		err := run(context.Background(), []string{"-file", path}, nil, &out, &errOut)
 		if !errors.Is(err, errIncomplete) {
 			t.Fatalf("run: %v, want an incomplete message", err)
@@ -164,7 +127,7 @@ func TestIncompleteMessage(t *testing.T) {
 // TestCancel presses keys while lines are written slowly: another key shows
 // the prompt again, C cancels without an error.
 func TestCancel(t *testing.T) {
-	checkGoroutines(t)
+	testutil.CheckGoroutines(t)
 	var content strings.Builder
 	for i := range 200 {
 		fmt.Fprintf(&content, "line %d\n", i)
@@ -175,7 +138,7 @@ func TestCancel(t *testing.T) {
 	}
 	defer f.Close()
 	keys := make(chan byte, 2)
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	go func() {
 		time.Sleep(30 * time.Millisecond)
 		keys <- 'x'
@@ -199,9 +162,9 @@ func TestCancel(t *testing.T) {
 
 // TestCancelAfterEnd: a key pressed after the end changes nothing.
 func TestCancelAfterEnd(t *testing.T) {
-	checkGoroutines(t)
+	testutil.CheckGoroutines(t)
 	keys := make(chan byte, 1)
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	canceled, err := streamLines(context.Background(), strings.NewReader("a\nb\n"), &out, 0, keys)
 	keys <- 'C'
 	if err != nil || canceled {
@@ -213,10 +176,10 @@ func TestCancelAfterEnd(t *testing.T) {
 }
 
 func TestContextCanceled(t *testing.T) {
-	checkGoroutines(t)
+	testutil.CheckGoroutines(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	_, err := streamLines(ctx, strings.NewReader(strings.Repeat("line\n", 1000)), &out, time.Millisecond, nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("streamLines: %v, want the context's error", err)

@@ -1,0 +1,65 @@
+// Package testutil holds helpers shared by this module's tests: goroutine-leak checks and a buffer safe for
+// concurrent writes.
+package testutil
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// CheckGoroutines fails t if goroutines started during the test are still
+// running 5 s after it ends, printing every goroutine's stack.
+func CheckGoroutines(t testing.TB) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		if err := waitFor(before); err != "" {
+			t.Errorf("%d goroutines before the test, %s", before, err)
+		}
+	})
+}
+
+// WaitGoroutines waits up to 5 s until at most n goroutines run, and fails
+// t, printing every goroutine's stack, if they do not.
+func WaitGoroutines(t testing.TB, n int) {
+	t.Helper()
+	if err := waitFor(n); err != "" {
+		t.Fatalf("want at most %d goroutines, %s", n, err)
+	}
+}
+
+func waitFor(n int) string {
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > n {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			return fmt.Sprintf("found %d:\n%s", runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)]) + ""
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return ""
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent use.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p to the buffer.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns a copy of the buffer's contents.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
