@@ -23,15 +23,11 @@ import (
 func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryParse[L], body parse.TryParse[T]) parse.TryParse[T] {
 	return func(in *parse.Input) (T, error) {
 		var zero T
-		l, err := length(in)
+		n, err := declared(in, length)
 		if err != nil {
 			return zero, err
 		}
 		at := in.Consumed()
-		if at > in.Limit() || uint64(l) > uint64(in.Limit()-at) {
-			return zero, in.TooLarge()
-		}
-		n := int(l)
 		if in.Remaining() < n {
 			return zero, in.NeedMore(n)
 		}
@@ -53,15 +49,10 @@ func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryP
 // limit check and waiting are LengthPrefixed's.
 func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryParse[L]) parse.TryParse[seq.Sequence] {
 	return func(in *parse.Input) (seq.Sequence, error) {
-		l, err := length(in)
+		n, err := declared(in, length)
 		if err != nil {
 			return seq.Sequence{}, err
 		}
-		at := in.Consumed()
-		if at > in.Limit() || uint64(l) > uint64(in.Limit()-at) {
-			return seq.Sequence{}, in.TooLarge()
-		}
-		n := int(l)
 		if n < len(in.Span()) {
 			s := in.SpanSeq(n)
 			in.Advance(n)
@@ -73,6 +64,20 @@ func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryPar
 		}
 		return s, nil
 	}
+}
+
+// declared reads a length with length and returns it, or the
+// [*parse.SizeError] if the bytes read so far and that many more would
+// exceed the maximum message size: checked before any of them is buffered.
+func declared[L uint8 | uint16 | uint32 | uint64](in *parse.Input, length parse.TryParse[L]) (int, error) {
+	l, err := length(in)
+	if err != nil {
+		return 0, err
+	}
+	if at := in.Consumed(); at > in.Limit() || uint64(l) > uint64(in.Limit()-at) {
+		return 0, in.TooLarge()
+	}
+	return int(l), nil
 }
 
 // Bounded runs p on at most the next n bytes ([parse.Bounded]): p cannot
