@@ -161,6 +161,7 @@ type machine[T any] struct {
 	live    bool         // in is a cursor over res.Buffer at the next message
 	base    int64        // index of the first byte the reader saw
 	started bool
+	end     int      // while live: the cursor's Consumed() at the end of res.Buffer
 	need    int      // bytes from the message start the parser said it needs
 	hint    scanHint // the search that ran short in the last attempt on this message
 	in      Input    // reused between attempts, so parsing allocates nothing
@@ -195,69 +196,89 @@ func (m *machine[T]) load(res pipe.Result) {
 // again, at least m.need bytes if that is set; or the error that ends the
 // input: io.EOF at a clean end, a [*TruncatedError], a [*SizeError],
 // [ErrNoProgress] or the parser's own error.
+//
+// next itself is the common case, kept small: the cursor stands at the
+// start of the next message in the buffer the last one came from, and what
+// is left of the buffer fits the limit and its byte of lookahead. It goes
+// on with that cursor rather than building a new input, which is what
+// makes small messages cheap. While m.live holds, m.need is 0 and m.hint
+// is clear (only a success leaves the cursor live, and it clears them).
 func (m *machine[T]) next() (T, error) {
+	if m.live {
+		in := &m.in
+		c := in.Reader.Consumed()
+		if n := m.end - c; n > 0 && n-1 <= m.limit {
+			in.start, in.msg, in.need = c, in.base+int64(c), 0
+			// Clear the input's hints only if set (copying the structs
+			// each message costs more).
+			if in.hint.key != nil || in.short.key != nil {
+				in.hint, in.short = scanHint{}, scanHint{}
+			}
+			msg, err := m.parse(in)
+			if err == nil {
+				if k := in.Reader.Consumed() - c; k > 0 && k <= m.limit {
+					return msg, nil
+				}
+			}
+			return m.outcome(msg, err, false)
+		}
+	}
+	return m.nextSlow()
+}
+
+// nextSlow is next when the cursor is not live or the rest of its buffer
+// is empty or longer than the limit and its byte of lookahead: it sets up
+// the input over m.rest (or a window of it) and parses.
+func (m *machine[T]) nextSlow() (T, error) {
 	var zero T
 	in := &m.in
 	if m.live {
-		// The cursor stands at the start of the next message in the buffer
-		// the last one came from: go on with it rather than building a new
-		// input, which is what makes small messages cheap.
-		switch n := in.Reader.Remaining(); {
-		case n == 0 && m.res.Completed:
-			return zero, io.EOF
-		case n == 0:
-			m.rest, m.live = in.Reader.Rest(), false
+		m.rest, m.live = in.Reader.Rest(), false
+		if m.rest.Len() == 0 && !m.res.Completed {
 			return zero, errPartial
-		case n > m.limit+1:
-			m.rest, m.live = in.Reader.Rest(), false
-		default:
-			in.start = in.Reader.Consumed()
-			in.msg = in.base + int64(in.start)
-			in.need = 0
-			// A success cleared m.hint; clear the input's hints only if
-			// set (copying the structs each message costs more).
-			if in.hint.key != nil {
-				in.hint = scanHint{}
-			}
-			if in.short.key != nil {
-				in.short = scanHint{}
-			}
 		}
 	}
+	buf := m.rest
+	final := m.res.Completed
 	windowed := false
-	if !m.live {
-		buf := m.rest
-		final := m.res.Completed
-		switch n := buf.Len(); {
-		case n == 0 && final:
-			return zero, io.EOF
-		case n > m.limit+1:
-			// Show the parser no more than a message of the maximum size
-			// and one byte of lookahead, as non-final input: it decides on
-			// the bytes it would have seen had the input come in small
-			// pieces, so the outcome does not depend on the chunking.
-			buf, final, windowed = m.window(buf), false, true
-		case m.need > n && !final:
-			// A declared length not yet buffered: the parser would say the
-			// same again. (A pipe read with Notify or TryRead has no
-			// minimum.)
-			return zero, errPartial
-		}
-		base := buf.Start().Index() - m.base
-		*in = Input{
-			Reader: seq.NewReader(buf),
-			final:  final,
-			limit:  m.limit,
-			max:    m.limit,
-			base:   base,
-			msg:    base,
-			hint:   m.hint,
-			child:  in.child,
-		}
-		m.live = !windowed
+	switch n := buf.Len(); {
+	case n == 0 && final:
+		return zero, io.EOF
+	case n-1 > m.limit:
+		// Show the parser no more than a message of the maximum size and
+		// one byte of lookahead, as non-final input: it decides on the
+		// bytes it would have seen had the input come in small pieces, so
+		// the outcome does not depend on the chunking.
+		buf, final, windowed = m.window(buf), false, true
+	case m.need > n && !final:
+		// A declared length not yet buffered: the parser would say the
+		// same again. (A pipe read with Notify or TryRead has no minimum.)
+		return zero, errPartial
 	}
-	startPos := in.Reader.Position()
+	base := buf.Start().Index() - m.base
+	*in = Input{
+		Reader: seq.NewReader(buf),
+		final:  final,
+		limit:  m.limit,
+		max:    m.limit,
+		base:   base,
+		msg:    base,
+		hint:   m.hint,
+		child:  in.child,
+	}
+	if !windowed {
+		m.live, m.end = true, buf.Len()
+	}
 	msg, err := m.parse(in)
+	return m.outcome(msg, err, windowed)
+}
+
+// outcome finishes an attempt that parsed from in.start: it checks a
+// message's size and turns a need for more input into errPartial, a
+// [*SizeError] or a [*TruncatedError].
+func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
+	var zero T
+	in := &m.in
 	switch {
 	case err == nil:
 		n := in.Consumed()
@@ -279,7 +300,7 @@ func (m *machine[T]) next() (T, error) {
 		return msg, nil
 	case errors.Is(err, ErrNeedMore):
 		if m.live {
-			m.rest, m.live = seq.Between(startPos, m.res.Buffer.End()), false
+			m.rest, m.live = in.Reader.Sequence().From(in.start), false
 		}
 		size := m.rest.Len()
 		// The size is decided first: a chunking that showed the parser
