@@ -1,0 +1,267 @@
+package fuzz
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// maxShrinkRuns bounds the runs spent looking for a smaller chunking that
+// shows a problem.
+const maxShrinkRuns = 2000
+
+// Check feeds input to d twice through a real pipe: whole and already
+// complete, then in the chunks that cuts makes (strictly increasing offsets
+// in (0, len(input))), each chunk delivered in a segment of its own when
+// the decoder would otherwise wait, and the end of input after the last
+// chunk. It fails t if a run panics (a stale view of recycled memory
+// panics), hangs, keeps more than MaxMessageSize+1 examined bytes to wait
+// for more, breaks the consumed <= examined <= buffered rule, returns
+// without completing its reader, or reports parse.ErrNoProgress; and if the
+// chunked run's messages or error differ from the whole run's.
+//
+// A failure names the problem, the smallest chunking (found by removing
+// cuts one by one) that still shows it, and a go-cmp diff of the messages.
+// Check returns the whole run's outcome, for further assertions.
+func Check[T any](t TB, d Decoder[T], input []byte, cuts []int, o Options[T]) Outcome[T] {
+	helper(t)
+	whole, p := run(d, input, nil, true, o)
+	if p != nil {
+		t.Fatalf("fuzz: %s with the whole input fed at once: %s\ninput: %s", p.kind, p.msg, quote(input))
+		return whole
+	}
+	fail := func(cuts []int) *failure[T] {
+		got, p := run(d, input, cuts, false, o)
+		if p != nil {
+			return &failure[T]{problem: *p, cuts: cuts}
+		}
+		if diff, same := compare(whole, got, o); !same {
+			return &failure[T]{problem: problem{Mismatch, diff}, cuts: cuts}
+		}
+		return nil
+	}
+	if f := fail(cuts); f != nil {
+		f = shrink(f, fail)
+		t.Fatalf("%s", f.report(input))
+	}
+	return whole
+}
+
+// Fuzz is [Check] for a fuzz target that fuzzes the chunking too: cuts is
+// the second fuzzed argument, decoded by [DecodeCuts].
+//
+//	func FuzzDecoder(f *testing.F) {
+//		f.Add([]byte("PING\r\n"), []byte{2})
+//		f.Fuzz(func(t *testing.T, data, cuts []byte) {
+//			fuzz.Fuzz(t, fuzz.Parser(myParser), data, cuts, fuzz.Options[Msg]{})
+//		})
+//	}
+func Fuzz[T any](t TB, d Decoder[T], data, cuts []byte, o Options[T]) Outcome[T] {
+	helper(t)
+	return Check(t, d, data, DecodeCuts(cuts, len(data)), o)
+}
+
+// DecodeCuts turns fuzzed bytes into cut offsets for an input of n bytes:
+// each byte b is a chunk of b+1 bytes, and what follows the last one is the
+// last chunk. Any bytes give valid cuts.
+func DecodeCuts(b []byte, n int) []int {
+	var cuts []int
+	at := 0
+	for _, c := range b {
+		at += int(c) + 1
+		if at >= n {
+			break
+		}
+		cuts = append(cuts, at)
+	}
+	return cuts
+}
+
+// EncodeCuts is the inverse of [DecodeCuts], for seeding a fuzz corpus with
+// a chosen chunking: it returns the bytes that decode to cuts. A chunk
+// longer than 256 bytes cannot be expressed and is cut every 256 bytes.
+func EncodeCuts(cuts []int) []byte {
+	var b []byte
+	at := 0
+	for _, c := range cuts {
+		for c-at > 256 {
+			b = append(b, 255)
+			at += 256
+		}
+		b = append(b, byte(c-at-1))
+		at = c
+	}
+	return b
+}
+
+// CheckChunkings runs [Check] over a fixed set of chunkings of input: no
+// cuts, every byte its own chunk (inputs up to 4 KiB), a cut at every single offset (at 64
+// offsets spread over longer inputs), and chunks of 2, 3, 7 and 64 bytes.
+// It stops at the first failure.
+func CheckChunkings[T any](t TB, d Decoder[T], input []byte, o Options[T]) Outcome[T] {
+	helper(t)
+	var out Outcome[T]
+	for _, cuts := range Chunkings(len(input)) {
+		out = Check(t, d, input, cuts, o)
+	}
+	return out
+}
+
+// Chunkings returns the cut sets [CheckChunkings] uses for an input of n
+// bytes.
+func Chunkings(n int) [][]int {
+	every := func(step int) []int {
+		var cuts []int
+		for i := step; i < n; i += step {
+			cuts = append(cuts, i)
+		}
+		return cuts
+	}
+	all := [][]int{nil}
+	if n <= 1<<12 {
+		all = append(all, every(1))
+	}
+	stride := max(1, n/64)
+	last := 0
+	for i := 1; i < n; i += stride {
+		all, last = append(all, []int{i}), i
+	}
+	if n > 1 && last != n-1 {
+		all = append(all, []int{n - 1})
+	}
+	for _, step := range []int{2, 3, 7, 64} {
+		if step < n {
+			all = append(all, every(step))
+		}
+	}
+	return all
+}
+
+// CheckRoundTrip encodes values with enc into one input, checks it as
+// [CheckChunkings] does, and fails t unless the decoder gives back exactly
+// values and no error.
+func CheckRoundTrip[T any](t TB, d Decoder[T], enc func(dst []byte, v T) []byte, values []T, o Options[T]) {
+	helper(t)
+	var input []byte
+	for _, v := range values {
+		input = enc(input, v)
+	}
+	out := CheckChunkings(t, d, input, o)
+	if out.Err != nil {
+		t.Fatalf("fuzz: decoding the encoded values failed: %v\ninput: %s", out.Err, quote(input))
+		return
+	}
+	if diff := cmp.Diff(values, out.Messages, o.cmpOptions()...); diff != "" {
+		t.Fatalf("fuzz: decoded values differ from the encoded ones (-encoded +decoded):\n%s\ninput: %s", diff, quote(input))
+	}
+}
+
+// Prop runs a check as the body of a gopter property, which passes when it
+// returns "": it returns the failure message that check reported through
+// its TB, or "".
+//
+//	properties.Property("chunking", prop.ForAll(func(in []byte, cuts []int) string {
+//		return fuzz.Prop(func(t fuzz.TB) { fuzz.Check(t, dec, in, cuts, opts) })
+//	}, fuzz.GenShaped(shape), ...))
+func Prop(check func(t TB)) (failure string) {
+	r := &recorder{}
+	done := make(chan struct{})
+	// Run check on a goroutine of its own so that Fatalf can end it with
+	// runtime.Goexit, as testing.T's does, whatever check does after it.
+	go func() {
+		defer close(done)
+		check(r)
+	}()
+	<-done
+	return r.msg
+}
+
+// recorder is the TB that Prop gives a check.
+type recorder struct{ msg string }
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func helper(t TB) {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
+}
+
+// failure is a run that showed a problem, with the chunking that showed it.
+type failure[T any] struct {
+	problem
+	cuts []int
+}
+
+// shrink removes cuts one at a time while the problem stays of the same
+// kind, until no single cut can go, within maxShrinkRuns runs.
+func shrink[T any](f *failure[T], fail func([]int) *failure[T]) *failure[T] {
+	runs := 0
+	for changed := true; changed && runs < maxShrinkRuns; {
+		changed = false
+		for i := 0; i < len(f.cuts) && runs < maxShrinkRuns; i++ {
+			fewer := append(append([]int(nil), f.cuts[:i]...), f.cuts[i+1:]...)
+			runs++
+			if g := fail(fewer); g != nil && g.kind == f.kind {
+				f, changed = g, true
+				i--
+			}
+		}
+	}
+	return f
+}
+
+// report describes the failure for a test log.
+func (f *failure[T]) report(input []byte) string {
+	var b strings.Builder
+	chunks := "1 chunk"
+	if len(f.cuts) > 0 {
+		chunks = fmt.Sprintf("%d chunks", len(f.cuts)+1)
+	}
+	fmt.Fprintf(&b, "fuzz: %s when the input arrives in %s: %s\n", f.kind, chunks, f.msg)
+	fmt.Fprintf(&b, "minimal chunking: cuts %#v, chunks", f.cuts)
+	for _, c := range Split(input, f.cuts) {
+		fmt.Fprintf(&b, " %s", quote(c))
+	}
+	fmt.Fprintf(&b, "\ninput (%d bytes): %s", len(input), quote(input))
+	return b.String()
+}
+
+// compare returns a description of how got differs from want, or "", true.
+func compare[T any](want, got Outcome[T], o Options[T]) (string, bool) {
+	diff := cmp.Diff(want.Messages, got.Messages, o.cmpOptions()...)
+	we, ge := errText(want.Err), errText(got.Err)
+	if diff == "" && we == ge {
+		return "", true
+	}
+	var b strings.Builder
+	b.WriteString("the chunked input gave another result than the whole input")
+	if diff != "" {
+		fmt.Fprintf(&b, "\nmessages (-whole +chunked):\n%s", diff)
+	}
+	if we != ge {
+		fmt.Fprintf(&b, "\nerror: whole %s, chunked %s", we, ge)
+	}
+	return b.String(), false
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%q", err.Error())
+}
+
+// quote shows bytes as a Go string literal, cut short past 200 bytes.
+func quote(b []byte) string {
+	const max = 200
+	if len(b) > max {
+		return fmt.Sprintf("%q...(%d more bytes)", b[:max], len(b)-max)
+	}
+	return fmt.Sprintf("%q", b)
+}

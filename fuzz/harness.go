@@ -1,0 +1,398 @@
+package fuzz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
+	"github.com/sluicego/sluice/seq"
+)
+
+// TB is what the checks need from a test: *testing.T, *testing.B,
+// *testing.F's fuzz function's *testing.T and *rapid.T all implement it, and
+// [Prop] adapts it for gopter. Fatalf must end the check (as t.Fatalf does);
+// the checks call it only from the goroutine that called them. If the value
+// also has a Helper method, the checks call it.
+type TB interface {
+	Fatalf(format string, args ...any)
+}
+
+// Decoder is a protocol decoder under test: it reads r until the input
+// ends, calls emit once per message in order, completes r, and returns nil at
+// a clean end or the error that ended the input. limit is the maximum message
+// size the harness checks memory against; a decoder built on parse passes
+// it on as parse.Options.MaxMessageSize.
+//
+// A message passed to emit may view r's memory: it needs to stay valid only
+// until emit returns, since emit copies it (see [Options.Own]). emit never
+// fails.
+//
+// Use [Parser] for a parse.TryParse; write a Decoder by hand to test a read
+// loop of your own.
+type Decoder[T any] func(ctx context.Context, r pipe.Reader, limit int, emit func(T)) error
+
+// Parser returns the Decoder that reads messages with p through a
+// [parse.Reader], the way an application would.
+func Parser[T any](p parse.TryParse[T]) Decoder[T] {
+	return func(ctx context.Context, r pipe.Reader, limit int, emit func(T)) error {
+		mr := parse.NewReader(r, p, parse.Options{MaxMessageSize: limit})
+		defer mr.Close()
+		for {
+			msg, err := mr.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			emit(msg)
+		}
+	}
+}
+
+// Options configure the checks. The zero value gives the defaults.
+type Options[T any] struct {
+	// MaxMessageSize is the maximum message size passed to the decoder and
+	// the bound on the bytes it may keep buffered: after each read, the
+	// bytes it kept from earlier reads must not exceed MaxMessageSize+1 (a
+	// message of the maximum size and one byte of lookahead). Zero means
+	// 64 KiB.
+	MaxMessageSize int
+	// Timeout bounds one run of the decoder over the input. Zero means 5
+	// seconds. A decoder that does not return in time is reported as a
+	// hang; its goroutine cannot be stopped and is left running.
+	Timeout time.Duration
+	// Own copies a message into memory the decoder does not own, so that it
+	// can be compared after later reads. Nil means a deep copy that gives
+	// every seq.Sequence and []byte reachable from the message its own
+	// memory (see [Own]).
+	Own func(T) T
+	// Cmp are extra go-cmp options for comparing messages. The checks
+	// always compare seq.Sequence values by content and look into
+	// unexported fields.
+	Cmp []cmp.Option
+}
+
+func (o Options[T]) limit() int {
+	if o.MaxMessageSize <= 0 {
+		return 64 << 10
+	}
+	return o.MaxMessageSize
+}
+
+func (o Options[T]) timeout() time.Duration {
+	if o.Timeout <= 0 {
+		return 5 * time.Second
+	}
+	return o.Timeout
+}
+
+func (o Options[T]) own(v T) T {
+	if o.Own != nil {
+		return o.Own(v)
+	}
+	return Own(v)
+}
+
+func (o Options[T]) cmpOptions() []cmp.Option {
+	return append([]cmp.Option{
+		cmp.Transformer("seq.Sequence", func(s seq.Sequence) string { return s.String() }),
+		cmp.Exporter(func(reflect.Type) bool { return true }),
+	}, o.Cmp...)
+}
+
+// Kind classifies what went wrong in one run of a decoder.
+type Kind int
+
+// The kinds of problem the harness reports, in the order a run checks them.
+const (
+	// Panic: the decoder, the parser or the pipe panicked (a stale view of
+	// recycled memory panics too).
+	Panic Kind = iota + 1
+	// Hang: the decoder did not return within Options.Timeout, or kept
+	// reading without consuming anything.
+	Hang
+	// Memory: the decoder kept more than MaxMessageSize+1 bytes buffered.
+	Memory
+	// Bookkeeping: AdvanceTo was called with consumed > examined, outside
+	// the last buffer, or without a read; or the decoder returned without
+	// completing its reader.
+	Bookkeeping
+	// NoProgress: the parser returned a message without consuming input
+	// (parse.ErrNoProgress).
+	NoProgress
+	// Mismatch: the chunked input gave other messages or another error than
+	// the whole input.
+	Mismatch
+)
+
+var kindNames = [...]string{Panic: "panic", Hang: "hang", Memory: "memory", Bookkeeping: "bookkeeping", NoProgress: "no progress", Mismatch: "mismatch"}
+
+// String names the kind.
+func (k Kind) String() string {
+	if k > 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Outcome is what one run of a decoder gave: owned copies of its messages
+// and the error it returned (nil at a clean end).
+type Outcome[T any] struct {
+	Messages []T
+	Err      error
+}
+
+// problem is a failed run: its kind and a description.
+type problem struct {
+	kind Kind
+	msg  string
+}
+
+// run feeds input to d through a real pipe, delivering it in the chunks
+// that cuts (strictly increasing offsets in (0, len(input))) make, or all
+// at once and already completed if whole. It never calls t.
+func run[T any](d Decoder[T], input []byte, cuts []int, whole bool, o Options[T]) (Outcome[T], *problem) {
+	f := newFeeder(input, cuts, whole, o.limit())
+	var out Outcome[T]
+	done := make(chan *problem, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				if p, ok := v.(*problem); ok {
+					done <- p
+					return
+				}
+				done <- &problem{Panic, fmt.Sprintf("panic: %v\n%s", v, trimStack(debug.Stack()))}
+			}
+		}()
+		err := d(ctx, f, o.limit(), func(m T) { out.Messages = append(out.Messages, o.own(m)) })
+		out.Err = err
+		done <- f.finish(err)
+	}()
+	timer := time.NewTimer(o.timeout())
+	defer timer.Stop()
+	select {
+	case p := <-done:
+		return out, p
+	case <-timer.C:
+		f.pipe.Reader().CancelPendingRead()
+		return Outcome[T]{}, &problem{Hang, fmt.Sprintf("the decoder did not return within %v", o.timeout())}
+	}
+}
+
+// trimStack drops the frames of the harness and the runtime's panic
+// machinery from the top of a stack dump, keeping it readable.
+func trimStack(s []byte) string {
+	lines := strings.Split(string(s), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "panic(") {
+			return strings.Join(lines[i+2:], "\n")
+		}
+	}
+	return string(s)
+}
+
+// feeder is the pipe.Reader a decoder under test reads: a real pipe's
+// reader that delivers the next chunk of the input only when the decoder
+// would otherwise wait (everything buffered was examined), as a socket
+// would, and checks the decoder's bookkeeping on the way.
+type feeder struct {
+	pipe   *pipe.Pipe
+	r      pipe.Reader
+	w      pipe.Writer
+	chunks [][]byte
+	limit  int
+
+	last        pipe.Result // the last result returned, until AdvanceTo
+	held        bool        // a result was returned and not yet advanced
+	examinedAll bool        // the last AdvanceTo examined the whole buffer
+	sent        int         // chunks delivered
+	completed   bool        // the writer completed
+	idle        int         // reads that delivered nothing since the last consumption
+	maxIdle     int
+	readerDone  bool // the decoder completed the reader
+}
+
+func newFeeder(input []byte, cuts []int, whole bool, limit int) *feeder {
+	p := pipe.New(pipe.Options{PauseThreshold: -1, Poison: true, SegmentSize: 1, Pool: exactPool{}})
+	f := &feeder{pipe: p, r: p.Reader(), w: p.Writer(), limit: limit, examinedAll: true}
+	f.chunks = Split(input, cuts)
+	f.maxIdle = len(input) + 64
+	if whole {
+		f.chunks = [][]byte{input}
+		f.deliver()
+		f.complete()
+	}
+	return f
+}
+
+// exactPool gives segments of exactly the size asked for and lets the
+// garbage collector have them back, so that a chunk of one byte costs one
+// byte. Recycled segments still change generation, so stale views are
+// detected.
+type exactPool struct{}
+
+func (exactPool) Get(size int) *seq.Segment { return seq.NewSegment(make([]byte, 0, size)) }
+func (exactPool) Put(*seq.Segment)          {}
+
+// Split cuts input at cuts, which must be strictly increasing offsets in
+// (0, len(input)), into len(cuts)+1 chunks that alias input.
+func Split(input []byte, cuts []int) [][]byte {
+	chunks := make([][]byte, 0, len(cuts)+1)
+	at := 0
+	for _, c := range cuts {
+		if c <= at || c >= len(input) {
+			panic(fmt.Sprintf("fuzz: cut %d out of order or outside (0, %d)", c, len(input)))
+		}
+		chunks = append(chunks, input[at:c])
+		at = c
+	}
+	return append(chunks, input[at:])
+}
+
+// deliver writes the next chunk into a segment of its own and flushes it,
+// so that chunk boundaries are segment boundaries too.
+func (f *feeder) deliver() {
+	c := f.chunks[f.sent]
+	f.sent++
+	for len(c) > 0 {
+		// The pool gives segments of the exact size asked for, so the tail
+		// is always full here and each piece starts a segment.
+		n := min(len(c), 1<<20)
+		copy(f.w.Buffer(n), c[:n])
+		f.w.Advance(n)
+		c = c[n:]
+	}
+	if _, err := f.w.Flush(context.Background()); err != nil {
+		panic(&problem{Bookkeeping, fmt.Sprintf("flush failed: %v (the decoder completed its reader early?)", err)})
+	}
+}
+
+func (f *feeder) complete() {
+	if !f.completed {
+		f.completed = true
+		f.w.Complete(nil)
+	}
+}
+
+// feed delivers input before a read if the decoder would wait otherwise:
+// the next chunk, or the end of the input once every chunk is out.
+func (f *feeder) feed(atLeast int) {
+	if f.held {
+		panic(&problem{Bookkeeping, "read without AdvanceTo after the previous read"})
+	}
+	if f.readerDone {
+		panic(&problem{Bookkeeping, "read after the decoder completed its reader"})
+	}
+	delivered := false
+	for (f.examinedAll || f.pipe.Len() < atLeast) && !f.completed {
+		if f.sent < len(f.chunks) {
+			f.deliver()
+		} else {
+			f.complete()
+		}
+		delivered = true
+		f.examinedAll = false
+	}
+	if !delivered {
+		f.idle++
+		if f.idle > f.maxIdle {
+			panic(&problem{Hang, fmt.Sprintf("the decoder read %d times in a row without consuming a byte, each read returning at once (it marks bytes unexamined, or goes on reading after the end of input)", f.idle)})
+		}
+	}
+}
+
+// check records a result about to be returned.
+func (f *feeder) check(res pipe.Result, err error) (pipe.Result, error) {
+	if err == nil {
+		f.last, f.held = res, true
+	}
+	return res, err
+}
+
+func (f *feeder) Read(ctx context.Context) (pipe.Result, error) {
+	f.feed(0)
+	return f.check(f.r.Read(ctx))
+}
+
+func (f *feeder) ReadAtLeast(ctx context.Context, n int) (pipe.Result, error) {
+	f.feed(n)
+	return f.check(f.r.ReadAtLeast(ctx, n))
+}
+
+func (f *feeder) TryRead() (pipe.Result, bool, error) {
+	f.feed(0)
+	res, ok, err := f.r.TryRead()
+	if !ok || err != nil {
+		return res, ok, err
+	}
+	res, err = f.check(res, nil)
+	return res, ok, err
+}
+
+func (f *feeder) AdvanceTo(consumed, examined seq.Position) {
+	if !f.held {
+		panic(&problem{Bookkeeping, "AdvanceTo without a read before it"})
+	}
+	buf := f.last.Buffer
+	c, e := offsetIn(buf, consumed), offsetIn(buf, examined)
+	switch {
+	case c < 0:
+		panic(&problem{Bookkeeping, "AdvanceTo: consumed is not a position of the last buffer"})
+	case e < 0:
+		panic(&problem{Bookkeeping, "AdvanceTo: examined is not a position of the last buffer"})
+	case c > e:
+		panic(&problem{Bookkeeping, fmt.Sprintf("AdvanceTo: consumed (%d) is after examined (%d)", c, e)})
+	}
+	if e-c > f.limit+1 {
+		// Waiting for more with this much examined and kept: a partial
+		// message may be at most a message of the limit and one byte of
+		// lookahead.
+		panic(&problem{Memory, fmt.Sprintf("the decoder kept %d examined bytes buffered to wait for more; the maximum message size is %d (plus one byte of lookahead)", e-c, f.limit)})
+	}
+	f.held = false
+	if c > 0 {
+		f.idle = 0
+	}
+	f.examinedAll = e == buf.Len()
+	f.r.AdvanceTo(consumed, examined)
+}
+
+func (f *feeder) CancelPendingRead() { f.r.CancelPendingRead() }
+
+func (f *feeder) Complete(err error) {
+	f.readerDone = true
+	f.r.Complete(err)
+}
+
+// finish checks the end of a run: the decoder completed its reader.
+func (f *feeder) finish(err error) *problem {
+	if !f.readerDone {
+		return &problem{Bookkeeping, fmt.Sprintf("the decoder returned (%v) without completing its pipe reader", err)}
+	}
+	if errors.Is(err, parse.ErrNoProgress) {
+		return &problem{NoProgress, err.Error()}
+	}
+	return nil
+}
+
+// offsetIn returns p's offset in s, or -1 if p is not a position of s.
+func offsetIn(s seq.Sequence, p seq.Position) (off int) {
+	defer func() {
+		if recover() != nil {
+			off = -1
+		}
+	}()
+	return s.OffsetOf(p)
+}
