@@ -262,21 +262,24 @@ func Split(input []byte, cuts []int) [][]byte {
 }
 
 // deliver writes the next chunk into a segment of its own and flushes it,
-// so that chunk boundaries are segment boundaries too.
-func (f *feeder) deliver() {
+// so that chunk boundaries are segment boundaries too. It returns the
+// chunk's length.
+func (f *feeder) deliver() int {
 	c := f.chunks[f.sent]
 	f.sent++
+	n := len(c)
 	for len(c) > 0 {
 		// The pool gives segments of the exact size asked for, so the tail
 		// is always full here and each piece starts a segment.
-		n := min(len(c), 1<<20)
-		copy(f.w.Buffer(n), c[:n])
-		f.w.Advance(n)
-		c = c[n:]
+		k := min(len(c), 1<<20)
+		copy(f.w.Buffer(k), c[:k])
+		f.w.Advance(k)
+		c = c[k:]
 	}
 	if _, err := f.w.Flush(context.Background()); err != nil {
 		panic(&problem{Bookkeeping, fmt.Sprintf("flush failed: %v (the decoder completed its reader early?)", err)})
 	}
+	return n
 }
 
 func (f *feeder) complete() {
@@ -296,14 +299,15 @@ func (f *feeder) feed(atLeast int) {
 		panic(&problem{Bookkeeping, "read after the decoder completed its reader"})
 	}
 	delivered := false
-	for (f.examinedAll || f.pipe.Len() < atLeast) && !f.completed {
+	for !f.completed && (f.examinedAll || f.pipe.Len() < atLeast) {
 		if f.sent < len(f.chunks) {
-			f.deliver()
+			if f.deliver() > 0 {
+				f.examinedAll = false
+			}
 		} else {
 			f.complete()
 		}
 		delivered = true
-		f.examinedAll = false
 	}
 	if !delivered {
 		f.idle++

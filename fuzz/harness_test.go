@@ -28,6 +28,10 @@ func TestCorrectDecodersPass(t *testing.T) {
 	if len(out.Messages) != 4 || out.Messages[3].String() != "three" || out.Err != nil {
 		t.Fatalf("Line gave %v, %v; want four lines ending with \"three\"", out.Messages, out.Err)
 	}
+	// Empty input, and fuzzed chunk bytes for it, end cleanly.
+	if out := fuzz.Fuzz(t, fuzz.Parser(goodCRLF), nil, []byte{3, 1}, fuzz.Options[string]{}); len(out.Messages) != 0 || out.Err != nil {
+		t.Fatalf("empty input gave %v, %v", out.Messages, out.Err)
+	}
 	// Errors must match too: a truncated last line is the same error in
 	// every chunking.
 	out = fuzz.CheckChunkings(t, fuzz.Parser(combinators.Line()), []byte("one\ntw"), fuzz.Options[seq.Sequence]{})
