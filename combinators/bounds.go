@@ -1,6 +1,8 @@
 package combinators
 
 import (
+	"encoding/binary"
+	"reflect"
 	"strconv"
 
 	"github.com/sluicego/sluice/parse"
@@ -48,22 +50,136 @@ func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryP
 // bounded input for the body, the common framing of binary protocols. Its
 // limit check and waiting are LengthPrefixed's.
 func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryParse[L]) parse.TryParse[seq.Sequence] {
-	return func(in *parse.Input) (seq.Sequence, error) {
-		n, err := declared(in, length)
-		if err != nil {
-			return seq.Sequence{}, err
-		}
-		if n < len(in.Span()) {
-			s := in.SpanSeq(n)
-			in.Advance(n)
-			return s, nil
-		}
-		s, ok := in.ReadN(n)
-		if !ok {
-			return seq.Sequence{}, in.NeedMore(n)
-		}
+	p := func(in *parse.Input) (seq.Sequence, error) {
+		return lengthPrefixedBytes(in, length)
+	}
+	if f, ok := fixedInts[reflect.ValueOf(length).Pointer()]; ok {
+		return fixedPrefixedBytes(f, p)
+	}
+	return p
+}
+
+func lengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](in *parse.Input, length parse.TryParse[L]) (seq.Sequence, error) {
+	n, err := declared(in, length)
+	if err != nil {
+		return seq.Sequence{}, err
+	}
+	if n < len(in.Span()) {
+		s := in.SpanSeq(n)
+		in.Advance(n)
 		return s, nil
 	}
+	s, ok := in.ReadN(n)
+	if !ok {
+		return seq.Sequence{}, in.NeedMore(n)
+	}
+	return s, nil
+}
+
+// fixedPrefixedBytes is LengthPrefixedBytes with one of the package's own
+// fixed-width integer parsers, described by f, as the length: it decodes
+// the length from the cursor's span itself, without calling the length
+// parser, and views the body there, when the body ends before the span
+// does (so the cursor stays in its segment) and the message fits the
+// limit; slow, the general LengthPrefixedBytes, does the rest (a segment
+// end, a size error, a need for more input). One function per width and
+// byte order, each written out: a switch in a shared one, or a helper too
+// large to inline, costs more than the call to the length parser it saves.
+func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.TryParse[seq.Sequence] {
+	switch f {
+	case fixedInt{1, true}:
+		return func(in *parse.Input) (seq.Sequence, error) {
+			if span := in.Span(); len(span) >= 1 {
+				l, at := uint64(span[0]), in.Consumed()+1
+				if l < uint64(len(span)-1) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+					in.Advance(1)
+					s := in.SpanSeq(int(l))
+					in.Advance(int(l))
+					return s, nil
+				}
+			}
+			return slow(in)
+		}
+	case fixedInt{2, true}:
+		return func(in *parse.Input) (seq.Sequence, error) {
+			if span := in.Span(); len(span) >= 2 {
+				l, at := uint64(binary.BigEndian.Uint16(span)), in.Consumed()+2
+				if l < uint64(len(span)-2) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+					in.Advance(2)
+					s := in.SpanSeq(int(l))
+					in.Advance(int(l))
+					return s, nil
+				}
+			}
+			return slow(in)
+		}
+	case fixedInt{2, false}:
+		return func(in *parse.Input) (seq.Sequence, error) {
+			if span := in.Span(); len(span) >= 2 {
+				l, at := uint64(binary.LittleEndian.Uint16(span)), in.Consumed()+2
+				if l < uint64(len(span)-2) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+					in.Advance(2)
+					s := in.SpanSeq(int(l))
+					in.Advance(int(l))
+					return s, nil
+				}
+			}
+			return slow(in)
+		}
+	case fixedInt{4, true}:
+		return func(in *parse.Input) (seq.Sequence, error) {
+			if span := in.Span(); len(span) >= 4 {
+				l, at := uint64(binary.BigEndian.Uint32(span)), in.Consumed()+4
+				if l < uint64(len(span)-4) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+					in.Advance(4)
+					s := in.SpanSeq(int(l))
+					in.Advance(int(l))
+					return s, nil
+				}
+			}
+			return slow(in)
+		}
+	case fixedInt{4, false}:
+		return func(in *parse.Input) (seq.Sequence, error) {
+			if span := in.Span(); len(span) >= 4 {
+				l, at := uint64(binary.LittleEndian.Uint32(span)), in.Consumed()+4
+				if l < uint64(len(span)-4) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+					in.Advance(4)
+					s := in.SpanSeq(int(l))
+					in.Advance(int(l))
+					return s, nil
+				}
+			}
+			return slow(in)
+		}
+	case fixedInt{8, true}:
+		return func(in *parse.Input) (seq.Sequence, error) {
+			if span := in.Span(); len(span) >= 8 {
+				l, at := binary.BigEndian.Uint64(span), in.Consumed()+8
+				if l < uint64(len(span)-8) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+					in.Advance(8)
+					s := in.SpanSeq(int(l))
+					in.Advance(int(l))
+					return s, nil
+				}
+			}
+			return slow(in)
+		}
+	case fixedInt{8, false}:
+		return func(in *parse.Input) (seq.Sequence, error) {
+			if span := in.Span(); len(span) >= 8 {
+				l, at := binary.LittleEndian.Uint64(span), in.Consumed()+8
+				if l < uint64(len(span)-8) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+					in.Advance(8)
+					s := in.SpanSeq(int(l))
+					in.Advance(int(l))
+					return s, nil
+				}
+			}
+			return slow(in)
+		}
+	}
+	return slow
 }
 
 // declared reads a length with length and returns it, or the

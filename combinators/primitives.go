@@ -2,6 +2,7 @@ package combinators
 
 import (
 	"bytes"
+	"reflect"
 	"strconv"
 
 	"github.com/sluicego/sluice/parse"
@@ -362,6 +363,27 @@ func Uint64BE() parse.TryParse[uint64] { return uint64be }
 // Uint64LE reads a little-endian uint64, asking for more input while fewer
 // than 8 bytes are buffered, as [Uint16BE] does.
 func Uint64LE() parse.TryParse[uint64] { return uint64le }
+
+// fixedInt describes one of the fixed-width integer parsers below: its
+// width in bytes and whether it is big-endian (uint8p counts as such).
+type fixedInt struct {
+	width int
+	big   bool
+}
+
+// fixedInts maps the code pointers of the fixed-width integer parsers to
+// their descriptions, so that a combinator given one (LengthPrefixedBytes)
+// can decode the integer itself. They are top-level functions: each code
+// pointer identifies exactly one.
+var fixedInts = map[uintptr]fixedInt{
+	reflect.ValueOf(uint8p).Pointer():   {1, true},
+	reflect.ValueOf(uint16be).Pointer(): {2, true},
+	reflect.ValueOf(uint16le).Pointer(): {2, false},
+	reflect.ValueOf(uint32be).Pointer(): {4, true},
+	reflect.ValueOf(uint32le).Pointer(): {4, false},
+	reflect.ValueOf(uint64be).Pointer(): {8, true},
+	reflect.ValueOf(uint64le).Pointer(): {8, false},
+}
 
 func uint8p(in *parse.Input) (uint8, error) {
 	b, err := in.ReadByte()
