@@ -63,14 +63,25 @@ func NewReader[T any](src pipe.Reader, p TryParse[T], opts Options) *Reader[T] {
 // (likewise), a [*SizeError] for a message over the limit, and the parser's
 // error for malformed input.
 func (r *Reader[T]) Next(ctx context.Context) (T, error) {
-	// Fast path, small enough to inline: the next message is in the
-	// buffer already read.
+	// The common case first, written out (an instance of a generic method
+	// is not inlined, so a call to machine.next would be a second call per
+	// message): the next message is in the buffer already read.
 	if r.held {
-		if msg, err := r.m.next(); err == nil {
-			return msg, nil
+		var msg T
+		var err error
+		if c, ok := r.m.ready(); ok {
+			msg, err = r.m.parse(&r.m.in)
+			if err == nil && r.m.fits(c) {
+				return msg, nil
+			}
+			msg, err = r.m.outcome(msg, err, false)
 		} else {
-			return r.next(ctx, err)
+			msg, err = r.m.nextSlow()
 		}
+		if err == nil {
+			return msg, nil
+		}
+		return r.next(ctx, err)
 	}
 	return r.next(ctx, nil)
 }
@@ -204,26 +215,38 @@ func (m *machine[T]) load(res pipe.Result) {
 // makes small messages cheap. While m.live holds, m.need is 0 and m.hint
 // is clear (only a success leaves the cursor live, and it clears them).
 func (m *machine[T]) next() (T, error) {
-	if m.live {
-		in := &m.in
-		c := in.Reader.Consumed()
-		if n := m.end - c; n > 0 && n-1 <= m.limit {
-			in.start, in.msg, in.need = c, in.base+int64(c), 0
-			// Clear the input's hints only if set (copying the structs
-			// each message costs more).
-			if in.hint.key != nil || in.short.key != nil {
-				in.hint, in.short = scanHint{}, scanHint{}
-			}
-			msg, err := m.parse(in)
-			if err == nil {
-				if k := in.Reader.Consumed() - c; k > 0 && k <= m.limit {
-					return msg, nil
-				}
-			}
-			return m.outcome(msg, err, false)
+	if c, ok := m.ready(); ok {
+		msg, err := m.parse(&m.in)
+		if err == nil && m.fits(c) {
+			return msg, nil
 		}
+		return m.outcome(msg, err, false)
 	}
 	return m.nextSlow()
+}
+
+// ready reports whether next's common case holds and, if so, sets the
+// input up for the message at the cursor, at offset c. Like fits it is
+// small enough to inline, so that [Reader.Next] and [Reader.All] have the
+// common case without a call. The rare live cursor whose input still holds
+// a hint from an earlier attempt goes to nextSlow, which sets up a fresh
+// input over the rest of the buffer.
+func (m *machine[T]) ready() (c int, ok bool) {
+	in := &m.in
+	c = in.Reader.Consumed()
+	if n := m.end - c; !m.live || n <= 0 || n-1 > m.limit || in.hint.key != nil || in.short.key != nil {
+		return 0, false
+	}
+	in.start, in.msg, in.need = c, in.base+int64(c), 0
+	return c, true
+}
+
+// fits reports whether a parser that succeeded from the cursor offset c
+// read a message that outcome would accept as it is: at least a byte, and
+// no more than the limit.
+func (m *machine[T]) fits(c int) bool {
+	k := m.in.Reader.Consumed() - c
+	return k > 0 && k <= m.limit
 }
 
 // nextSlow is next when the cursor is not live or the rest of its buffer
@@ -354,7 +377,31 @@ func (m *machine[T]) window(buf seq.Sequence) seq.Sequence {
 func (r *Reader[T]) All(ctx context.Context) iter.Seq[T] {
 	return func(yield func(T) bool) {
 		r.allErr = nil
+		m := &r.m
 		for {
+			// Next's common case written out, to save a call per message.
+			if r.held {
+				if c, ok := m.ready(); ok {
+					msg, err := m.parse(&m.in)
+					if err == nil && m.fits(c) {
+						if !yield(msg) {
+							return
+						}
+						continue
+					}
+					if msg, err = m.outcome(msg, err, false); err != nil {
+						msg, err = r.next(ctx, err)
+					}
+					if err != nil {
+						r.allErr = err
+						return
+					}
+					if !yield(msg) {
+						return
+					}
+					continue
+				}
+			}
 			msg, err := r.Next(ctx)
 			if err != nil {
 				r.allErr = err
