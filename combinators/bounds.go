@@ -22,6 +22,8 @@ import (
 // syntax error. A body that does not consume exactly the declared length
 // is a syntax error at the offset where it stopped. Failures of length and
 // body pass through unchanged.
+//
+//go:noinline
 func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryParse[L], body parse.TryParse[T]) parse.TryParse[T] {
 	return func(in *parse.Input) (T, error) {
 		var zero T
@@ -49,6 +51,8 @@ func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryP
 // that many bytes: LengthPrefixed(length, Rest()) without setting up a
 // bounded input for the body, the common framing of binary protocols. Its
 // limit check and waiting are LengthPrefixed's.
+//
+//go:noinline
 func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryParse[L]) parse.TryParse[seq.Sequence] {
 	p := func(in *parse.Input) (seq.Sequence, error) {
 		return lengthPrefixedBytes(in, length)
@@ -203,6 +207,8 @@ func declared[L uint8 | uint16 | uint32 | uint64](in *parse.Input, length parse.
 // buffered with the input's finality, and its need for more input passes
 // through. p may consume fewer than n bytes. Bounded panics if n is
 // negative.
+//
+//go:noinline
 func Bounded[T any](n int, p parse.TryParse[T]) parse.TryParse[T] {
 	if n < 0 {
 		panic("combinators: Bounded with a negative bound " + strconv.Itoa(n))

@@ -30,6 +30,8 @@ import (
 // follow the streaming contract of [parse.TryParse]; it means that
 // functions given to Map, MapErr and Bind inside the alternatives may run
 // on such one-byte inputs once. Alt panics if it is given no parser.
+//
+//go:noinline
 func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 	if len(ps) == 0 {
 		panic("combinators: Alt with no alternatives")
@@ -129,6 +131,8 @@ type Maybe[T any] struct {
 // the input was split. Size errors pass through. Like [Alt], Opt learns
 // the first bytes p can start with on first use and does not run p when
 // the next byte rules it out.
+//
+//go:noinline
 func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 	var ps starts
 	return func(in *parse.Input) (Maybe[T], error) {
@@ -155,6 +159,8 @@ func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 // Peek runs p and returns its value without consuming anything: on success
 // the cursor is rewound to where p started. Failures of p, including a need
 // for more input, pass through unchanged.
+//
+//go:noinline
 func Peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
 	return func(in *parse.Input) (T, error) {
 		start := in.Consumed()
@@ -171,6 +177,8 @@ func Peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
 // started (the detail of p's error is dropped), which is also how [Alt]
 // names p among its alternatives. A need for more input and size errors
 // pass through unchanged.
+//
+//go:noinline
 func Label[T any](what string, p parse.TryParse[T]) parse.TryParse[T] {
 	msg := "expected " + what
 	return func(in *parse.Input) (T, error) {

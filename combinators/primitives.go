@@ -12,6 +12,8 @@ import (
 // Byte matches the byte b and returns it. At the end of the buffered input
 // it asks for one more byte; any other byte is a syntax error ("expected
 // 'b'") at the cursor.
+//
+//go:noinline
 func Byte(b byte) parse.TryParse[byte] {
 	msg := "expected " + quoteByte(b)
 	return func(in *parse.Input) (byte, error) {
@@ -43,6 +45,8 @@ func tableOf(pred func(byte) bool) *byteTable {
 // At the end of the buffered input it asks for one more byte. pred must be
 // a pure function: Satisfy calls it for all 256 byte values when it is
 // declared and looks the answers up when parsing.
+//
+//go:noinline
 func Satisfy(what string, pred func(byte) bool) parse.TryParse[byte] {
 	t, msg := tableOf(pred), "expected "+what
 	return func(in *parse.Input) (byte, error) {
@@ -63,6 +67,8 @@ func Satisfy(what string, pred func(byte) bool) parse.TryParse[byte] {
 // asks for the missing bytes, on final input too; a mismatch is a syntax
 // error at the literal's first byte. A literal split across segments is
 // matched like any other.
+//
+//go:noinline
 func Literal(s string) parse.TryParse[string] {
 	lit, msg := []byte(s), "expected "+strconv.Quote(s)
 	return func(in *parse.Input) (string, error) {
@@ -82,6 +88,8 @@ func Literal(s string) parse.TryParse[string] {
 // noting that n bytes are needed from its start ([parse.Input.NeedMore]),
 // so that a message reader waits for them in one piece. It panics if n is
 // negative.
+//
+//go:noinline
 func Take(n int) parse.TryParse[seq.Sequence] {
 	if n < 0 {
 		panic("combinators: Take with a negative length " + strconv.Itoa(n))
@@ -116,6 +124,7 @@ func TakeBefore(delim string) parse.TryParse[seq.Sequence] {
 	return takeUntil("TakeBefore", delim, false)
 }
 
+//go:noinline
 func takeUntil(name, delim string, consume bool) parse.TryParse[seq.Sequence] {
 	if delim == "" {
 		panic("combinators: " + name + " with an empty delimiter")
@@ -262,6 +271,7 @@ func TakeWhile(what string, pred func(byte) bool, min, max int) parse.TryParse[s
 	return takeWhile(tableOf(pred), "expected "+what, min, max)
 }
 
+//go:noinline
 func takeWhile(t *byteTable, msg string, lo, hi int) parse.TryParse[seq.Sequence] {
 	key := parse.NewScanKey()
 	return func(in *parse.Input) (seq.Sequence, error) {

@@ -20,6 +20,8 @@ import (
 // bytes p can start with on first use, and once it has min values it stops
 // without running p when the next byte rules p out. Many panics if min < 0
 // or 0 <= max < min.
+//
+//go:noinline
 func Many[T any](p parse.TryParse[T], min, max int) parse.TryParse[[]T] {
 	checkBounds("Many", min, max)
 	return Fold(p, min, max, []T(nil), func(out []T, v T) []T { return append(out, v) })
@@ -30,6 +32,8 @@ func Many[T any](p parse.TryParse[T], min, max int) parse.TryParse[[]T] {
 // Its bounds, stopping rules, errors and streaming behaviour are Many's;
 // step runs again on every attempt, so it must not have side effects that
 // outlive the parse.
+//
+//go:noinline
 func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A) parse.TryParse[A] {
 	checkBounds("Fold", min, max)
 	var ps starts
@@ -71,6 +75,8 @@ func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A
 // is bounded. The slice is allocated once, no larger than the buffered
 // input allows, so a count read from the input cannot make Count allocate
 // more than the message holds. It panics if n is negative.
+//
+//go:noinline
 func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
 	if n < 0 {
 		panic("combinators: Count with a negative count " + strconv.Itoa(n))
@@ -103,6 +109,8 @@ func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
 // [Many], SepBy learns the first bytes of p and sep on first use and skips
 // running them when the next byte rules them out. It panics if min < 0 or
 // 0 <= max < min.
+//
+//go:noinline
 func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) parse.TryParse[[]T] {
 	checkBounds("SepBy", min, max)
 	var ps, ss starts

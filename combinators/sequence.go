@@ -6,6 +6,8 @@ import "github.com/sluicego/sluice/parse"
 // is returned as it is: a need for more input, a size error or a syntax
 // error at the offset where the failing parser found it. f runs only on
 // success, once per parse.
+//
+//go:noinline
 func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R) parse.TryParse[R] {
 	return func(in *parse.Input) (R, error) {
 		va, err := a(in)
@@ -24,6 +26,8 @@ func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R)
 
 // Seq3 runs a, b and c in order and combines their values with f, with the
 // behaviour of [Seq2].
+//
+//go:noinline
 func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], f func(A, B, C) R) parse.TryParse[R] {
 	return func(in *parse.Input) (R, error) {
 		var zero R
@@ -45,6 +49,8 @@ func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryP
 
 // Seq4 runs a, b, c and d in order and combines their values with f, with
 // the behaviour of [Seq2].
+//
+//go:noinline
 func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], d parse.TryParse[D], f func(A, B, C, D) R) parse.TryParse[R] {
 	return func(in *parse.Input) (R, error) {
 		var zero R
@@ -69,6 +75,8 @@ func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.T
 }
 
 // Then runs a then b and keeps b's value, with the behaviour of [Seq2].
+//
+//go:noinline
 func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		if _, err := a(in); err != nil {
@@ -80,6 +88,8 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 }
 
 // Before runs a then b and keeps a's value, with the behaviour of [Seq2].
+//
+//go:noinline
 func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A] {
 	return func(in *parse.Input) (A, error) {
 		va, err := a(in)
@@ -96,6 +106,8 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 
 // Map runs p and converts its value with f. Failures of p pass through
 // unchanged; f runs only on success.
+//
+//go:noinline
 func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		v, err := p(in)
@@ -113,6 +125,8 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 // errors.Is and errors.As see it). Failures of p pass through unchanged.
 // f runs only on success of p, and must decide from the value alone (it
 // cannot ask for more input).
+//
+//go:noinline
 func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		off := in.Offset()
@@ -138,6 +152,8 @@ func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[
 // called once per parse: if it builds a new parser each time, that costs
 // an allocation per message, so return parsers declared in advance where
 // the values allow.
+//
+//go:noinline
 func Bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		v, err := p(in)

@@ -12,6 +12,8 @@ import (
 // not offer; each is a few lines in the style of that package.
 
 // pure succeeds with v without reading anything.
+//
+//go:noinline
 func pure[T any](v T) parse.TryParse[T] {
 	return func(*parse.Input) (T, error) { return v, nil }
 }
@@ -25,6 +27,8 @@ var errUnreachable = errors.New("grammars: element parsed on retry after failing
 // malformed element and rewind to its start, so a grammar whose next
 // element (the terminator) is decided by the first bytes runs the failed
 // element again to report the error where it is.
+//
+//go:noinline
 func retry[A, T any](p parse.TryParse[A]) parse.TryParse[T] {
 	return cb.Then(p, func(in *parse.Input) (T, error) {
 		var zero T
@@ -41,6 +45,8 @@ func rest(in *parse.Input) (seq.Sequence, error) {
 // reserve checks that n elements of at least unit bytes each fit the
 // maximum message size, for a repetition whose count was read from the
 // input; it reads nothing.
+//
+//go:noinline
 func reserve(n int64, unit int) parse.TryParse[struct{}] {
 	return func(in *parse.Input) (struct{}, error) {
 		if n > int64((in.Limit()-in.Consumed())/unit) {
