@@ -279,16 +279,12 @@ func (m *machine[T]) nextSlow() (T, error) {
 		return zero, errPartial
 	}
 	base := buf.Start().Index() - m.base
-	*in = Input{
-		Reader: seq.NewReader(buf),
-		final:  final,
-		limit:  m.limit,
-		max:    m.limit,
-		base:   base,
-		msg:    base,
-		hint:   m.hint,
-		child:  in.child,
-	}
+	// Field by field, in place: a whole Input literal is built on the
+	// stack and copied, which stalls on the fields just written.
+	in.Reader.Init(buf)
+	in.final, in.limit, in.max = final, m.limit, m.limit
+	in.base, in.msg, in.start, in.need = base, base, 0, 0
+	in.hint, in.short = m.hint, scanHint{}
 	if !windowed {
 		m.live, m.end = true, buf.Len()
 	}
@@ -321,7 +317,7 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 			m.hint = scanHint{}
 		}
 		return msg, nil
-	case errors.Is(err, ErrNeedMore):
+	case err == ErrNeedMore || errors.Is(err, ErrNeedMore):
 		if m.live {
 			m.rest, m.live = in.Reader.Sequence().From(in.start), false
 		}
