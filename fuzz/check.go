@@ -225,7 +225,7 @@ func (f *failure[T]) report(input []byte) string {
 	}
 	fmt.Fprintf(&b, "fuzz: %s when the input arrives in %s: %s\n", f.kind, chunks, f.msg)
 	fmt.Fprintf(&b, "minimal chunking: cuts %#v, chunks", f.cuts)
-	for _, c := range Split(input, f.cuts) {
+	for _, c := range Chunks(input, f.cuts) {
 		fmt.Fprintf(&b, " %s", quote(c))
 	}
 	fmt.Fprintf(&b, "\ninput (%d bytes): %s", len(input), quote(input))

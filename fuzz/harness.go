@@ -227,7 +227,7 @@ type feeder struct {
 func newFeeder(input []byte, cuts []int, whole bool, limit int) *feeder {
 	p := pipe.New(pipe.Options{PauseThreshold: -1, Poison: true, SegmentSize: 1, Pool: exactPool{}})
 	f := &feeder{pipe: p, r: p.Reader(), w: p.Writer(), limit: limit, examinedAll: true}
-	f.chunks = Split(input, cuts)
+	f.chunks = Chunks(input, cuts)
 	f.maxIdle = len(input) + 64
 	if whole {
 		f.chunks = [][]byte{input}
@@ -245,21 +245,6 @@ type exactPool struct{}
 
 func (exactPool) Get(size int) *seq.Segment { return seq.NewSegment(make([]byte, 0, size)) }
 func (exactPool) Put(*seq.Segment)          {}
-
-// Split cuts input at cuts, which must be strictly increasing offsets in
-// (0, len(input)), into len(cuts)+1 chunks that alias input.
-func Split(input []byte, cuts []int) [][]byte {
-	chunks := make([][]byte, 0, len(cuts)+1)
-	at := 0
-	for _, c := range cuts {
-		if c <= at || c >= len(input) {
-			panic(fmt.Sprintf("fuzz: cut %d out of order or outside (0, %d)", c, len(input)))
-		}
-		chunks = append(chunks, input[at:c])
-		at = c
-	}
-	return append(chunks, input[at:])
-}
 
 // deliver writes the next chunk into a segment of its own and flushes it,
 // so that chunk boundaries are segment boundaries too. It returns the
