@@ -37,7 +37,7 @@ const fuzzLimit = 40
 // simple reference does not decide between ending kinds.
 func reference(data []byte) (frames []bool, bodies []string, end string) {
 	for len(data) > 0 {
-		var size, body int
+		var size int
 		// A frame that does not fit or is cut short by the end of input
 		// is not a frame: the line alternative gets the bytes. (An
 		// oversized one is left undecided.)
@@ -46,7 +46,7 @@ func reference(data []byte) (frames []bool, bodies []string, end string) {
 			return frames, bodies, "either"
 		}
 		if frame {
-			size, body = 2+int(data[1]), int(data[1])
+			size = 2 + int(data[1])
 			bodies = append(bodies, string(data[2:size]))
 		} else {
 			i := bytes.IndexByte(data, '\n')
@@ -62,7 +62,8 @@ func reference(data []byte) (frames []bool, bodies []string, end string) {
 			case i+1 >= fuzzLimit-1:
 				return frames, bodies, "either"
 			}
-			size, body = i+1, i
+			size = i + 1
+			body := i
 			if i > 0 && data[i-1] == '\r' {
 				body--
 			}
