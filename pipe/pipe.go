@@ -549,13 +549,14 @@ func (p *Pipe) flush(ctx context.Context) (FlushResult, error) {
 		switch {
 		case p.readerDone:
 			err := p.readerErr
+			p.flushWait = false
 			p.mu.Unlock()
 			if run != nil {
 				run()
 			}
 			return FlushResult{Completed: true}, err
 		case p.cancelFlush:
-			p.cancelFlush = false
+			p.cancelFlush, p.flushWait = false, false
 			p.mu.Unlock()
 			if run != nil {
 				run()

@@ -522,3 +522,33 @@ func TestReadAtLeastCanceled(t *testing.T) {
 		r.Complete(nil)
 	})
 }
+
+// TestCanceledFlushForgetsItWaited: a Flush ended by CancelPendingFlush
+// while it waited leaves no trace, so the next Flush pauses at
+// PauseThreshold again, not at ResumeThreshold (the threshold of a flush
+// that is already waiting). Found by the model-based test in package fuzz.
+func TestCanceledFlushForgetsItWaited(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := ptSmallPipe()
+		w, r := p.Writer(), p.Reader()
+		ch := ptAsyncWrite(context.Background(), w, make([]byte, ptPause))
+		synctest.Wait()
+		ptWantBlocked(t, ch, "Write of PauseThreshold bytes")
+		res := ptMustRead(t, r)
+		pos := res.Buffer.PosAt(ptPause - ptResume) // ResumeThreshold (32) left unexamined
+		r.AdvanceTo(res.Buffer.Start(), pos)
+		synctest.Wait()
+		ptWantBlocked(t, ch, "Write with ResumeThreshold bytes unexamined")
+		w.CancelPendingFlush()
+		synctest.Wait()
+		if out := ptRecv(t, ch, "the canceled Write"); !out.res.Canceled {
+			t.Fatalf("canceled Write = %+v, want Canceled", out)
+		}
+		// 32 unexamined < PauseThreshold: a new Flush must not wait.
+		ch = ptAsyncWrite(context.Background(), w, nil)
+		synctest.Wait()
+		ptRecv(t, ch, "Flush below PauseThreshold after a canceled flush")
+		r.Complete(nil)
+		w.Complete(nil)
+	})
+}
