@@ -86,6 +86,18 @@ func echoCRLF() parse.TryParse[seq.Sequence] {
 	}
 }
 
+// emitLines emits every CRLF-terminated line of buf and returns the rest.
+func emitLines(buf seq.Sequence, emit func(string)) seq.Sequence {
+	for {
+		i := buf.Index(crlf)
+		if i < 0 {
+			return buf
+		}
+		emit(buf.Slice(0, i).String())
+		buf = buf.From(i + 2)
+	}
+}
+
 // quitEarly is the read loop of the seed's first gotcha: it leaves as soon
 // as the writer has completed, before parsing the buffer that came with
 // the completion, and so loses the final messages.
@@ -99,15 +111,7 @@ func quitEarly(ctx context.Context, r pipe.Reader, limit int, emit func(string))
 		if res.Completed {
 			return nil // the bug: the buffer is not parsed
 		}
-		buf := res.Buffer
-		for {
-			i := buf.Index(crlf)
-			if i < 0 {
-				break
-			}
-			emit(buf.Slice(0, i).String())
-			buf = buf.From(i + 2)
-		}
+		buf := emitLines(res.Buffer, emit)
 		r.AdvanceTo(buf.Start(), res.Buffer.End())
 	}
 }
@@ -122,15 +126,7 @@ func spinLoop(ctx context.Context, r pipe.Reader, limit int, emit func(string)) 
 		if err != nil {
 			return err
 		}
-		buf := res.Buffer
-		for {
-			i := buf.Index(crlf)
-			if i < 0 {
-				break
-			}
-			emit(buf.Slice(0, i).String())
-			buf = buf.From(i + 2)
-		}
+		buf := emitLines(res.Buffer, emit)
 		if res.Completed && buf.Len() == 0 {
 			return nil
 		}
@@ -147,15 +143,7 @@ func hoard(ctx context.Context, r pipe.Reader, limit int, emit func(string)) err
 		if err != nil {
 			return err
 		}
-		buf := res.Buffer
-		for {
-			i := buf.Index(crlf)
-			if i < 0 {
-				break
-			}
-			emit(buf.Slice(0, i).String())
-			buf = buf.From(i + 2)
-		}
+		buf := emitLines(res.Buffer, emit)
 		if res.Completed {
 			return nil
 		}

@@ -16,6 +16,14 @@ import (
 // size errors are within the fuzzer's reach.
 const fuzzLimit = 1 << 10
 
+// fuzzBoth runs the harness on the combinator and hand versions of a
+// grammar with the same input and chunking, then checks that they agree.
+func fuzzBoth[T any](t *testing.T, comb, hand parse.TryParse[T], data, cuts []byte) {
+	t.Helper()
+	o := fuzz.Options[T]{MaxMessageSize: fuzzLimit}
+	agree(t, fuzz.Fuzz(t, fuzz.Parser(comb), data, cuts, o), fuzz.Fuzz(t, fuzz.Parser(hand), data, cuts, o))
+}
+
 // agree fails t unless the combinator and hand-written versions of a
 // grammar decoded the same messages and ended the same way: cleanly, with
 // truncated input, with a message over the limit, or with malformed input.
@@ -60,12 +68,7 @@ func addFile(f *testing.F, name string, n int) {
 func FuzzRESP(f *testing.F) {
 	addFile(f, "redis-cli-requests.resp", 600)
 	f.Add([]byte("*2\r\n$3\r\nGET\r\n$-1\r\n:12\r\n+OK\r\n-ERR x\r\n*-1\r\n"), []byte{3, 3})
-	o := fuzz.Options[RESP]{MaxMessageSize: fuzzLimit}
-	f.Fuzz(func(t *testing.T, data, cuts []byte) {
-		comb := fuzz.Fuzz(t, fuzz.Parser(RESPCombinators()), data, cuts, o)
-		hand := fuzz.Fuzz(t, fuzz.Parser(RESPHand), data, cuts, o)
-		agree(t, comb, hand)
-	})
+	f.Fuzz(func(t *testing.T, data, cuts []byte) { fuzzBoth(t, RESPCombinators(), RESPHand, data, cuts) })
 }
 
 // FuzzChunked checks both decoders of the chunked transfer coding.
@@ -73,12 +76,7 @@ func FuzzChunked(f *testing.F) {
 	f.Add([]byte("4;a=b\r\nWiki\r\n5\r\npedia\r\n0\r\nExpires: never\r\n\r\n"), []byte{5, 0})
 	f.Add([]byte("A\r\n0123456789\r\n0\r\n\r\n"), []byte{})
 	addFile(f, "nginx-ssi.http", 3000)
-	o := fuzz.Options[Chunked]{MaxMessageSize: fuzzLimit}
-	f.Fuzz(func(t *testing.T, data, cuts []byte) {
-		comb := fuzz.Fuzz(t, fuzz.Parser(ChunkedCombinators()), data, cuts, o)
-		hand := fuzz.Fuzz(t, fuzz.Parser(ChunkedHand), data, cuts, o)
-		agree(t, comb, hand)
-	})
+	f.Fuzz(func(t *testing.T, data, cuts []byte) { fuzzBoth(t, ChunkedCombinators(), ChunkedHand, data, cuts) })
 }
 
 // FuzzLenField checks both decoders of the length-field frame, in a
@@ -87,7 +85,6 @@ func FuzzLenField(f *testing.F) {
 	f.Add(byte(0), []byte("\x00\x00\x00\x03abc\x00\x00\x00\x00"), []byte{2})
 	f.Add(byte(9), []byte("\x02\x00\x05hello\x00\x00"), []byte{})
 	f.Add(byte(0x1e), []byte("HDR\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00"), []byte{0, 0, 0, 0})
-	o := fuzz.Options[seq.Sequence]{MaxMessageSize: fuzzLimit}
 	f.Fuzz(func(t *testing.T, config byte, data, cuts []byte) {
 		c := LenField{
 			Offset:       int(config>>3) & 3,
@@ -99,8 +96,6 @@ func FuzzLenField(f *testing.F) {
 		if c.Validate() != nil {
 			return
 		}
-		comb := fuzz.Fuzz(t, fuzz.Parser(c.Combinators()), data, cuts, o)
-		hand := fuzz.Fuzz(t, fuzz.Parser(c.Hand), data, cuts, o)
-		agree(t, comb, hand)
+		fuzzBoth(t, c.Combinators(), c.Hand, data, cuts)
 	})
 }
