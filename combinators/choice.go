@@ -68,7 +68,7 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 			case fatal:
 				return v, err
 			}
-			rewind(in, start)
+			in.Rewind(in.Consumed() - start) // back to start
 		}
 		var zero T
 		if truncated {
@@ -87,7 +87,7 @@ func altFailure[T any](in *parse.Input, ps []parse.TryParse[T], start int) error
 	deepOff := off - 1
 	for _, p := range ps {
 		_, err := p(in)
-		rewind(in, start)
+		in.Rewind(in.Consumed() - start) // back to start
 		if err == nil || classify(err) != malformed {
 			continue // not a syntax error this time: an impure parser
 		}
@@ -151,7 +151,7 @@ func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 		if !recoverable(in, err) {
 			return Maybe[T]{}, err
 		}
-		rewind(in, start)
+		in.Rewind(in.Consumed() - start) // back to start
 		return Maybe[T]{}, nil
 	}
 }
@@ -166,7 +166,7 @@ func Peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
 		start := in.Consumed()
 		v, err := p(in)
 		if err == nil {
-			rewind(in, start)
+			in.Rewind(in.Consumed() - start) // back to start
 		}
 		return v, err
 	}

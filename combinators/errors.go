@@ -53,13 +53,6 @@ func recoverable(in *parse.Input, err error) bool {
 	return false
 }
 
-// rewind moves the cursor back to start, a value of in.Consumed().
-func rewind(in *parse.Input, start int) {
-	if n := in.Consumed() - start; n != 0 {
-		in.Rewind(n)
-	}
-}
-
 // syntaxAt returns a syntax error at the stream offset off.
 func syntaxAt(off int64, msg string) error {
 	return &parse.SyntaxError{Offset: off, Msg: msg}

@@ -54,7 +54,7 @@ func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A
 				if !recoverable(in, err) {
 					return zero, err
 				}
-				rewind(in, start)
+				in.Rewind(in.Consumed() - start) // back to start
 				if n < min {
 					return zero, err
 				}
@@ -137,7 +137,7 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 			if !recoverable(in, err) {
 				return nil, err
 			}
-			rewind(in, start)
+			in.Rewind(in.Consumed() - start) // back to start
 			if min > 0 {
 				return nil, err
 			}
@@ -157,7 +157,7 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 				if !recoverable(in, err) {
 					return nil, err
 				}
-				rewind(in, start)
+				in.Rewind(in.Consumed() - start) // back to start
 				if len(out) < min {
 					return nil, err
 				}

@@ -255,10 +255,16 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 // length-prefixed framing and of a bound on what a sub-parser may examine:
 // a delimiter search inside Bounded cannot run past the bound.
 func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
-	rest := in.Rest()
-	final, bounded := in.final, rest.Len() >= n
-	if bounded {
-		rest, final = rest.Slice(0, n), true
+	var rest seq.Sequence
+	final, bounded := true, true
+	if uint(n) <= uint(len(in.Span())) {
+		rest = in.SpanSeq(n) // within the current segment: no walk
+	} else {
+		rest = in.Rest()
+		final, bounded = in.final, rest.Len() >= n
+		if bounded {
+			rest, final = rest.Slice(0, n), true
+		}
 	}
 	sub := in.child
 	if sub == nil {

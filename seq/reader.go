@@ -192,10 +192,15 @@ func (r *Reader) advance(n int) {
 // Rewind moves back n bytes. It panics if n is negative or more than
 // Consumed.
 func (r *Reader) Rewind(n int) {
-	if n >= 0 && n <= r.i {
+	// Fast path, small enough to inline: back within the current chunk.
+	if uint(n) <= uint(r.i) {
 		r.i -= n
 		return
 	}
+	r.rewind(n)
+}
+
+func (r *Reader) rewind(n int) {
 	c := r.Consumed()
 	if n < 0 || n > c {
 		panic(fmt.Sprintf("seq: Rewind(%d) with %d bytes consumed", n, c))
