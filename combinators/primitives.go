@@ -71,15 +71,36 @@ func Satisfy(what string, pred func(byte) bool) parse.TryParse[byte] {
 //go:noinline
 func Literal(s string) parse.TryParse[string] {
 	lit, msg := []byte(s), "expected "+strconv.Quote(s)
+	if len(s) == 2 { // CRLF and the like: two byte comparisons
+		c0, c1 := s[0], s[1]
+		return func(in *parse.Input) (string, error) {
+			if span := in.Span(); len(span) >= 2 && span[0] == c0 && span[1] == c1 {
+				in.Advance(2)
+				return s, nil
+			}
+			return literalSlow(in, s, lit, msg)
+		}
+	}
 	return func(in *parse.Input) (string, error) {
-		if in.SkipPrefix(lit) {
+		if span := in.Span(); len(span) >= len(s) && string(span[:len(s)]) == s {
+			in.Advance(len(s))
 			return s, nil
 		}
-		if r := in.Remaining(); r < len(lit) && in.IsNext(lit[:r]) {
-			return "", in.NeedMore(len(lit))
-		}
-		return "", expected(in, msg)
+		return literalSlow(in, s, lit, msg)
 	}
+}
+
+// literalSlow is Literal when the cursor's span does not begin with s: s
+// may straddle segments, be cut short by the end of the buffered input, or
+// not be there.
+func literalSlow(in *parse.Input, s string, lit []byte, msg string) (string, error) {
+	if in.SkipPrefix(lit) {
+		return s, nil
+	}
+	if r := in.Remaining(); r < len(lit) && in.IsNext(lit[:r]) {
+		return "", in.NeedMore(len(lit))
+	}
+	return "", expected(in, msg)
 }
 
 // Take reads the next n bytes and returns a view of them. If they cannot
