@@ -116,6 +116,11 @@ func Take(n int) parse.TryParse[seq.Sequence] {
 		panic("combinators: Take with a negative length " + strconv.Itoa(n))
 	}
 	return func(in *parse.Input) (seq.Sequence, error) {
+		if n < len(in.Span()) { // within the current segment
+			s := in.SpanSeq(n)
+			in.Advance(n)
+			return s, nil
+		}
 		if s, ok := in.ReadN(n); ok {
 			return s, nil
 		}
