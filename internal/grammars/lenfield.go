@@ -220,10 +220,14 @@ func (c LenField) Combinators() parse.TryParse[seq.Sequence] {
 	default:
 		field = cb.Uint64BE()
 	}
-	length := cb.Peek(cb.Then(cb.Take(c.Offset), cb.MapErr(field, func(v uint64) (uint64, error) {
+	length := cb.MapErr(field, func(v uint64) (uint64, error) {
 		n, err := c.frameLen(v)
 		return uint64(n), err
-	})))
+	})
+	if c.Offset > 0 {
+		length = cb.Then(cb.Take(c.Offset), length)
+	}
+	length = cb.Peek(length)
 	frame := cb.LengthPrefixed(length, cb.Map(rest, func(s seq.Sequence) seq.Sequence { return s.From(c.Strip) }))
 	if c.Max == 0 {
 		return frame
