@@ -27,6 +27,13 @@ const maxShrinkRuns = 2000
 // Check returns the whole run's outcome, for further assertions.
 func Check[T any](t TB, d Decoder[T], input []byte, cuts []int, o Options[T]) Outcome[T] {
 	helper(t)
+	return checkEach(t, d, input, [][]int{cuts}, o)
+}
+
+// checkEach runs d on the whole input once, then in each chunking of
+// cutSets, and fails t at the first problem, as Check describes.
+func checkEach[T any](t TB, d Decoder[T], input []byte, cutSets [][]int, o Options[T]) Outcome[T] {
+	helper(t)
 	whole, p := run(d, input, nil, true, o)
 	if p != nil {
 		t.Fatalf("fuzz: %s with the whole input fed at once: %s\ninput: %s", p.kind, p.msg, quote(input))
@@ -42,9 +49,12 @@ func Check[T any](t TB, d Decoder[T], input []byte, cuts []int, o Options[T]) Ou
 		}
 		return nil
 	}
-	if f := fail(cuts); f != nil {
-		f = shrink(f, fail)
-		t.Fatalf("%s", f.report(input))
+	for _, cuts := range cutSets {
+		if f := fail(cuts); f != nil {
+			f = shrink(f, fail)
+			t.Fatalf("%s", f.report(input))
+			return whole
+		}
 	}
 	return whole
 }
@@ -102,11 +112,7 @@ func EncodeCuts(cuts []int) []byte {
 // It stops at the first failure.
 func CheckChunkings[T any](t TB, d Decoder[T], input []byte, o Options[T]) Outcome[T] {
 	helper(t)
-	var out Outcome[T]
-	for _, cuts := range Chunkings(len(input)) {
-		out = Check(t, d, input, cuts, o)
-	}
-	return out
+	return checkEach(t, d, input, Chunkings(len(input)), o)
 }
 
 // Chunkings returns the cut sets [CheckChunkings] uses for an input of n
@@ -237,11 +243,12 @@ func compare[T any](want, got Outcome[T], o Options[T]) (string, bool) {
 	// go-cmp swaps spaces for no-break spaces at random to discourage
 	// matching its output; undo that, so that reports read the same in
 	// every run.
-	diff := strings.ReplaceAll(cmp.Diff(want.Messages, got.Messages, o.cmpOptions()...), "\u00a0", " ")
+	opts := o.cmpOptions()
 	we, ge := errText(want.Err), errText(got.Err)
-	if diff == "" && we == ge {
-		return "", true
+	if we == ge && cmp.Equal(want.Messages, got.Messages, opts...) {
+		return "", true // the common case, without building a diff
 	}
+	diff := strings.ReplaceAll(cmp.Diff(want.Messages, got.Messages, opts...), "\u00a0", " ")
 	var b strings.Builder
 	b.WriteString("the chunked input gave another result than the whole input")
 	if diff != "" {
