@@ -147,8 +147,11 @@ func (k Kind) String() string {
 // Outcome is what one run of a decoder gave: owned copies of its messages
 // and the error it returned (nil at a clean end).
 type Outcome[T any] struct {
+	// Messages are the decoded messages, in order, each copied by
+	// Options.Own as the decoder handed it over.
 	Messages []T
-	Err      error
+	// Err is what the decoder returned: nil at a clean end of input.
+	Err error
 }
 
 // problem is a failed run: its kind and a description.
