@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sluicego/sluice/internal/segtest"
 )
 
 // maxShrinkRuns bounds the runs spent looking for a smaller chunking that
@@ -107,12 +108,33 @@ func EncodeCuts(cuts []int) []byte {
 }
 
 // CheckChunkings runs [Check] over a fixed set of chunkings of input: no
-// cuts, every byte its own chunk (inputs up to 4 KiB), a cut at every single offset (at 64
-// offsets spread over longer inputs), and chunks of 2, 3, 7 and 64 bytes.
-// It stops at the first failure.
+// cuts, every byte its own chunk (inputs up to 4 KiB), a cut at every
+// single offset (at 64 offsets spread over longer inputs), and chunks of
+// 2, 3, 7 and 64 bytes. It also gives the decoder the whole input in one
+// read as a sequence of segments laid out in several ways (one byte per
+// segment with empty segments between, thirds, and segments whose memory
+// holds foreign bytes around the input, which a search that reads past
+// either end finds), and compares. It stops at the first failure.
 func CheckChunkings[T any](t TB, d Decoder[T], input []byte, o Options[T]) Outcome[T] {
 	helper(t)
-	return checkEach(t, d, input, Chunkings(len(input)), o)
+	whole := checkEach(t, d, input, Chunkings(len(input)), o)
+	for _, c := range segtest.Segmentations(input) {
+		if strings.HasPrefix(c.Name, "split/") {
+			continue // the chunkings cut at every offset already
+		}
+		got, p := runSequence(d, c.Seq, o)
+		if p == nil {
+			if diff, same := compare(whole, got, o); !same {
+				p = &problem{Mismatch, diff}
+			}
+		}
+		if p != nil {
+			t.Fatalf("fuzz: %s when the input is read at once from the segmentation %q: %s\ninput (%d bytes): %s",
+				p.kind, c.Name, p.msg, len(input), quote(input))
+			return whole
+		}
+	}
+	return whole
 }
 
 // Chunkings returns the cut sets [CheckChunkings] uses for an input of n

@@ -164,7 +164,19 @@ type problem struct {
 // that cuts (strictly increasing offsets in (0, len(input))) make, or all
 // at once and already completed if whole. It never calls t.
 func run[T any](d Decoder[T], input []byte, cuts []int, whole bool, o Options[T]) (Outcome[T], *problem) {
-	f := newFeeder(input, cuts, whole, o.limit())
+	return runOn(d, newFeeder(input, cuts, whole, o.limit()), o)
+}
+
+// runSequence runs d on s, all the input in one read, through
+// pipe.FromSequence: segments as a test lays them out (with foreign bytes
+// around the input in the same memory, or empty ones), not as a pipe does.
+func runSequence[T any](d Decoder[T], s seq.Sequence, o Options[T]) (Outcome[T], *problem) {
+	f := &feeder{r: pipe.FromSequence(s), limit: o.limit(), completed: true, maxIdle: s.Len() + 64}
+	return runOn(d, f, o)
+}
+
+// runOn runs d reading f, with the checks of run.
+func runOn[T any](d Decoder[T], f *feeder, o Options[T]) (Outcome[T], *problem) {
 	var out Outcome[T]
 	done := make(chan *problem, 1)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -189,7 +201,7 @@ func run[T any](d Decoder[T], input []byte, cuts []int, whole bool, o Options[T]
 	case p := <-done:
 		return out, p
 	case <-timer.C:
-		f.pipe.Reader().CancelPendingRead()
+		f.r.CancelPendingRead()
 		return Outcome[T]{}, &problem{Hang, fmt.Sprintf("the decoder did not return within %v", o.timeout())}
 	}
 }
