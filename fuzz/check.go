@@ -37,7 +37,7 @@ func checkEach[T any](t TB, d Decoder[T], input []byte, cutSets [][]int, o Optio
 	helper(t)
 	whole, p := run(d, input, nil, true, o)
 	if p != nil {
-		t.Fatalf("fuzz: %s with the whole input fed at once: %s\ninput: %s", p.kind, p.msg, quote(input))
+		t.Fatalf("%s%s with the whole input fed at once: %s\ninput: %s", o.prefix(), p.kind, p.msg, quote(input))
 		return whole
 	}
 	fail := func(cuts []int) *failure[T] {
@@ -53,7 +53,7 @@ func checkEach[T any](t TB, d Decoder[T], input []byte, cutSets [][]int, o Optio
 	for _, cuts := range cutSets {
 		if f := fail(cuts); f != nil {
 			f = shrink(f, fail)
-			t.Fatalf("%s", f.report(input))
+			t.Fatalf("%s%s", o.prefix(), f.report(input))
 			return whole
 		}
 	}
@@ -129,8 +129,8 @@ func CheckChunkings[T any](t TB, d Decoder[T], input []byte, o Options[T]) Outco
 			}
 		}
 		if p != nil {
-			t.Fatalf("fuzz: %s when the input is read at once from the segmentation %q: %s\ninput (%d bytes): %s",
-				p.kind, c.Name, p.msg, len(input), quote(input))
+			t.Fatalf("%s%s when the input is read at once from the segmentation %q: %s\ninput (%d bytes): %s",
+				o.prefix(), p.kind, c.Name, p.msg, len(input), quote(input))
 			return whole
 		}
 	}
@@ -178,11 +178,11 @@ func CheckRoundTrip[T any](t TB, d Decoder[T], enc func(dst []byte, v T) []byte,
 	}
 	out := CheckChunkings(t, d, input, o)
 	if out.Err != nil {
-		t.Fatalf("fuzz: decoding the encoded values failed: %v\ninput: %s", out.Err, quote(input))
+		t.Fatalf("%sdecoding the encoded values failed: %v\ninput: %s", o.prefix(), out.Err, quote(input))
 		return
 	}
 	if diff := strings.ReplaceAll(cmp.Diff(values, out.Messages, o.cmpOptions()...), "\u00a0", " "); diff != "" {
-		t.Fatalf("fuzz: decoded values differ from the encoded ones (-encoded +decoded):\n%s\ninput: %s", diff, quote(input))
+		t.Fatalf("%sdecoded values differ from the encoded ones (-encoded +decoded):\n%s\ninput: %s", o.prefix(), diff, quote(input))
 	}
 }
 
@@ -251,7 +251,7 @@ func (f *failure[T]) report(input []byte) string {
 	if len(f.cuts) > 0 {
 		chunks = fmt.Sprintf("%d chunks", len(f.cuts)+1)
 	}
-	fmt.Fprintf(&b, "fuzz: %s when the input arrives in %s: %s\n", f.kind, chunks, f.msg)
+	fmt.Fprintf(&b, "%s when the input arrives in %s: %s\n", f.kind, chunks, f.msg)
 	fmt.Fprintf(&b, "minimal chunking: cuts %#v, chunks", f.cuts)
 	for _, c := range Chunks(input, f.cuts) {
 		fmt.Fprintf(&b, " %s", quote(c))

@@ -79,6 +79,17 @@ type Options[T any] struct {
 	// always compare seq.Sequence values by content and look into
 	// unexported fields.
 	Cmp []cmp.Option
+	// Name names the decoder in failure reports ("fuzz: <Name>: ..."),
+	// for a test that checks several.
+	Name string
+}
+
+// prefix starts a failure report.
+func (o Options[T]) prefix() string {
+	if o.Name != "" {
+		return "fuzz: " + o.Name + ": "
+	}
+	return "fuzz: "
 }
 
 func (o Options[T]) limit() int {

@@ -247,3 +247,13 @@ func TestDecodeCuts(t *testing.T) {
 		}
 	}
 }
+
+// TestNameInReports: Options.Name says which decoder failed.
+func TestNameInReports(t *testing.T) {
+	msg := failure(func(tb fuzz.TB) {
+		fuzz.CheckChunkings(tb, fuzz.Parser(splitCRLF), []byte(lines), fuzz.Options[string]{Name: "splitCRLF"})
+	})
+	if !strings.HasPrefix(msg, "fuzz: splitCRLF: mismatch when") {
+		t.Fatalf("want the report to start with the decoder's name, got:\n%s", msg)
+	}
+}
