@@ -20,8 +20,9 @@ const fuzzLimit = 1 << 10
 // grammar with the same input and chunking, then checks that they agree.
 func fuzzBoth[T any](t *testing.T, comb, hand parse.TryParse[T], data, cuts []byte) {
 	t.Helper()
-	o := fuzz.Options[T]{MaxMessageSize: fuzzLimit}
-	agree(t, fuzz.Fuzz(t, fuzz.Parser(comb), data, cuts, o), fuzz.Fuzz(t, fuzz.Parser(hand), data, cuts, o))
+	oc := fuzz.Options[T]{MaxMessageSize: fuzzLimit, Name: "combinators"}
+	oh := fuzz.Options[T]{MaxMessageSize: fuzzLimit, Name: "hand"}
+	agree(t, fuzz.Fuzz(t, fuzz.Parser(comb), data, cuts, oc), fuzz.Fuzz(t, fuzz.Parser(hand), data, cuts, oh))
 }
 
 // agree fails t unless the combinator and hand-written versions of a
