@@ -51,6 +51,7 @@ func BenchmarkFrames(b *testing.B) {
 			name string
 			sum  func(io.Reader) (int, error)
 		}{
+			{"sluice", sumSluice},
 			{"parse", sumParse},
 			{"bufio", sumBufio},
 			{"hand", func(src io.Reader) (int, error) { return sumHand(src, handBuf) }},
@@ -67,6 +68,54 @@ func BenchmarkFrames(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// sumSluice is the raw pipe loop, without the parse layer: frames are
+// walked in each segment's bytes, a frame that straddles segments is
+// handled with Sequence calls, and AdvanceTo keeps a partial frame. It is
+// the floor under what a message reader over the same pipe can do.
+func sumSluice(src io.Reader) (int, error) {
+	r := pipe.NewReader(src, pipe.ReaderOptions{LeaveOpen: true})
+	defer r.Complete(nil)
+	ctx := context.Background()
+	n := 0
+	for {
+		res, err := r.Read(ctx)
+		if err != nil {
+			return n, err
+		}
+		buf := res.Buffer
+		for {
+			b, k := buf.First(), 0
+			for len(b)-k >= 4 {
+				l := int(binary.BigEndian.Uint32(b[k:]))
+				if len(b)-k-4 < l {
+					break
+				}
+				n += len(b[k+4 : k+4+l])
+				k += 4 + l
+			}
+			buf = buf.From(k)
+			if buf.Len() < 4 {
+				break
+			}
+			var hdr [4]byte
+			buf.CopyTo(hdr[:]) // a header or body that continues in the next segment
+			l := int(binary.BigEndian.Uint32(hdr[:]))
+			if buf.Len()-4 < l {
+				break
+			}
+			n += buf.Slice(4, 4+l).Len()
+			buf = buf.From(4 + l)
+		}
+		r.AdvanceTo(buf.Start(), buf.End())
+		if res.Completed {
+			if buf.Len() > 0 {
+				return n, io.ErrUnexpectedEOF
+			}
+			return n, nil
 		}
 	}
 }
