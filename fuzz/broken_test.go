@@ -164,3 +164,33 @@ func leaky(ctx context.Context, r pipe.Reader, limit int, emit func(string)) err
 		}
 	}
 }
+
+// foldedLines reads a header-style line that continues on the next line
+// when that one starts with a space, so it needs one byte past the line
+// end to decide. It forgets that at the end of input there is no next
+// line: it asks for more instead of returning the last line, so the final
+// message is lost (reported as truncated input) however the input is cut.
+func foldedLines(in *parse.Input) (string, error) {
+	rest := in.Rest()
+	var line []byte
+	for at := 0; ; {
+		i := rest.From(at).IndexByte('\n')
+		if i < 0 {
+			return "", in.NeedMore(0)
+		}
+		line = append(line, rest.Slice(at, at+i).String()...)
+		at += i + 1
+		if at == rest.Len() {
+			return "", in.NeedMore(1) // the bug: should finish when in.Final()
+		}
+		var next [1]byte
+		rest.From(at).CopyTo(next[:])
+		if next[0] != ' ' {
+			in.Advance(at)
+			return string(line), nil
+		}
+	}
+}
+
+// appendLine encodes a value for foldedLines.
+func appendLine(dst []byte, v string) []byte { return append(append(dst, v...), '\n') }

@@ -9,6 +9,10 @@ import (
 	"github.com/sluicego/sluice/internal/segtest"
 )
 
+// noChunking is what a report says when the problem shows without
+// cutting the input at all.
+const noChunking = "minimal chunking: none, the whole input in one read"
+
 // maxShrinkRuns bounds the runs spent looking for a smaller chunking that
 // shows a problem.
 const maxShrinkRuns = 2000
@@ -37,7 +41,7 @@ func checkEach[T any](t TB, d Decoder[T], input []byte, cutSets [][]int, o Optio
 	helper(t)
 	whole, p := run(d, input, nil, true, o)
 	if p != nil {
-		t.Fatalf("%s%s with the whole input fed at once: %s\ninput: %s", o.prefix(), p.kind, p.msg, quote(input))
+		t.Fatalf("%s%s with the whole input fed at once: %s\n%s\ninput: %s", o.prefix(), p.kind, p.msg, noChunking, quote(input))
 		return whole
 	}
 	fail := func(cuts []int) *failure[T] {
@@ -178,11 +182,11 @@ func CheckRoundTrip[T any](t TB, d Decoder[T], enc func(dst []byte, v T) []byte,
 	}
 	out := CheckChunkings(t, d, input, o)
 	if out.Err != nil {
-		t.Fatalf("%sdecoding the encoded values failed: %v\ninput: %s", o.prefix(), out.Err, quote(input))
+		t.Fatalf("%sdecoding the encoded values failed: %v\n%s\ninput: %s", o.prefix(), out.Err, noChunking, quote(input))
 		return
 	}
 	if diff := strings.ReplaceAll(cmp.Diff(values, out.Messages, o.cmpOptions()...), "\u00a0", " "); diff != "" {
-		t.Fatalf("%sdecoded values differ from the encoded ones (-encoded +decoded):\n%s\ninput: %s", o.prefix(), diff, quote(input))
+		t.Fatalf("%sdecoded values differ from the encoded ones (-encoded +decoded):\n%s\n%s\ninput: %s", o.prefix(), diff, noChunking, quote(input))
 	}
 }
 

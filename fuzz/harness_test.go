@@ -257,3 +257,25 @@ func TestNameInReports(t *testing.T) {
 		t.Fatalf("want the report to start with the decoder's name, got:\n%s", msg)
 	}
 }
+
+// TestLostAtEOFFoundByRoundTrip: a parser that loses the final message in
+// every chunking is invisible to the comparison of chunkings; the round
+// trip finds it, with a plain test and with rapid, and says that no
+// chunking is needed to show it.
+func TestLostAtEOFFoundByRoundTrip(t *testing.T) {
+	msg := failure(func(tb fuzz.TB) {
+		fuzz.CheckRoundTrip(tb, fuzz.Parser(foldedLines), appendLine, []string{"a", "b"}, fuzz.Options[string]{})
+	})
+	if !strings.Contains(msg, "decoding the encoded values failed") || !strings.Contains(msg, "minimal chunking: none") {
+		t.Fatalf("want the round trip to fail without a chunking, got:\n%s", msg)
+	}
+	genNoFailFile(t)
+	rec := &recordingT{T: t}
+	rapid.Check(rec, func(rt *rapid.T) {
+		values := rapid.SliceOfN(rapid.StringMatching(`[a-z]{0,5}`), 1, 4).Draw(rt, "values")
+		fuzz.CheckRoundTrip(rt, fuzz.Parser(foldedLines), appendLine, values, fuzz.Options[string]{})
+	})
+	if !rec.failed {
+		t.Fatal("rapid did not find the lost final message")
+	}
+}
