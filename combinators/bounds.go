@@ -88,7 +88,10 @@ func lengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](in *parse.Input, le
 // limit; slow, the general LengthPrefixedBytes, does the rest (a segment
 // end, a size error, a need for more input). One function per width and
 // byte order, each written out: a switch in a shared one, or a helper too
-// large to inline, costs more than the call to the length parser it saves.
+// large to inline, costs more than the call to the length parser it saves,
+// and a generic one instantiated per width and byte order (the byte order
+// as a type, so that both are constants in each instance) ran about 5% more
+// cycles per 100-byte frame than these (perf stat, Frames/len=100/parse).
 func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.TryParse[seq.Sequence] {
 	switch f {
 	case fixedInt{1, true}:
