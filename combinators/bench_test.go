@@ -7,33 +7,10 @@ import (
 	"testing"
 
 	c "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
 )
-
-// benchParse parses every message of input, held whole as final input,
-// with p: the parsing cost alone, without a pipe.
-func benchParse[T any](b *testing.B, p parse.TryParse[T], input []byte) {
-	b.Helper()
-	s := seq.Of(input)
-	b.SetBytes(int64(len(input)))
-	b.ReportAllocs()
-	for b.Loop() {
-		in := parse.NewInput(s, true, 0)
-		for in.Remaining() > 0 {
-			if _, err := p(in); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-}
-
-// benchPair runs a combinator grammar and the same parser by hand on the
-// same input, as sub-benchmarks to compare with benchstat.
-func benchPair[T any](b *testing.B, comb, hand parse.TryParse[T], input []byte) {
-	b.Run("combinators", func(b *testing.B) { benchParse(b, comb, input) })
-	b.Run("hand", func(b *testing.B) { benchParse(b, hand, input) })
-}
 
 func lines(n, width int) []byte {
 	line := strings.Repeat("x", width-2) + "\r\n"
@@ -53,7 +30,7 @@ func handLine(in *parse.Input) (seq.Sequence, error) {
 	return l, nil
 }
 
-func BenchmarkLine64(b *testing.B) { benchPair(b, c.Line(), handLine, lines(4096, 64)) }
+func BenchmarkLine64(b *testing.B) { parsetest.BenchPair(b, c.Line(), handLine, lines(4096, 64)) }
 
 func BenchmarkTakeUntil64(b *testing.B) {
 	hand := func(in *parse.Input) (seq.Sequence, error) {
@@ -63,7 +40,7 @@ func BenchmarkTakeUntil64(b *testing.B) {
 		}
 		return l, nil
 	}
-	benchPair(b, c.TakeUntil("\r\n"), hand, lines(4096, 64))
+	parsetest.BenchPair(b, c.TakeUntil("\r\n"), hand, lines(4096, 64))
 }
 
 type header struct{ key, value seq.Sequence }
@@ -79,7 +56,7 @@ func BenchmarkHeaders(b *testing.B) {
 		return header{k, v}, err
 	}
 	input := bytes.Repeat([]byte("Content-Type: text/plain; charset=utf-8\r\nX-Request-Id: 0123456789abcdef\r\n"), 2048)
-	benchPair(b, comb, hand, input)
+	parsetest.BenchPair(b, comb, hand, input)
 }
 
 func frames(n, size int) []byte {
@@ -113,12 +90,12 @@ func handFrame(in *parse.Input) (seq.Sequence, error) {
 }
 
 func BenchmarkFrames100(b *testing.B) {
-	benchPair(b, c.LengthPrefixed(c.Uint16BE(), restOf), handFrame, frames(4096, 100))
+	parsetest.BenchPair(b, c.LengthPrefixed(c.Uint16BE(), restOf), handFrame, frames(4096, 100))
 }
 
 func BenchmarkFrames100Take(b *testing.B) {
 	comb := c.Bind(c.Uint16BE(), func(n uint16) parse.TryParse[seq.Sequence] { return c.Take(int(n)) })
-	benchPair(b, comb, handFrame, frames(4096, 100))
+	parsetest.BenchPair(b, comb, handFrame, frames(4096, 100))
 }
 
 // A RESP-like reply: a type byte selects the rest of the line.
@@ -147,7 +124,7 @@ func BenchmarkAlt(b *testing.B) {
 		return reply{k, l}, err
 	}
 	input := bytes.Repeat([]byte("+OK\r\n-ERR wrong type\r\n:1234\r\n"), 2048)
-	benchPair(b, comb, hand, input)
+	parsetest.BenchPair(b, comb, hand, input)
 }
 
 func BenchmarkManyDigits(b *testing.B) {
@@ -174,7 +151,7 @@ func BenchmarkManyDigits(b *testing.B) {
 		return n, nil
 	}
 	input := bytes.Repeat([]byte("12345,6,7890123,"), 4096)
-	benchPair(b, comb, hand, input)
+	parsetest.BenchPair(b, comb, hand, input)
 }
 
 func BenchmarkTakeWhileDigits(b *testing.B) {
@@ -198,5 +175,5 @@ func BenchmarkTakeWhileDigits(b *testing.B) {
 		return s, nil
 	}
 	input := bytes.Repeat([]byte("12345,6,7890123,"), 4096)
-	benchPair(b, comb, hand, input)
+	parsetest.BenchPair(b, comb, hand, input)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -55,21 +56,9 @@ func readAll[T any](t *testing.T, src pipe.Reader, p parse.TryParse[T], opts par
 	return out, r.Err()
 }
 
-// chunked feeds b through a real pipe in pieces of k bytes from a goroutine.
-func chunked(b []byte, k int) pipe.Reader {
-	p := pipe.New(pipe.Options{SegmentSize: 16, PauseThreshold: 64, ResumeThreshold: 32})
-	go func() {
-		w := p.Writer()
-		for len(b) > 0 {
-			n := min(k, len(b))
-			if _, err := w.Write(context.Background(), b[:n]); err != nil {
-				break
-			}
-			b = b[n:]
-		}
-		w.Complete(nil)
-	}()
-	return p.Reader()
+// chunkedPipe feeds b through a small pipe in writes of k bytes.
+func chunkedPipe(b []byte, k int) pipe.Reader {
+	return parsetest.Trickle(b, k, pipe.Options{SegmentSize: 16, PauseThreshold: 64, ResumeThreshold: 32})
 }
 
 func TestLinesEverySegmentation(t *testing.T) {
@@ -90,7 +79,7 @@ func TestLinesEverySegmentation(t *testing.T) {
 		check(c.Name, pipe.FromSequence(c.Seq))
 	}
 	for _, k := range []int{1, 2, 3, 7, 100} {
-		check("chunked", chunked(input, k))
+		check("chunked", chunkedPipe(input, k))
 	}
 }
 
@@ -125,7 +114,7 @@ func TestFramesAndLimit(t *testing.T) {
 		}
 	}
 	for _, k := range []int{1, 3} {
-		_, err := readAll(t, chunked(big, k), frame, parse.Options{MaxMessageSize: 100})
+		_, err := readAll(t, chunkedPipe(big, k), frame, parse.Options{MaxMessageSize: 100})
 		if !errors.Is(err, parse.ErrTooLarge) {
 			t.Fatalf("chunked %d: %v", k, err)
 		}
@@ -135,7 +124,7 @@ func TestFramesAndLimit(t *testing.T) {
 	for i := range long {
 		long[i] = 'x'
 	}
-	_, err := readAll(t, chunked(long, 10), line, parse.Options{MaxMessageSize: 100})
+	_, err := readAll(t, chunkedPipe(long, 10), line, parse.Options{MaxMessageSize: 100})
 	if !errors.Is(err, parse.ErrTooLarge) {
 		t.Fatalf("long line: %v", err)
 	}

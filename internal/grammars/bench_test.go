@@ -7,29 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluicego/sluice/parse"
-	"github.com/sluicego/sluice/seq"
+	"github.com/sluicego/sluice/internal/parsetest"
 )
 
-// benchParse parses every message of input, whole and final, with p.
-func benchParse[T any](b *testing.B, p parse.TryParse[T], input []byte) {
-	b.Helper()
-	s := seq.Of(input)
-	b.SetBytes(int64(len(input)))
-	b.ReportAllocs()
-	for b.Loop() {
-		in := parse.NewInput(s, true, 0)
-		for in.Remaining() > 0 {
-			if _, err := p(in); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-}
-
 func benchBoth[T any](b *testing.B, g grammar[T], input []byte) {
-	b.Run("combinators", func(b *testing.B) { benchParse(b, g.comb, input) })
-	b.Run("hand", func(b *testing.B) { benchParse(b, g.hand, input) })
+	parsetest.BenchPair(b, g.comb, g.hand, input)
 }
 
 func BenchmarkRESPCommands(b *testing.B) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -69,24 +70,6 @@ func read[T any](src pipe.Reader, p parse.TryParse[T], show func(T) string, opts
 	}
 	o.err = r.Err()
 	return o
-}
-
-// trickle feeds b through a real pipe in pieces of k bytes from a
-// goroutine, so that parsers see partial, non-final input.
-func trickle(b []byte, k int) pipe.Reader {
-	p := pipe.New(pipe.Options{SegmentSize: 16, PauseThreshold: 256, ResumeThreshold: 128})
-	go func() {
-		w := p.Writer()
-		for len(b) > 0 {
-			n := min(k, len(b))
-			if _, err := w.Write(context.Background(), b[:n]); err != nil {
-				break
-			}
-			b = b[n:]
-		}
-		w.Complete(nil)
-	}()
-	return p.Reader()
 }
 
 // stepReader is a pipe.Reader that shows its data growing by a script:
@@ -167,7 +150,7 @@ func check[T any](t *testing.T, g grammar[T], input []byte, opts parse.Options) 
 				// that arrive costs time quadratic in its size.
 				continue
 			}
-			same(fmt.Sprintf("%s/trickle/%d", v.name, k), read(trickle(input, k), v.p, g.show, opts))
+			same(fmt.Sprintf("%s/trickle/%d", v.name, k), read(parsetest.Trickle(input, k, pipe.Options{SegmentSize: 16, PauseThreshold: 256, ResumeThreshold: 128}), v.p, g.show, opts))
 		}
 	}
 	return ref
