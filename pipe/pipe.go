@@ -503,14 +503,27 @@ func (p *Pipe) advanceWriter(n int) {
 	if p.completed {
 		panic("pipe: Advance after the writer completed")
 	}
-	if n < 0 || n > p.lastBuf {
-		panic(fmt.Sprintf("pipe: Advance(%d) beyond the %d-byte buffer returned by Buffer", n, p.lastBuf))
+	p.lastBuf = commitTail(p.tail, n, p.lastBuf)
+}
+
+// commitTail commits n bytes of the buffer that the last Buffer call
+// returned from tail (lastBuf bytes) and returns the bytes left of that
+// buffer. It panics if n is negative or more than lastBuf.
+func commitTail(tail *seq.Segment, n, lastBuf int) int {
+	if n < 0 || n > lastBuf {
+		panic(advanceError{n, lastBuf}) // a value, so that commitTail inlines
 	}
-	if n == 0 {
-		return
+	if n > 0 {
+		tail.Commit(n)
 	}
-	p.tail.Commit(n)
-	p.lastBuf -= n
+	return lastBuf - n
+}
+
+// advanceError is the panic value of an Advance beyond the last buffer.
+type advanceError struct{ n, buf int }
+
+func (e advanceError) Error() string {
+	return fmt.Sprintf("pipe: Advance(%d) beyond the %d-byte buffer returned by Buffer", e.n, e.buf)
 }
 
 // commit publishes the committed bytes. Called with mu held.

@@ -724,14 +724,7 @@ func (w *streamWriter) Buffer(n int) []byte {
 
 // Advance implements [Writer.Advance].
 func (w *streamWriter) Advance(n int) {
-	if n < 0 || n > w.lastBuf {
-		panic(fmt.Sprintf("pipe: Advance(%d) beyond the %d-byte buffer returned by Buffer", n, w.lastBuf))
-	}
-	if n == 0 {
-		return
-	}
-	w.tail.Commit(n)
-	w.lastBuf -= n
+	w.lastBuf = commitTail(w.tail, n, w.lastBuf)
 	w.pending += n
 }
 
