@@ -56,18 +56,7 @@ func BenchmarkFrames(b *testing.B) {
 			{"bufio", sumBufio},
 			{"hand", func(src io.Reader) (int, error) { return sumHand(src, handBuf) }},
 		} {
-			b.Run(size.name+"/"+impl.name, func(b *testing.B) {
-				src := &chunkReader{data: data}
-				b.SetBytes(int64(len(data)))
-				b.ReportAllocs()
-				for b.Loop() {
-					src.reset()
-					got, err := impl.sum(src)
-					if err != nil || got != want {
-						b.Fatalf("summed %d payload bytes, err %v; want %d", got, err, want)
-					}
-				}
-			})
+			benchTally(b, size.name+"/"+impl.name, data, want, "payload bytes", impl.sum)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"io"
 	"sync"
+	"testing"
 )
 
 // inputSize is the volume each benchmark operation moves.
@@ -57,4 +58,22 @@ func lines(n int) []byte {
 	}
 	linesOnce.Store(n, b)
 	return b
+}
+
+// benchTally is a sub-benchmark name that runs tally over data delivered by
+// a chunkReader on every iteration and fails unless it returns want; what
+// names the tallied quantity in the failure.
+func benchTally(b *testing.B, name string, data []byte, want int, what string, tally func(io.Reader) (int, error)) {
+	b.Run(name, func(b *testing.B) {
+		src := &chunkReader{data: data}
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			src.reset()
+			got, err := tally(src)
+			if err != nil || got != want {
+				b.Fatalf("got %d %s, err %v; want %d", got, what, err, want)
+			}
+		}
+	})
 }

@@ -29,18 +29,7 @@ func BenchmarkLines(b *testing.B) {
 			{"scanner", countScanner},
 			{"hand", countHand},
 		} {
-			b.Run(size.name+"/"+impl.name, func(b *testing.B) {
-				src := &chunkReader{data: data}
-				b.SetBytes(int64(len(data)))
-				b.ReportAllocs()
-				for b.Loop() {
-					src.reset()
-					got, err := impl.count(src)
-					if err != nil || got != want {
-						b.Fatalf("counted %d lines, err %v; want %d", got, err, want)
-					}
-				}
-			})
+			benchTally(b, size.name+"/"+impl.name, data, want, "lines", impl.count)
 		}
 	}
 }
