@@ -3,7 +3,6 @@ package pipe
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
@@ -180,29 +179,6 @@ func ptWantBuffer(t testing.TB, s seq.Sequence, want []byte) {
 		}
 		t.Fatalf("buffer = %q, want %q", got, want)
 	}
-}
-
-// ptPanics calls f and fails unless it panics with a message containing
-// want.
-func ptPanics(t testing.TB, want string, f func()) {
-	t.Helper()
-	msg, ok := ptPanicMsg(f)
-	if !ok {
-		t.Fatalf("no panic, want one containing %q", want)
-	}
-	if !strings.Contains(msg, want) {
-		t.Fatalf("panic %q does not contain %q", msg, want)
-	}
-}
-
-func ptPanicMsg(f func()) (msg string, panicked bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, panicked = fmt.Sprint(r), true
-		}
-	}()
-	f()
-	return "", false
 }
 
 // ptAsync runs f on a new goroutine and returns a channel that receives its

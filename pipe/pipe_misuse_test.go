@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -41,7 +42,7 @@ func ptFinish(t *testing.T, p *Pipe) {
 
 func TestMisuseExaminedBeforeConsumed(t *testing.T) {
 	p, res := ptReadTen(t)
-	ptPanics(t, "examined position 2 before consumed position 5", func() {
+	testutil.MustPanic(t, "examined position 2 before consumed position 5", func() {
 		p.Reader().AdvanceTo(res.Buffer.PosAt(5), res.Buffer.PosAt(2))
 	})
 	// The result is still pending; a correct AdvanceTo goes through.
@@ -54,7 +55,7 @@ func TestMisuseExaminedBackwards(t *testing.T) {
 	r := p.Reader()
 	r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(8))
 	res = ptMustRead(t, r)
-	ptPanics(t, "examined position 4 moved backwards from 8", func() {
+	testutil.MustPanic(t, "examined position 4 moved backwards from 8", func() {
 		r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(4))
 	})
 	r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(8)) // the same is fine
@@ -69,7 +70,7 @@ func TestMisusePositionFromOlderRead(t *testing.T) {
 	old := res.Buffer.PosAt(2)
 	r.AdvanceTo(res.Buffer.PosAt(5), res.Buffer.PosAt(5))
 	res = ptMustRead(t, r)
-	ptPanics(t, "consumed position 2 lies before the start of the buffer 5", func() {
+	testutil.MustPanic(t, "consumed position 2 lies before the start of the buffer 5", func() {
 		r.AdvanceTo(old, res.Buffer.End())
 	})
 	r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(1))
@@ -84,10 +85,10 @@ func TestMisusePositionPastEnd(t *testing.T) {
 	ptWrite(p.Writer(), []byte("unflushed"))
 	end := res.Buffer.End()
 	past := end.Segment().Pos(end.Offset() + 3)
-	ptPanics(t, "examined position 13 past the end of the buffer 10", func() {
+	testutil.MustPanic(t, "examined position 13 past the end of the buffer 10", func() {
 		r.AdvanceTo(res.Buffer.Start(), past)
 	})
-	ptPanics(t, "past the end of the buffer", func() {
+	testutil.MustPanic(t, "past the end of the buffer", func() {
 		r.AdvanceTo(past, past)
 	})
 	r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(1))
@@ -108,8 +109,8 @@ func TestMisuseStalePosition(t *testing.T) {
 	if stale.Valid() {
 		t.Fatal("test setup: the first segment was not recycled")
 	}
-	ptPanics(t, "segment was recycled", func() { r.AdvanceTo(stale, res.Buffer.End()) })
-	ptPanics(t, "segment was recycled", func() { r.AdvanceTo(res.Buffer.Start(), stale) })
+	testutil.MustPanic(t, "segment was recycled", func() { r.AdvanceTo(stale, res.Buffer.End()) })
+	testutil.MustPanic(t, "segment was recycled", func() { r.AdvanceTo(res.Buffer.Start(), stale) })
 	r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(1))
 	ptFinish(t, p)
 }
@@ -155,11 +156,11 @@ func TestMisuseAdvanceToWithoutRead(t *testing.T) {
 	p, res := ptReadTen(t)
 	r := p.Reader()
 	r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(1))
-	ptPanics(t, "pipe: AdvanceTo without a pending read result", func() {
+	testutil.MustPanic(t, "pipe: AdvanceTo without a pending read result", func() {
 		r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(2))
 	})
 	fresh := New(Options{})
-	ptPanics(t, "pipe: AdvanceTo without a pending read result", func() {
+	testutil.MustPanic(t, "pipe: AdvanceTo without a pending read result", func() {
 		fresh.Reader().AdvanceTo(seq.Position{}, seq.Position{})
 	})
 	ptFinish(t, p)
@@ -170,7 +171,7 @@ func TestMisuseReaderAfterComplete(t *testing.T) {
 	p, res := ptReadTen(t)
 	r := p.Reader()
 	r.Complete(nil)
-	ptPanics(t, "pipe: AdvanceTo after the reader completed", func() {
+	testutil.MustPanic(t, "pipe: AdvanceTo after the reader completed", func() {
 		r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
 	})
 	if _, err := r.Read(context.Background()); err != ErrReaderCompleted {
@@ -193,7 +194,7 @@ func TestMisuseBufferAfterWriterComplete(t *testing.T) {
 	p := New(Options{})
 	w := p.Writer()
 	w.Complete(nil)
-	ptPanics(t, "pipe: Buffer after the writer completed", func() { w.Buffer(1) })
+	testutil.MustPanic(t, "pipe: Buffer after the writer completed", func() { w.Buffer(1) })
 	p.Reader().Complete(nil)
 }
 
@@ -207,7 +208,7 @@ func TestMisuseAdvanceAfterWriterComplete(t *testing.T) {
 	w.Complete(nil)
 	p.Reader().Complete(nil)
 	pool.wantOut(t, 0) // the segment behind b is back in the pool
-	ptPanics(t, "pipe: Advance after the writer completed", func() { w.Advance(len(b)) })
+	testutil.MustPanic(t, "pipe: Advance after the writer completed", func() { w.Advance(len(b)) })
 }
 
 func TestMisuseFlushAfterWriterComplete(t *testing.T) {
@@ -235,8 +236,8 @@ func TestMisuseBufferDuringFlush(t *testing.T) {
 		ch := ptAsyncWrite(context.Background(), w, make([]byte, ptPause))
 		synctest.Wait()
 		ptWantBlocked(t, ch, "Write of PauseThreshold bytes")
-		ptPanics(t, "pipe: Buffer while a Flush is pending", func() { w.Buffer(1) })
-		ptPanics(t, "pipe: Buffer while a Flush is pending", func() { w.Write(context.Background(), []byte("x")) })
+		testutil.MustPanic(t, "pipe: Buffer while a Flush is pending", func() { w.Buffer(1) })
+		testutil.MustPanic(t, "pipe: Buffer while a Flush is pending", func() { w.Write(context.Background(), []byte("x")) })
 		p.Reader().Complete(nil)
 		synctest.Wait()
 		ptRecv(t, ch, "Write after the reader completed")
@@ -268,12 +269,12 @@ func TestMisuseConcurrentFlushes(t *testing.T) {
 func TestMisuseAdvanceBeyondBuffer(t *testing.T) {
 	p := New(Options{})
 	w := p.Writer()
-	ptPanics(t, "pipe: Advance(1) beyond the 0-byte buffer", func() { w.Advance(1) })
+	testutil.MustPanic(t, "pipe: Advance(1) beyond the 0-byte buffer", func() { w.Advance(1) })
 	b := w.Buffer(10)
-	ptPanics(t, "beyond", func() { w.Advance(len(b) + 1) })
-	ptPanics(t, "pipe: Advance(-1)", func() { w.Advance(-1) })
+	testutil.MustPanic(t, "beyond", func() { w.Advance(len(b) + 1) })
+	testutil.MustPanic(t, "pipe: Advance(-1)", func() { w.Advance(-1) })
 	w.Advance(len(b) - 1)
-	ptPanics(t, "pipe: Advance(2) beyond the 1-byte buffer", func() { w.Advance(2) })
+	testutil.MustPanic(t, "pipe: Advance(2) beyond the 1-byte buffer", func() { w.Advance(2) })
 	w.Advance(1)
 	w.Complete(nil)
 	res := ptMustRead(t, p.Reader())
@@ -287,13 +288,13 @@ func TestMisuseAdvanceBeyondBuffer(t *testing.T) {
 func TestMisuseResetWhileOpen(t *testing.T) {
 	const msg = "pipe: Reset while the reader or the writer has not completed"
 	p := New(Options{})
-	ptPanics(t, msg, p.Reset)
+	testutil.MustPanic(t, msg, p.Reset)
 	p.Writer().Complete(nil)
-	ptPanics(t, msg, p.Reset)
+	testutil.MustPanic(t, msg, p.Reset)
 
 	q := New(Options{})
 	q.Reader().Complete(nil)
-	ptPanics(t, msg, q.Reset)
+	testutil.MustPanic(t, msg, q.Reset)
 	q.Writer().Complete(nil)
 	q.Reset()
 	p.Reader().Complete(nil)

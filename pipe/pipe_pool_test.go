@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -261,7 +262,7 @@ func TestPoisonedAfterRecycle(t *testing.T) {
 				t.Fatalf("slice kept past AdvanceTo reads %x, want the poison pattern", kept)
 			}
 			// The Sequence itself fails loudly.
-			ptPanics(t, "segment was recycled", func() { staleView.Bytes() })
+			testutil.MustPanic(t, "segment was recycled", func() { staleView.Bytes() })
 			w.Complete(nil)
 			r.Complete(nil)
 		})

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -553,7 +554,7 @@ func TestWriterCompleteWithError(t *testing.T) {
 			t.Errorf("error %v, want %v", err, errBoom)
 		}
 	}
-	ptPanics(t, "without a pending read result", func() { r.AdvanceTo(seq.Position{}, seq.Position{}) })
+	testutil.MustPanic(t, "without a pending read result", func() { r.AdvanceTo(seq.Position{}, seq.Position{}) })
 	r.Complete(nil)
 }
 
@@ -760,7 +761,7 @@ func TestOptionsValidate(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%+v: Validate = %v, want an error containing %q", tc.opts, err, tc.want)
 		case tc.want != "":
-			ptPanics(t, tc.want, func() { New(tc.opts) })
+			testutil.MustPanic(t, tc.want, func() { New(tc.opts) })
 		default:
 			p := New(tc.opts)
 			p.Writer().Complete(nil)

@@ -17,6 +17,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -78,22 +79,6 @@ func randomBytes(n int, seed uint64) []byte {
 		b[i] = byte(r.Uint32())
 	}
 	return b
-}
-
-// mustPanic runs f and checks that it panics with a message containing want.
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic, want one containing %q", want)
-		}
-		if msg := fmt.Sprint(r); !strings.Contains(msg, want) {
-			t.Fatalf("panic %q, want one containing %q", msg, want)
-		}
-	}()
-	f()
 }
 
 // drain reads r to the end, consuming every read entirely, and returns the
@@ -257,7 +242,7 @@ func TestReaderErrorWithData(t *testing.T) {
 	if err != boom || res.Buffer.String() != "abcdef" || src.reads != reads {
 		t.Fatalf("second read: %q, %v, source read again: %v", res.Buffer.String(), err, src.reads != reads)
 	}
-	mustPanic(t, "without a pending read result", func() { r.AdvanceTo(res.Buffer.End(), res.Buffer.End()) })
+	testutil.MustPanic(t, "without a pending read result", func() { r.AdvanceTo(res.Buffer.End(), res.Buffer.End()) })
 	r.Complete(nil)
 }
 
@@ -346,7 +331,7 @@ func TestReaderEmptyReadsThenData(t *testing.T) {
 
 func TestReaderInvalidCount(t *testing.T) {
 	r := NewReader(funcReader(func(p []byte) (int, error) { return len(p) + 1, nil }), ReaderOptions{})
-	mustPanic(t, "returned count", func() { r.Read(context.Background()) })
+	testutil.MustPanic(t, "returned count", func() { r.Read(context.Background()) })
 }
 
 func TestReaderReadAtLeast(t *testing.T) {
@@ -678,7 +663,7 @@ func TestReaderRecycledMemoryIsPoisoned(t *testing.T) {
 	if bytes.Contains(kept, []byte("a")) {
 		t.Errorf("recycled memory still holds the data: %q", kept[:8])
 	}
-	mustPanic(t, "recycled", func() { old.Len() })
+	testutil.MustPanic(t, "recycled", func() { old.Len() })
 	r.Complete(nil)
 }
 
@@ -699,15 +684,15 @@ func TestReaderMisuse(t *testing.T) {
 	})
 	t.Run("AdvanceTo without read", func(t *testing.T) {
 		r := newR()
-		mustPanic(t, "without a pending read result", func() { r.AdvanceTo(seq.Position{}, seq.Position{}) })
+		testutil.MustPanic(t, "without a pending read result", func() { r.AdvanceTo(seq.Position{}, seq.Position{}) })
 		res, _ := r.Read(context.Background())
 		r.AdvanceTo(res.Buffer.Start(), res.Buffer.Start())
-		mustPanic(t, "without a pending read result", func() { r.AdvanceTo(res.Buffer.Start(), res.Buffer.Start()) })
+		testutil.MustPanic(t, "without a pending read result", func() { r.AdvanceTo(res.Buffer.Start(), res.Buffer.Start()) })
 	})
 	t.Run("examined before consumed", func(t *testing.T) {
 		r := newR()
 		res, _ := r.Read(context.Background())
-		mustPanic(t, "examined position 2 before consumed position 5", func() {
+		testutil.MustPanic(t, "examined position 2 before consumed position 5", func() {
 			r.AdvanceTo(res.Buffer.PosAt(5), res.Buffer.PosAt(2))
 		})
 	})
@@ -716,13 +701,13 @@ func TestReaderMisuse(t *testing.T) {
 		res, _ := r.Read(context.Background())
 		r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(5))
 		res, _ = r.Read(context.Background())
-		mustPanic(t, "moved backwards", func() { r.AdvanceTo(res.Buffer.PosAt(1), res.Buffer.PosAt(2)) })
+		testutil.MustPanic(t, "moved backwards", func() { r.AdvanceTo(res.Buffer.PosAt(1), res.Buffer.PosAt(2)) })
 	})
 	t.Run("past the end", func(t *testing.T) {
 		r := newR()
 		res, _ := r.Read(context.Background())
 		other := seq.Of([]byte(strings.Repeat("z", 100)))
-		mustPanic(t, "past the end", func() { r.AdvanceTo(res.Buffer.Start(), other.PosAt(50)) })
+		testutil.MustPanic(t, "past the end", func() { r.AdvanceTo(res.Buffer.Start(), other.PosAt(50)) })
 	})
 	t.Run("position from an older read", func(t *testing.T) {
 		r := NewReader(&chunkReader{data: []byte("hello world"), k: 3}, ReaderOptions{})
@@ -730,7 +715,7 @@ func TestReaderMisuse(t *testing.T) {
 		old := res.Buffer.PosAt(1)
 		r.AdvanceTo(res.Buffer.PosAt(2), res.Buffer.End())
 		res, _ = r.Read(context.Background())
-		mustPanic(t, "before the start of the buffer", func() { r.AdvanceTo(old, res.Buffer.End()) })
+		testutil.MustPanic(t, "before the start of the buffer", func() { r.AdvanceTo(old, res.Buffer.End()) })
 	})
 	t.Run("after Complete", func(t *testing.T) {
 		r := newR()
@@ -745,7 +730,7 @@ func TestReaderMisuse(t *testing.T) {
 		if _, _, err := r.TryRead(); err != ErrReaderCompleted {
 			t.Fatal(err)
 		}
-		mustPanic(t, "after the reader completed", func() { r.AdvanceTo(res.Buffer.End(), res.Buffer.End()) })
+		testutil.MustPanic(t, "after the reader completed", func() { r.AdvanceTo(res.Buffer.End(), res.Buffer.End()) })
 	})
 }
 
@@ -768,7 +753,7 @@ func TestReaderOptionsValidate(t *testing.T) {
 			t.Errorf("error %q lacks the package prefix", err)
 		}
 	}
-	mustPanic(t, "MinReadSize", func() { NewReader(strings.NewReader(""), ReaderOptions{MinReadSize: 1 << 20}) })
+	testutil.MustPanic(t, "MinReadSize", func() { NewReader(strings.NewReader(""), ReaderOptions{MinReadSize: 1 << 20}) })
 	if err := (WriterOptions{MinBufferSize: -1}).Validate(); err == nil {
 		t.Error("negative MinBufferSize accepted")
 	}
@@ -853,14 +838,14 @@ func TestFromBytes(t *testing.T) {
 	if _, err := r.Read(context.Background()); err != ErrReadInProgress {
 		t.Fatal(err)
 	}
-	mustPanic(t, "before consumed", func() { r.AdvanceTo(res.Buffer.PosAt(3), res.Buffer.PosAt(1)) })
+	testutil.MustPanic(t, "before consumed", func() { r.AdvanceTo(res.Buffer.PosAt(3), res.Buffer.PosAt(1)) })
 	r.AdvanceTo(res.Buffer.PosAt(1), res.Buffer.End())
 	r.CancelPendingRead()
 	res, _ = r.Read(context.Background())
 	if !res.Canceled || !res.Completed || res.Buffer.String() != "orld" {
 		t.Fatalf("%+v", res)
 	}
-	mustPanic(t, "moved backwards", func() { r.AdvanceTo(res.Buffer.Start(), res.Buffer.Start()) })
+	testutil.MustPanic(t, "moved backwards", func() { r.AdvanceTo(res.Buffer.Start(), res.Buffer.Start()) })
 	r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
 	r.Complete(nil)
 	if string(b) != "hello world" {
@@ -869,7 +854,7 @@ func TestFromBytes(t *testing.T) {
 	if _, err := r.Read(context.Background()); err != ErrReaderCompleted {
 		t.Fatal(err)
 	}
-	mustPanic(t, "after the reader completed", func() { r.AdvanceTo(seq.Position{}, seq.Position{}) })
+	testutil.MustPanic(t, "after the reader completed", func() { r.AdvanceTo(seq.Position{}, seq.Position{}) })
 }
 
 func TestFromSequence(t *testing.T) {
@@ -1004,12 +989,12 @@ func TestWriterBufferSizing(t *testing.T) {
 	if _, err := w.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	mustPanic(t, "Advance(1) beyond the 0-byte buffer", func() { w.Advance(1) })
+	testutil.MustPanic(t, "Advance(1) beyond the 0-byte buffer", func() { w.Advance(1) })
 	b := w.Buffer(10)
-	mustPanic(t, fmt.Sprintf("Advance(%d) beyond the %d-byte buffer", len(b)+1, len(b)), func() { w.Advance(len(b) + 1) })
-	mustPanic(t, "Advance(-1)", func() { w.Advance(-1) })
+	testutil.MustPanic(t, fmt.Sprintf("Advance(%d) beyond the %d-byte buffer", len(b)+1, len(b)), func() { w.Advance(len(b) + 1) })
+	testutil.MustPanic(t, "Advance(-1)", func() { w.Advance(-1) })
 	w.Complete(nil)
-	mustPanic(t, "pipe: Buffer after the writer completed", func() { w.Buffer(1) })
+	testutil.MustPanic(t, "pipe: Buffer after the writer completed", func() { w.Buffer(1) })
 	if _, err := w.Flush(context.Background()); err != ErrWriterCompleted {
 		t.Fatal(err)
 	}

@@ -117,23 +117,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-// mustPanic calls f and fails unless it panics with a message containing want.
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic, want one containing %q", want)
-		}
-		msg := fmt.Sprint(r)
-		if !strings.Contains(msg, want) {
-			t.Fatalf("panic %q does not contain %q", msg, want)
-		}
-	}()
-	f()
-}
-
 // bytesOf returns a copy of the sequence's content, failing the test on a
 // mismatch between Len and the copied bytes.
 func bytesOf(t *testing.T, s seq.Sequence) []byte {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -529,8 +530,8 @@ func TestZeroReader(t *testing.T) {
 			r.Advance(0)
 			r.Rewind(0)
 			r.Reset()
-			mustPanic(t, "seq:", func() { r.Advance(1) })
-			mustPanic(t, "seq:", func() { r.Rewind(1) })
+			testutil.MustPanic(t, "seq:", func() { r.Advance(1) })
+			testutil.MustPanic(t, "seq:", func() { r.Rewind(1) })
 			if !r.AtEnd() {
 				t.Fatalf("not at end after all that")
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -77,10 +78,10 @@ func TestProducer(t *testing.T) {
 	if all.String() != "abcdefghi" {
 		t.Fatalf("whole chain %q", all)
 	}
-	mustPanic(t, "seq:", func() { seg.Commit(10) })
-	mustPanic(t, "seq:", func() { seg.Commit(-1) })
-	mustPanic(t, "seq:", func() { seg.Pos(17) })
-	mustPanic(t, "seq:", func() { seg.Pos(-1) })
+	testutil.MustPanic(t, "seq:", func() { seg.Commit(10) })
+	testutil.MustPanic(t, "seq:", func() { seg.Commit(-1) })
+	testutil.MustPanic(t, "seq:", func() { seg.Pos(17) })
+	testutil.MustPanic(t, "seq:", func() { seg.Pos(-1) })
 	seg.Commit(9)
 	seg.Commit(0)
 	if len(seg.Available()) != 0 || seg.Len() != 16 {
@@ -130,26 +131,26 @@ func TestStale(t *testing.T) {
 			t.Fatalf("recycled segment keeps Len %d, Next %p, Index %d",
 				segs[which].Len(), segs[which].Next(), segs[which].Index())
 		}
-		mustPanic(t, msg, func() { s.Len() })
-		mustPanic(t, msg, func() { s.IndexByte('w') })
-		mustPanic(t, msg, func() { s.Index([]byte("wo")) })
-		mustPanic(t, msg, func() { s.IndexAny("wo") })
-		mustPanic(t, msg, func() { s.Bytes() })
-		mustPanic(t, msg, func() { s.CopyTo(make([]byte, 4)) })
-		mustPanic(t, msg, func() { s.HasPrefix([]byte("he")) })
-		mustPanic(t, msg, func() {
+		testutil.MustPanic(t, msg, func() { s.Len() })
+		testutil.MustPanic(t, msg, func() { s.IndexByte('w') })
+		testutil.MustPanic(t, msg, func() { s.Index([]byte("wo")) })
+		testutil.MustPanic(t, msg, func() { s.IndexAny("wo") })
+		testutil.MustPanic(t, msg, func() { s.Bytes() })
+		testutil.MustPanic(t, msg, func() { s.CopyTo(make([]byte, 4)) })
+		testutil.MustPanic(t, msg, func() { s.HasPrefix([]byte("he")) })
+		testutil.MustPanic(t, msg, func() {
 			for range s.Chunks() {
 			}
 		})
-		mustPanic(t, msg, func() { seq.NewReader(s) })
-		mustPanic(t, msg, func() { mid.Len() })
+		testutil.MustPanic(t, msg, func() { seq.NewReader(s) })
+		testutil.MustPanic(t, msg, func() { mid.Len() })
 		if which == 0 {
-			mustPanic(t, msg, func() { head.Len() })
-			mustPanic(t, msg, func() { head.First() })
-			mustPanic(t, msg, func() { pos.Index() })
-			mustPanic(t, msg, func() { r.Position().Index() })
-			mustPanic(t, msg, func() { r.Rest().Len() })
-			mustPanic(t, msg, func() { r.Rewind(0); r.Reset() })
+			testutil.MustPanic(t, msg, func() { head.Len() })
+			testutil.MustPanic(t, msg, func() { head.First() })
+			testutil.MustPanic(t, msg, func() { pos.Index() })
+			testutil.MustPanic(t, msg, func() { r.Position().Index() })
+			testutil.MustPanic(t, msg, func() { r.Rest().Len() })
+			testutil.MustPanic(t, msg, func() { r.Rewind(0); r.Reset() })
 			if pos.Valid() {
 				t.Errorf("stale position reports Valid")
 			}
@@ -157,12 +158,12 @@ func TestStale(t *testing.T) {
 				t.Errorf("untouched tail %q", tail)
 			}
 		} else {
-			mustPanic(t, msg, func() { tail.Len() })
-			mustPanic(t, msg, func() { endPos.Index() })
-			mustPanic(t, msg, func() { r2.Rest().Len() })
-			mustPanic(t, msg, func() { r2.Position().Index() })
-			mustPanic(t, msg, func() { r.ReadToDelim([]byte("wo")) })
-			mustPanic(t, msg, func() { head.Len() })
+			testutil.MustPanic(t, msg, func() { tail.Len() })
+			testutil.MustPanic(t, msg, func() { endPos.Index() })
+			testutil.MustPanic(t, msg, func() { r2.Rest().Len() })
+			testutil.MustPanic(t, msg, func() { r2.Position().Index() })
+			testutil.MustPanic(t, msg, func() { r.ReadToDelim([]byte("wo")) })
+			testutil.MustPanic(t, msg, func() { head.Len() })
 		}
 	}
 }
@@ -215,6 +216,6 @@ func TestRecycleReuse(t *testing.T) {
 	if fresh.String() != "new!" {
 		t.Fatalf("fresh = %q", fresh)
 	}
-	mustPanic(t, "recycled", func() { _ = old.String() })
-	mustPanic(t, "recycled", func() { seq.Between(old.Start(), fresh.End()) })
+	testutil.MustPanic(t, "recycled", func() { _ = old.String() })
+	testutil.MustPanic(t, "recycled", func() { seq.Between(old.Start(), fresh.End()) })
 }

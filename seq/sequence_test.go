@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -478,37 +479,37 @@ func TestZeroSequence(t *testing.T) {
 	if got := seq.Between(seq.Position{}, seq.Position{}); got.Len() != 0 {
 		t.Errorf("Between(zero, zero) = %+v", got)
 	}
-	mustPanic(t, "seq:", func() { s.Slice(0, 1) })
-	mustPanic(t, "seq:", func() { s.PosAt(1) })
-	mustPanic(t, "seq:", func() { s.From(1) })
+	testutil.MustPanic(t, "seq:", func() { s.Slice(0, 1) })
+	testutil.MustPanic(t, "seq:", func() { s.PosAt(1) })
+	testutil.MustPanic(t, "seq:", func() { s.From(1) })
 }
 
 func TestPanics(t *testing.T) {
 	forEach(t, func(t *testing.T, ref []byte, s seq.Sequence) {
 		n := len(ref)
 		for _, r := range [][2]int{{-1, 0}, {0, -1}, {0, n + 1}, {n + 1, n + 1}, {1, 0}, {n, n - 1}} {
-			mustPanic(t, "seq:", func() { s.Slice(r[0], r[1]) })
+			testutil.MustPanic(t, "seq:", func() { s.Slice(r[0], r[1]) })
 		}
 		for _, i := range []int{-1, n + 1, n + 100} {
-			mustPanic(t, "seq:", func() { s.PosAt(i) })
-			mustPanic(t, "seq:", func() { s.From(i) })
+			testutil.MustPanic(t, "seq:", func() { s.PosAt(i) })
+			testutil.MustPanic(t, "seq:", func() { s.From(i) })
 		}
 		r := seq.NewReader(s)
-		mustPanic(t, "seq:", func() { r.Advance(-1) })
-		mustPanic(t, "seq:", func() { r.Advance(n + 1) })
-		mustPanic(t, "seq:", func() { r.Rewind(1) })
-		mustPanic(t, "seq:", func() { r.Rewind(-1) })
+		testutil.MustPanic(t, "seq:", func() { r.Advance(-1) })
+		testutil.MustPanic(t, "seq:", func() { r.Advance(n + 1) })
+		testutil.MustPanic(t, "seq:", func() { r.Rewind(1) })
+		testutil.MustPanic(t, "seq:", func() { r.Rewind(-1) })
 		r.Advance(n / 2)
-		mustPanic(t, "seq:", func() { r.Advance(n - n/2 + 1) })
-		mustPanic(t, "seq:", func() { r.Rewind(n/2 + 1) })
+		testutil.MustPanic(t, "seq:", func() { r.Advance(n - n/2 + 1) })
+		testutil.MustPanic(t, "seq:", func() { r.Rewind(n/2 + 1) })
 		if r.Consumed() != n/2 {
 			t.Fatalf("a panicking call moved the reader to %d", r.Consumed())
 		}
 		if n > 0 {
 			// A position outside the sequence.
 			sub := s.Slice(1, n)
-			mustPanic(t, "seq:", func() { sub.OffsetOf(s.Start()) })
-			mustPanic(t, "seq:", func() { seq.Between(s.End(), s.Start()) })
+			testutil.MustPanic(t, "seq:", func() { sub.OffsetOf(s.Start()) })
+			testutil.MustPanic(t, "seq:", func() { seq.Between(s.End(), s.Start()) })
 		}
 	})
 }
@@ -524,9 +525,9 @@ func TestSegtestSplit(t *testing.T) {
 	if s.String() != "abcdef" {
 		t.Fatalf("Split retained its argument")
 	}
-	mustPanic(t, "segtest:", func() { segtest.Split(b, 3, 2) })
-	mustPanic(t, "segtest:", func() { segtest.Split(b, 7) })
-	mustPanic(t, "segtest:", func() { segtest.Split(b, -1) })
+	testutil.MustPanic(t, "segtest:", func() { segtest.Split(b, 3, 2) })
+	testutil.MustPanic(t, "segtest:", func() { segtest.Split(b, 7) })
+	testutil.MustPanic(t, "segtest:", func() { segtest.Split(b, -1) })
 	cases := segtest.Segmentations([]byte("xy"))
 	names := make([]string, len(cases))
 	for i, c := range cases {

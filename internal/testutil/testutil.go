@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,4 +63,29 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// MustPanic calls f and fails t unless f panics with a value whose printed
+// form contains want.
+func MustPanic(t testing.TB, want string, f func()) {
+	t.Helper()
+	msg, ok := panicMsg(f)
+	if !ok {
+		t.Fatalf("no panic, want one containing %q", want)
+	}
+	if !strings.Contains(msg, want) {
+		t.Fatalf("panic %q does not contain %q", msg, want)
+	}
+}
+
+// panicMsg calls f and returns the printed form of its panic value, if
+// it panicked.
+func panicMsg(f func()) (msg string, panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg, panicked = fmt.Sprint(r), true
+		}
+	}()
+	f()
+	return "", false
 }
