@@ -1,5 +1,5 @@
-// Package testutil holds helpers shared by this module's tests: goroutine-leak checks and a buffer safe for
-// concurrent writes.
+// Package testutil holds helpers shared by this module's tests: goroutine-leak checks, a buffer safe for
+// concurrent writes, and a panic assertion.
 package testutil
 
 import (
