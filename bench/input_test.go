@@ -2,6 +2,7 @@ package bench
 
 import (
 	"io"
+	"math/rand/v2"
 	"sync"
 	"testing"
 )
@@ -39,24 +40,35 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 
 func (r *chunkReader) reset() { r.off = 0 }
 
-var (
-	linesOnce sync.Map // line length -> []byte
-)
+var linesOnce sync.Map // [2]int{lo, hi} -> []byte
 
 // lines returns inputSize bytes of lines of n bytes each (newline included),
 // with printable content that varies from line to line.
-func lines(n int) []byte {
-	if v, ok := linesOnce.Load(n); ok {
+func lines(n int) []byte { return linesBetween(n, n) }
+
+// linesBetween returns inputSize bytes of lines whose lengths (newline
+// included) are drawn uniformly from lo..hi with a fixed seed, so that every
+// run and every contender reads the same stream. Real streams vary: a fixed
+// length keeps branch predictors and copy sizes in a pattern that flatters
+// every contender.
+func linesBetween(lo, hi int) []byte {
+	key := [2]int{lo, hi}
+	if v, ok := linesOnce.Load(key); ok {
 		return v.([]byte)
 	}
+	rng := rand.New(rand.NewPCG(uint64(lo), uint64(hi)))
 	b := make([]byte, 0, inputSize+srcSkew)[srcSkew:srcSkew]
-	for i := 0; len(b)+n <= inputSize; i++ {
+	for i := 0; ; i++ {
+		n := lo + rng.IntN(hi-lo+1)
+		if len(b)+n > inputSize {
+			break
+		}
 		for j := 0; j < n-1; j++ {
 			b = append(b, 'a'+byte((i+j)%26))
 		}
 		b = append(b, '\n')
 	}
-	linesOnce.Store(n, b)
+	linesOnce.Store(key, b)
 	return b
 }
 

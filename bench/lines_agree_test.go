@@ -26,3 +26,30 @@ func TestLinesAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestLinesBetween checks the input of BenchmarkLines/len=var: every line is
+// 32 to 96 bytes long, every length in that range occurs, and the stream is
+// the same on every call.
+func TestLinesBetween(t *testing.T) {
+	data := linesBetween(32, 96)
+	seen := map[int]int{}
+	for rest := data; len(rest) > 0; {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			t.Fatalf("input ends in a partial line of %d bytes", len(rest))
+		}
+		n := i + 1
+		if n < 32 || n > 96 {
+			t.Fatalf("line of %d bytes", n)
+		}
+		seen[n]++
+		rest = rest[n:]
+	}
+	if len(seen) != 96-32+1 {
+		t.Errorf("%d distinct lengths, want 65", len(seen))
+	}
+	linesOnce.Delete([2]int{32, 96})
+	if again := linesBetween(32, 96); !bytes.Equal(again, data) {
+		t.Error("a second build of the input differs from the first")
+	}
+}

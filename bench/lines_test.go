@@ -12,13 +12,15 @@ import (
 	"github.com/sluicego/sluice/pipe"
 )
 
-// BenchmarkLines counts the lines of 64 MiB arriving at most 4 KiB per Read.
+// BenchmarkLines counts the lines of 64 MiB arriving at most 4 KiB per Read:
+// lines of 32 to 96 bytes drawn with a fixed seed (len=var, the realistic
+// case), and lines of one fixed length (64 B and 1 KiB).
 func BenchmarkLines(b *testing.B) {
 	for _, size := range []struct {
-		name string
-		n    int
-	}{{"len=64", 64}, {"len=1KiB", 1 << 10}} {
-		data := lines(size.n)
+		name   string
+		lo, hi int
+	}{{"len=var", 32, 96}, {"len=64", 64, 64}, {"len=1KiB", 1 << 10, 1 << 10}} {
+		data := linesBetween(size.lo, size.hi)
 		want := bytes.Count(data, []byte{'\n'})
 		for _, impl := range []struct {
 			name  string
