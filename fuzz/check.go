@@ -22,10 +22,11 @@ const maxShrinkRuns = 2000
 // in (0, len(input))), each chunk delivered in a segment of its own when
 // the decoder would otherwise wait, and the end of input after the last
 // chunk. It fails t if a run panics (a stale view of recycled memory
-// panics), hangs, keeps more than MaxMessageSize+1 examined bytes to wait
-// for more, breaks the consumed <= examined <= buffered rule, returns
-// without completing its reader, or reports parse.ErrNoProgress; and if the
-// chunked run's messages or error differ from the whole run's.
+// panics), hangs, waits for more input while keeping more than
+// MaxMessageSize+1 bytes (see [Options]), breaks the consumed <= examined
+// <= buffered rule, returns without completing its reader, or reports
+// parse.ErrNoProgress; and if the chunked run's messages or error differ
+// from the whole run's.
 //
 // A failure names the problem, the smallest chunking (found by removing
 // cuts one by one) that still shows it, and a go-cmp diff of the messages.
