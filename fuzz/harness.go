@@ -81,7 +81,8 @@ type Options[T any] struct {
 	Own func(T) T
 	// Cmp are extra go-cmp options for comparing messages. The checks
 	// always compare seq.Sequence values by content and look into
-	// unexported fields.
+	// unexported fields. The options decide which messages are equal, not
+	// how a report writes them.
 	Cmp []cmp.Option
 	// Name names the decoder in failure reports ("fuzz: <Name>: ..."),
 	// for a test that checks several.
