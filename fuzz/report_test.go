@@ -173,3 +173,13 @@ func TestGuidesShowRealReports(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundTripOfNothing: no values encode to no input, which decodes to
+// no messages: the round trip holds.
+func TestRoundTripOfNothing(t *testing.T) {
+	if msg := fuzz.Prop(func(tb fuzz.TB) {
+		fuzz.CheckRoundTrip(tb, fuzz.Parser(goodCRLF), func(dst []byte, v string) []byte { return append(append(dst, v...), crlf...) }, []string{}, fuzz.Options[string]{})
+	}); msg != "" {
+		t.Fatalf("reported:\n%s", msg)
+	}
+}
