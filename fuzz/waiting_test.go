@@ -261,3 +261,18 @@ minimal chunking: cuts []int{45}, chunks "ab\ncd\n012345678901234567890123456789
 		t.Fatalf("CheckChunkings: want a report starting\n%s\ngot:\n%s", want, msg)
 	}
 }
+
+// FuzzGivingUp: decoders with a limit that give up after marking more
+// than it examined, with a size error or at a truncated end, are never
+// reported, whatever the input and its chunking.
+func FuzzGivingUp(f *testing.F) {
+	f.Add([]byte(overLimit), []byte{2})
+	f.Add([]byte(overLimit+"\n"), []byte{})
+	f.Add([]byte("\x02ab\x01c("+strings.Repeat("z", 40)), []byte{0, 0, 5})
+	f.Add([]byte("\x10"+strings.Repeat("z", 16)+"\x11"), []byte{3, 0})
+	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		o := fuzz.Options[string]{MaxMessageSize: 16}
+		fuzz.Fuzz(t, giveUp, data, cuts, o)
+		fuzz.Fuzz(t, frames, data, cuts, o)
+	})
+}
