@@ -22,13 +22,18 @@ const maxShrinkRuns = 2000
 // in (0, len(input))), each chunk delivered in a segment of its own when
 // the decoder would otherwise wait, and the end of input after the last
 // chunk. It fails t if a run panics (a stale view of recycled memory
-// panics), hangs, keeps more than MaxMessageSize+1 examined bytes to wait
-// for more, breaks the consumed <= examined <= buffered rule, returns
-// without completing its reader, or reports parse.ErrNoProgress; and if the
-// chunked run's messages or error differ from the whole run's.
+// panics), hangs, waits for more input while keeping more than
+// MaxMessageSize+1 bytes (see [Options]), breaks the consumed <= examined
+// <= buffered rule, returns without completing its reader, or reports
+// parse.ErrNoProgress; and if the chunked run's messages or error differ
+// from the whole run's.
 //
 // A failure names the problem, the smallest chunking (found by removing
-// cuts one by one) that still shows it, and a go-cmp diff of the messages.
+// cuts one by one) that still shows it, and a diff of the messages, one
+// line per message: "-" for the whole run's only, "+" for the chunked
+// run's only, with its index. A seq.Sequence is written as a Go-quoted
+// string, a []byte as one when more than half of its bytes are printable
+// text and as hex"..." otherwise, long values cut short.
 // Check returns the whole run's outcome, for further assertions.
 func Check[T any](t TB, d Decoder[T], input []byte, cuts []int, o Options[T]) Outcome[T] {
 	helper(t)
@@ -49,14 +54,18 @@ func checkEach[T any](t TB, d Decoder[T], input []byte, cutSets [][]int, o Optio
 		if p != nil {
 			return &failure[T]{problem: *p, cuts: cuts}
 		}
-		if diff, same := compare(whole, got, o); !same {
-			return &failure[T]{problem: problem{Mismatch, diff}, cuts: cuts}
+		if !same(whole, got, o) {
+			return &failure[T]{problem: problem{kind: Mismatch}, cuts: cuts, got: got}
 		}
 		return nil
 	}
 	for _, cuts := range cutSets {
 		if f := fail(cuts); f != nil {
 			f = shrink(f, fail)
+			if f.kind == Mismatch {
+				// Described once, for the chunking reported.
+				f.msg = describe(whole, f.got, o)
+			}
 			t.Fatalf("%s%s", o.prefix(), f.report(input))
 			return whole
 		}
@@ -127,10 +136,8 @@ func CheckChunkings[T any](t TB, d Decoder[T], input []byte, o Options[T]) Outco
 			continue // the chunkings cut at every offset already
 		}
 		got, p := runSequence(d, c.Seq, o)
-		if p == nil {
-			if diff, same := compare(whole, got, o); !same {
-				p = &problem{Mismatch, diff}
-			}
+		if p == nil && !same(whole, got, o) {
+			p = &problem{Mismatch, describe(whole, got, o)}
 		}
 		if p != nil {
 			t.Fatalf("%s%s when the input is read at once from the segmentation %q: %s\ninput (%d bytes): %s",
@@ -185,7 +192,14 @@ func CheckRoundTrip[T any](t TB, d Decoder[T], enc func(dst []byte, v T) []byte,
 		t.Fatalf("%sdecoding the encoded values failed: %v\n%s\ninput: %s", o.prefix(), out.Err, noChunking, quote(input))
 		return
 	}
-	if diff := strings.ReplaceAll(cmp.Diff(values, out.Messages, o.cmpOptions()...), "\u00a0", " "); diff != "" {
+	if len(values) == 0 && len(out.Messages) == 0 {
+		return // nil and empty lists alike
+	}
+	if opts := o.cmpOptions(); !cmp.Equal(values, out.Messages, opts...) {
+		diff := diffMessages(values, out.Messages, func(a, b T) bool { return cmp.Equal(a, b, opts...) })
+		if diff == "" {
+			diff = noneApart
+		}
 		t.Fatalf("%sdecoded values differ from the encoded ones (-encoded +decoded):\n%s\n%s\ninput: %s", o.prefix(), diff, noChunking, quote(input))
 	}
 }
@@ -228,6 +242,7 @@ func helper(t TB) {
 type failure[T any] struct {
 	problem
 	cuts []int
+	got  Outcome[T] // a Mismatch's chunked outcome, described once shrunk
 }
 
 // shrink removes cuts one at a time while the problem stays of the same
@@ -264,26 +279,31 @@ func (f *failure[T]) report(input []byte) string {
 	return b.String()
 }
 
-// compare returns a description of how got differs from want, or "", true.
-func compare[T any](want, got Outcome[T], o Options[T]) (string, bool) {
-	// go-cmp swaps spaces for no-break spaces at random to discourage
-	// matching its output; undo that, so that reports read the same in
-	// every run.
-	opts := o.cmpOptions()
-	we, ge := errText(want.Err), errText(got.Err)
-	if we == ge && cmp.Equal(want.Messages, got.Messages, opts...) {
-		return "", true // the common case, without building a diff
-	}
-	diff := strings.ReplaceAll(cmp.Diff(want.Messages, got.Messages, opts...), "\u00a0", " ")
+// same reports whether got has the messages and the error of want.
+func same[T any](want, got Outcome[T], o Options[T]) bool {
+	return errText(want.Err) == errText(got.Err) && cmp.Equal(want.Messages, got.Messages, o.cmpOptions()...)
+}
+
+// noneApart is what a diff says when the message lists differ only as a
+// whole (an Options.Cmp option on the list, such as one that sorts it).
+const noneApart = "  (no message differs on its own: the lists differ as a whole under Options.Cmp)"
+
+// describe says how got differs from want: a diff of the messages, one
+// line each (see diffMessages and renderer), and the errors.
+func describe[T any](want, got Outcome[T], o Options[T]) string {
 	var b strings.Builder
 	b.WriteString("the chunked input gave another result than the whole input")
-	if diff != "" {
+	if opts := o.cmpOptions(); !cmp.Equal(want.Messages, got.Messages, opts...) {
+		diff := diffMessages(want.Messages, got.Messages, func(a, c T) bool { return cmp.Equal(a, c, opts...) })
+		if diff == "" {
+			diff = noneApart
+		}
 		fmt.Fprintf(&b, "\nmessages (-whole +chunked):\n%s", diff)
 	}
-	if we != ge {
+	if we, ge := errText(want.Err), errText(got.Err); we != ge {
 		fmt.Fprintf(&b, "\nerror: whole %s, chunked %s", we, ge)
 	}
-	return b.String(), false
+	return b.String()
 }
 
 func errText(err error) string {

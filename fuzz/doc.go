@@ -20,7 +20,10 @@
 //	}
 //
 // A failure names the problem ([Kind]), the smallest chunking that shows
-// it, and a go-cmp diff of the messages.
+// it, and a diff of the messages, one line each, written the same in every
+// run: a seq.Sequence as a Go-quoted string, a []byte as one if more than
+// half of it is printable text and as hex"..." otherwise (see
+// docs/property-testing.md).
 //
 // Property checks: [Check], [CheckChunkings] and [CheckRoundTrip] take a
 // [TB], which *testing.T and *rapid.T implement and [Prop] provides for

@@ -31,12 +31,9 @@ func ExampleCheck() {
 	// Output:
 	// fuzz: mismatch when the input arrives in 2 chunks: the chunked input gave another result than the whole input
 	// messages (-whole +chunked):
-	//   []string{
-	//   	"1",
-	//   	"22",
-	// - 	"333",
-	//   }
-	//
+	//   [0] "1"
+	//   [1] "22"
+	// - [2] "333"
 	// error: whole nil, chunked "parse: input ended inside a message: 8 bytes at offset 10: unexpected EOF"
 	// minimal chunking: cuts []int{12}, chunks "a=1\nbb=22\ncc" "c=333\n"
 	// input (18 bytes): "a=1\nbb=22\nccc=333\n"

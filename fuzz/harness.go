@@ -61,10 +61,14 @@ func Parser[T any](p parse.TryParse[T]) Decoder[T] {
 // Options configure the checks. The zero value gives the defaults.
 type Options[T any] struct {
 	// MaxMessageSize is the maximum message size passed to the decoder and
-	// the bound on the bytes it may keep buffered: after each read, the
-	// bytes it kept from earlier reads must not exceed MaxMessageSize+1 (a
-	// message of the maximum size and one byte of lookahead). Zero means
-	// 64 KiB.
+	// the bound on the bytes it may keep buffered while it waits for more:
+	// when a read has to wait (every buffered byte examined, or fewer
+	// buffered than ReadAtLeast asked for) and more input is still to
+	// come, the bytes kept since the consumed position must not exceed
+	// MaxMessageSize+1 (a message of the maximum size and one byte of
+	// lookahead). A decoder that marks more examined and then ends
+	// without reading again, with an error or not, waits for nothing and
+	// is not held to it. Zero means 64 KiB.
 	MaxMessageSize int
 	// Timeout bounds one run of the decoder over the input. Zero means 5
 	// seconds. A decoder that does not return in time is reported as a
@@ -77,7 +81,8 @@ type Options[T any] struct {
 	Own func(T) T
 	// Cmp are extra go-cmp options for comparing messages. The checks
 	// always compare seq.Sequence values by content and look into
-	// unexported fields.
+	// unexported fields. The options decide which messages are equal, not
+	// how a report writes them.
 	Cmp []cmp.Option
 	// Name names the decoder in failure reports ("fuzz: <Name>: ..."),
 	// for a test that checks several.
@@ -131,7 +136,8 @@ const (
 	// Hang: the decoder did not return within Options.Timeout, or kept
 	// reading without consuming anything.
 	Hang
-	// Memory: the decoder kept more than MaxMessageSize+1 bytes buffered.
+	// Memory: the decoder waited for more input while keeping more than
+	// MaxMessageSize+1 bytes buffered (see Options.MaxMessageSize).
 	Memory
 	// Bookkeeping: AdvanceTo was called with consumed > examined, outside
 	// the last buffer, or without a read; or the decoder returned without
@@ -309,6 +315,16 @@ func (f *feeder) feed(atLeast int) {
 	if f.readerDone {
 		panic(&problem{Bookkeeping, "read after the decoder completed its reader"})
 	}
+	waits := !f.completed && (f.examinedAll || f.pipe.Len() < atLeast)
+	if waits && f.moreToCome() {
+		// A partial message may be at most a message of the limit and one
+		// byte of lookahead. Waiting with more while the peer still sends
+		// is buffering that only the peer bounds. (Waiting for nothing but
+		// the end of input is not: the decoder keeps what it had.)
+		if kept := f.pipe.Len(); kept > f.limit+1 {
+			panic(&problem{Memory, fmt.Sprintf("the decoder waited for more input while keeping %d bytes buffered; the maximum message size is %d (plus one byte of lookahead)", kept, f.limit)})
+		}
+	}
 	delivered := false
 	for !f.completed && (f.examinedAll || f.pipe.Len() < atLeast) {
 		if f.sent < len(f.chunks) {
@@ -326,6 +342,16 @@ func (f *feeder) feed(atLeast int) {
 			panic(&problem{Hang, fmt.Sprintf("the decoder read %d times in a row without consuming a byte, each read returning at once (it marks bytes unexamined, or goes on reading after the end of input)", f.idle)})
 		}
 	}
+}
+
+// moreToCome reports whether input bytes are still to be delivered.
+func (f *feeder) moreToCome() bool {
+	for _, c := range f.chunks[f.sent:] {
+		if len(c) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // check records a result about to be returned.
@@ -370,12 +396,9 @@ func (f *feeder) AdvanceTo(consumed, examined seq.Position) {
 	case c > e:
 		panic(&problem{Bookkeeping, fmt.Sprintf("AdvanceTo: consumed (%d) is after examined (%d)", c, e)})
 	}
-	if e-c > f.limit+1 {
-		// Waiting for more with this much examined and kept: a partial
-		// message may be at most a message of the limit and one byte of
-		// lookahead.
-		panic(&problem{Memory, fmt.Sprintf("the decoder kept %d examined bytes buffered to wait for more; the maximum message size is %d (plus one byte of lookahead)", e-c, f.limit)})
-	}
+	// What the decoder keeps is checked when it waits for more (see feed),
+	// not here: a decoder may mark everything examined and then end with an
+	// error without reading again.
 	f.held = false
 	if c > 0 {
 		f.idle = 0
