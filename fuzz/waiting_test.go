@@ -18,16 +18,25 @@ import (
 	"github.com/sluicego/sluice/pipe"
 )
 
-// readmeLoop is the read loop of the top-level README, as a Decoder. It
-// has no size limit: it ends with io.ErrUnexpectedEOF when the input ends
+// noLimitLoop is a line read loop with no size limit, as a first read loop
+// is often written: it ends with io.ErrUnexpectedEOF when the input ends
 // inside a line, after marking the partial line examined.
+func noLimitLoop(ctx context.Context, r pipe.Reader, limit int, emit func(string)) error {
+	return lineLoop(ctx, r, -1, emit)
+}
+
+// readmeLoop is the read loop of the top-level README, as a Decoder, with
+// limit as its maximum line length.
 func readmeLoop(ctx context.Context, r pipe.Reader, limit int, emit func(string)) error {
+	return lineLoop(ctx, r, limit, emit)
+}
+
+// lineLoop emits the lines of r; a partial line longer than maxLine (if
+// maxLine >= 0) ends the input with errLineTooLong.
+func lineLoop(ctx context.Context, r pipe.Reader, maxLine int, emit func(string)) error {
 	defer r.Complete(nil)
 	for {
 		res, err := r.Read(ctx)
-		if err != nil {
-			return err
-		}
 		buf := res.Buffer
 		for {
 			i := buf.IndexByte('\n')
@@ -37,11 +46,17 @@ func readmeLoop(ctx context.Context, r pipe.Reader, limit int, emit func(string)
 			emit(buf.Slice(0, i).String())
 			buf = buf.From(i + 1)
 		}
+		if err != nil {
+			return err
+		}
+		partial := buf.Len()
 		r.AdvanceTo(buf.Start(), buf.End())
-		if res.Completed {
-			if buf.Len() > 0 {
-				return io.ErrUnexpectedEOF
-			}
+		switch {
+		case maxLine >= 0 && partial > maxLine:
+			return errLineTooLong
+		case res.Completed && partial > 0:
+			return io.ErrUnexpectedEOF
+		case res.Completed:
 			return nil
 		}
 	}
@@ -160,7 +175,8 @@ func TestNoWaitNoMemory(t *testing.T) {
 		every   bool // CheckChunkings finds nothing either
 		wantErr error
 	}{
-		{"README loop", readmeLoop, overLimit, false, io.ErrUnexpectedEOF},
+		{"no-limit loop", noLimitLoop, overLimit, false, io.ErrUnexpectedEOF},
+		{"README loop", readmeLoop, overLimit, true, errLineTooLong},
 		{"AdvanceTo then Complete(err)", giveUp, overLimit, true, errLineTooLong},
 		{"AdvanceTo then Complete(err), terminated", giveUp, overLimit + "\n", true, errLineTooLong},
 		{"size error", frames, "\x02ab\x01c" + longFrame, true, parse.ErrTooLarge},
@@ -196,7 +212,7 @@ func TestNoWaitNoMemoryFuzzed(t *testing.T) {
 	for i := range 200 {
 		data := []byte(strings.Repeat("ab\n", i%5) + overLimit)
 		cuts := []byte{byte(i % 3), byte(i % 2)}
-		for _, d := range []fuzz.Decoder[string]{readmeLoop, giveUp} {
+		for _, d := range []fuzz.Decoder[string]{noLimitLoop, giveUp} {
 			if msg := fuzz.Prop(func(tb fuzz.TB) { fuzz.Fuzz(tb, d, data, cuts, o) }); msg != "" {
 				t.Fatalf("input %d reported:\n%s", i, msg)
 			}
@@ -232,8 +248,8 @@ func TestWaitingWithTooMuchIsMemory(t *testing.T) {
 		cuts  []int
 		kept  int
 	}{
-		{"README loop", readmeLoop, overLimit, []int{cut}, 18},
-		{"README loop, terminated", readmeLoop, overLimit + "\n", []int{cut}, 18},
+		{"no-limit loop", noLimitLoop, overLimit, []int{cut}, 18},
+		{"no-limit loop, terminated", noLimitLoop, overLimit + "\n", []int{cut}, 18},
 		{"ReadAtLeast", atLeastHoard, "ab\r\n" + strings.Repeat("x", 40), []int{4 + 18}, 18},
 		{"hoard", hoard, "ab\r\n" + strings.Repeat("x", 17) + "y\r\n", []int{4 + 18}, 18},
 	} {
@@ -253,7 +269,7 @@ func TestWaitingWithTooMuchIsMemory(t *testing.T) {
 	}
 	// CheckChunkings cuts the README loop's over-long final line and so
 	// reports it, as docs/fuzzing.md shows: the loop has no limit.
-	msg := fuzz.Prop(func(tb fuzz.TB) { fuzz.CheckChunkings(tb, readmeLoop, []byte(overLimit), o) })
+	msg := fuzz.Prop(func(tb fuzz.TB) { fuzz.CheckChunkings(tb, noLimitLoop, []byte(overLimit), o) })
 	want := `fuzz: memory when the input arrives in 2 chunks: the decoder waited for more input while keeping 39 bytes buffered; the maximum message size is 16 (plus one byte of lookahead)
 minimal chunking: cuts []int{45}, chunks "ab\ncd\n012345678901234567890123456789012345678" "9"
 `
