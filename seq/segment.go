@@ -1,4 +1,3 @@
-// Package seq provides zero-copy, read-only views over chains of byte segments.
 package seq
 
 import "fmt"
@@ -41,9 +40,10 @@ func NewSegment(buf []byte) *Segment {
 	return &Segment{buf: buf[:cap(buf)], n: len(buf)}
 }
 
-// MaxSegment is the largest capacity of one segment (16 MiB - 1). [Of] and
-// [Chain] split longer buffers into several segments.
-const MaxSegment = offMask
+// MaxSegment is the largest capacity of one segment: 16 MiB - 1, the largest
+// offset a [Sequence] packs. [Of] and [Chain] split longer buffers into
+// several segments.
+const MaxSegment = 16777215
 
 // Len reports the number of data bytes in the segment.
 func (s *Segment) Len() int { return s.n }

@@ -28,7 +28,14 @@ type Sequence struct {
 
 const (
 	offBits = 24
-	offMask = 1<<offBits - 1
+	offMask = MaxSegment
+)
+
+// offMask must be exactly offBits ones: both array lengths are constant
+// and negative (a compile error) if they differ.
+var (
+	_ [offMask - (1<<offBits - 1)]struct{}
+	_ [(1<<offBits - 1) - offMask]struct{}
 )
 
 // mk packs a sequence from two positions of one chain. Both offsets fit in
