@@ -35,10 +35,13 @@
 // sequence, that of its first segment). Every method that reads bytes, a
 // length or an index through a stale view panics, in every build, with a
 // message that starts "seq: use of a Position or Sequence whose segment was
-// recycled", instead of showing bytes that now belong to another message. A
-// []byte cut from a sequence ([Sequence.First], [Sequence.Chunks],
-// [Reader.Span]) carries no generation and cannot be checked; poisoning
-// ([Poison]) makes such a slice kept too long read as garbage in tests.
+// recycled", instead of showing bytes that now belong to another message. The
+// check is exact: a segment's generation never returns to an earlier value,
+// because the recycle that would wrap it retires the segment and moves its
+// memory to a new one ([Segment.Recycle]). A []byte cut from a sequence
+// ([Sequence.First], [Sequence.Chunks], [Reader.Span]) carries no generation
+// and cannot be checked; poisoning ([Poison]) makes such a slice kept too
+// long read as garbage in tests.
 //
 // Other misuse panics too: an offset or length outside a sequence or a
 // segment, and [Between] with its end before its start. Running short of

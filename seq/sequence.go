@@ -19,10 +19,10 @@ import (
 // [Sequence.String], which return copies.
 type Sequence struct {
 	first, last *Segment // segments of the start and of the end
-	// bits packs the start offset, the end offset and the low bits of the
-	// first segment's generation. Three words keep a Sequence, and a
-	// pipe.Result holding one, small enough for the compiler to pass in
-	// registers.
+	// bits packs the start offset, the end offset and the first segment's
+	// generation, which fits in 16 bits (see Segment.Recycle). Three words
+	// keep a Sequence, and a pipe.Result holding one, small enough for the
+	// compiler to pass in registers.
 	bits uint64
 }
 
