@@ -9,8 +9,9 @@
 #   (cd /path/to/old/bench && go test -c -o /tmp/bench-before.test)
 #   (cd bench && go test -c -o /tmp/bench-after.test)
 # It prints one line per benchmark and run ("round N before|after NAME NS/OP
-# B/OP ALLOCS/OP"), then per benchmark the median ns/op of each binary and the
-# median over the rounds of the after/before ratio.
+# B/OP ALLOCS/OP"), then per benchmark the median and the least ns/op of each
+# binary and the median over the rounds of the after/before ratio. On a loaded
+# machine the least is the run that was disturbed least.
 set -eu
 if [ $# -ne 4 ]; then
 	echo "usage: $0 BEFORE.test AFTER.test BENCH-REGEXP ROUNDS" >&2
@@ -48,13 +49,21 @@ while [ "$r" -le "$rounds" ]; do
 done
 
 echo
-echo "benchmark median-before-ns/op median-after-ns/op median-after/before"
+echo "benchmark median-before median-after min-before min-after median-after/before (ns/op)"
 sort -k4,4 -k2,2n "$out" | awk '
-	function median(list,    n, v, i, j, t) {
+	function sorted(list, v,    n, i, j, t) {
 		n = split(list, v, " ")
 		for (i = 2; i <= n; i++)
 			for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+		return n
+	}
+	function median(list,    n, v) {
+		n = sorted(list, v)
 		return n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
+	}
+	function least(list,    v) {
+		sorted(list, v)
+		return v[1]
 	}
 	{ key = $4 SUBSEP $2; ns[$3, key] = $5; names[$4] = 1; rnds[$4, $2] = 1 }
 	END {
@@ -69,6 +78,6 @@ sort -k4,4 -k2,2n "$out" | awk '
 					q = q " " ns["after", key] / ns["before", key]
 				}
 			}
-			printf "%s %.1f %.1f %.3f\n", name, median(b), median(a), median(q)
+			printf "%s %.0f %.0f %.0f %.0f %.3f\n", name, median(b), median(a), least(b), least(a), median(q)
 		}
 	}' | sort
