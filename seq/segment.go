@@ -92,8 +92,8 @@ func (s *Segment) Index() int64 { return s.index }
 func (s *Segment) Generation() uint32 { return s.gen }
 
 // Retired reports whether s has been retired by [Segment.Recycle]: it has
-// no memory and no position or sequence made before its retirement can be
-// used again.
+// no memory, and every position and sequence made before its retirement
+// panics when used.
 func (s *Segment) Retired() bool { return s.gen == retiredGen }
 
 // Link makes next the successor of s and numbers the running indexes of next
