@@ -239,8 +239,7 @@ func (p *Pipe) releaseBefore(s *seq.Segment) {
 }
 
 func (p *Pipe) release(s *seq.Segment) {
-	s.Recycle(p.poison)
-	p.pool.Put(s)
+	p.pool.Put(s.Recycle(p.poison))
 }
 
 // buffer is the result a read hands out. Called with mu held.
@@ -479,7 +478,7 @@ func (p *Pipe) newTail(n int) []byte {
 		p.mu.Lock()
 		p.commit()
 		p.mu.Unlock()
-		b := t.Available()
+		b := p.tail.Available() // commit may have replaced t (seq.Segment.Recycle)
 		p.lastBuf = len(b)
 		return b
 	}
@@ -536,7 +535,7 @@ func (p *Pipe) commit() {
 	if p.readerDone {
 		// Nobody will read: drop the bytes instead of buffering them.
 		p.releaseBefore(p.tail)
-		p.tail.Recycle(p.poison)
+		p.tail = p.tail.Recycle(p.poison)
 		p.tail.SetIndex(idx)
 		p.consumed = p.tail.Pos(0)
 		p.flushed = p.consumed

@@ -16,8 +16,11 @@ type Pool interface {
 	// Get returns an empty segment ([seq.Segment.Len] is 0) whose capacity
 	// is at least size.
 	Get(size int) *seq.Segment
-	// Put takes back a segment that was recycled ([seq.Segment.Recycle]).
-	// The caller uses neither the segment nor its memory afterwards.
+	// Put takes back a segment that was recycled: the one
+	// [seq.Segment.Recycle] returned, which once every 65,535 recycles is
+	// a new segment owning the memory of one Get handed out (keep books by
+	// memory, not by *seq.Segment). The caller uses neither the segment nor
+	// its memory afterwards.
 	Put(s *seq.Segment)
 }
 

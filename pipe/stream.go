@@ -401,7 +401,7 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 		if r.start.Segment() != r.tail {
 			r.releaseBefore(r.tail)
 		}
-		r.tail.Recycle(r.poison)
+		r.tail = r.tail.Recycle(r.poison)
 		r.tail.SetIndex(ci)
 		r.start = r.tail.Pos(0)
 		r.end = r.start
@@ -446,7 +446,7 @@ func (r *streamReader) getSegment() *seq.Segment {
 // the pool if there already is one. Keeping one spare spares the pool a
 // round trip per read when partial messages move to a new segment.
 func (r *streamReader) release(s *seq.Segment) {
-	s.Recycle(r.poison)
+	s = s.Recycle(r.poison)
 	if r.spare == nil && s.Cap() == r.bufSize && !r.done {
 		r.spare = s
 		return
@@ -765,8 +765,7 @@ func (w *streamWriter) Flush(ctx context.Context) (FlushResult, error) {
 		}
 		if s != w.tail {
 			w.head, w.off = s.Next(), 0
-			s.Recycle(w.poison)
-			w.pool.Put(s)
+			w.pool.Put(s.Recycle(w.poison))
 		}
 	}
 	if t := w.tail; t != nil {
@@ -774,14 +773,13 @@ func (w *streamWriter) Flush(ctx context.Context) (FlushResult, error) {
 		// unless it is a large one made for a large Buffer request.
 		for h := w.head; h != t; {
 			next := h.Next()
-			h.Recycle(w.poison)
-			w.pool.Put(h)
+			w.pool.Put(h.Recycle(w.poison))
 			h = next
 		}
 		w.head = t
 		if t.Cap() <= max(2*w.minBuf, 64<<10) {
-			t.Recycle(w.poison)
-			w.off = 0
+			t = t.Recycle(w.poison)
+			w.head, w.tail, w.off = t, t, 0
 		} else {
 			w.release()
 		}
@@ -796,8 +794,7 @@ func (w *streamWriter) Flush(ctx context.Context) (FlushResult, error) {
 func (w *streamWriter) release() {
 	for s := w.head; s != nil; {
 		next := s.Next()
-		s.Recycle(w.poison)
-		w.pool.Put(s)
+		w.pool.Put(s.Recycle(w.poison))
 		s = next
 	}
 	w.head, w.tail, w.off, w.pending, w.lastBuf = nil, nil, 0, 0, 0

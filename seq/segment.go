@@ -1,4 +1,3 @@
-// Package seq provides zero-copy, read-only views over chains of byte segments.
 package seq
 
 import "fmt"
@@ -22,14 +21,25 @@ const Poison = "\xde\xad\xbe\xef"
 // Each segment carries a generation number that [Segment.Recycle] changes.
 // Positions remember the generation they were made in; using a position (or a
 // sequence) whose segment has been recycled panics with a message naming the
-// misuse instead of reading another message's bytes.
+// misuse instead of reading another message's bytes. The check is exact: a
+// segment's generation never returns to a value it had (see
+// [Segment.Recycle] for how).
 type Segment struct {
 	buf   []byte // backing array; data is buf[:n], free space buf[n:cap(buf)]
 	n     int
 	next  *Segment
-	index int64 // running index of buf[0] within the chain
-	gen   uint32
+	index int64  // running index of buf[0] within the chain
+	gen   uint32 // 0 to lastGen while live, retiredGen once retired
 }
+
+// Generations. A Sequence keeps 16 bits of its first segment's generation,
+// so a live segment's generation stays below 1<<16 and never wraps: the
+// recycle that would take it past lastGen retires the segment instead.
+// retiredGen is held by no view made while the segment was live.
+const (
+	lastGen    = 1<<16 - 2
+	retiredGen = 1<<16 - 1
+)
 
 // NewSegment returns a segment whose data is buf and whose free space is
 // buf[len(buf):cap(buf)]. The segment takes ownership of buf.
@@ -41,9 +51,10 @@ func NewSegment(buf []byte) *Segment {
 	return &Segment{buf: buf[:cap(buf)], n: len(buf)}
 }
 
-// MaxSegment is the largest capacity of one segment (16 MiB - 1). [Of] and
-// [Chain] split longer buffers into several segments.
-const MaxSegment = offMask
+// MaxSegment is the largest capacity of one segment: 16 MiB - 1, the largest
+// offset a [Sequence] packs. [Of] and [Chain] split longer buffers into
+// several segments.
+const MaxSegment = 16777215
 
 // Len reports the number of data bytes in the segment.
 func (s *Segment) Len() int { return s.n }
@@ -75,8 +86,15 @@ func (s *Segment) Next() *Segment { return s.next }
 func (s *Segment) Index() int64 { return s.index }
 
 // Generation reports the segment's generation, which changes each time the
-// segment is recycled.
+// segment is recycled and never returns to an earlier value: it counts up
+// from 0 to 65,534 while the segment is live and is 65,535 once the segment
+// is retired (see [Segment.Recycle]).
 func (s *Segment) Generation() uint32 { return s.gen }
+
+// Retired reports whether s has been retired by [Segment.Recycle]: it has
+// no memory, and every position and sequence made before its retirement
+// panics when used.
+func (s *Segment) Retired() bool { return s.gen == retiredGen }
 
 // Link makes next the successor of s and numbers the running indexes of next
 // and the segments already linked after it. The length of s is final from then
@@ -90,23 +108,41 @@ func (s *Segment) Link(next *Segment) {
 	}
 }
 
-// Recycle prepares s for reuse: it drops the data and the link, resets the
-// running index and changes the generation, so that every position and
+// Recycle prepares the segment's memory for reuse and returns the segment to
+// reuse it through: s itself, or a new segment that has taken the memory
+// over. Always go on with the result, as with append; s must not be used
+// again unless it is the result. Recycle drops the data and the link, resets
+// the running index and changes the generation, so that every position and
 // sequence made before fails loudly when used. With poison set it also
 // overwrites the whole memory with [Poison].
 //
+// Generations never wrap, so the check is exact however long a program runs:
+// a segment's generation counts 0, 1, ... 65,534, and the recycle that would
+// pass 65,534 (the 65,535th of a new segment) retires s instead. A retired
+// segment keeps the reserved generation 65,535, which no earlier view holds,
+// so every view of it panics forever; it gives its memory to a new segment
+// with generation 0, which Recycle returns. That costs one small allocation
+// (the segment header, not its memory) per 65,535 recycles. A retired
+// segment has no memory: recycling it again returns a new empty segment.
+//
 // Recycle the segments of a chain in order, from the first, as pipes do: a
 // position checks its own segment, but a sequence checks the generation of
-// its first segment only (the low 16 bits of it), which covers the later
-// segments exactly when they are recycled after it.
-func (s *Segment) Recycle(poison bool) {
-	s.gen++
+// its first segment only, which covers the later segments exactly when they
+// are recycled after it.
+func (s *Segment) Recycle(poison bool) *Segment {
 	s.n = 0
 	s.next = nil
 	s.index = 0
 	if poison {
 		fill(s.buf)
 	}
+	if s.gen < lastGen {
+		s.gen++
+		return s
+	}
+	t := &Segment{buf: s.buf}
+	s.buf, s.gen = nil, retiredGen
+	return t
 }
 
 // SetIndex sets the running index of the first segment of a new chain.

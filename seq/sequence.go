@@ -19,16 +19,23 @@ import (
 // [Sequence.String], which return copies.
 type Sequence struct {
 	first, last *Segment // segments of the start and of the end
-	// bits packs the start offset, the end offset and the low bits of the
-	// first segment's generation. Three words keep a Sequence, and a
-	// pipe.Result holding one, small enough for the compiler to pass in
-	// registers.
+	// bits packs the start offset, the end offset and the first segment's
+	// generation, which fits in 16 bits (see Segment.Recycle). Three words
+	// keep a Sequence, and a pipe.Result holding one, small enough for the
+	// compiler to pass in registers.
 	bits uint64
 }
 
 const (
 	offBits = 24
-	offMask = 1<<offBits - 1
+	offMask = MaxSegment
+)
+
+// offMask must be exactly offBits ones: both array lengths are constant
+// and negative (a compile error) if they differ.
+var (
+	_ [offMask - (1<<offBits - 1)]struct{}
+	_ [(1<<offBits - 1) - offMask]struct{}
 )
 
 // mk packs a sequence from two positions of one chain. Both offsets fit in
