@@ -77,7 +77,8 @@ const (
 //   - when the input is malformed, ends inside a message, holds a message
 //     over the limit, the parser makes no progress, or the writer
 //     completed with an error: Err reports the error, as [Reader.Next]
-//     would return it;
+//     would return it (after a writer's error, once every message complete
+//     before it was handled, whenever the callback ran);
 //   - after [Consumer.Stop]: Err reports [ErrStopped];
 //   - after CancelPendingRead on p's reader: once the messages already
 //     buffered are handled, Err reports [ErrCanceled].
@@ -163,9 +164,15 @@ func (c *Consumer[T]) callback(res pipe.Result, err error) {
 // then registers for the next one or ends.
 func (c *Consumer[T]) run(res pipe.Result, err error) {
 	for {
+		var cause error
 		if err != nil {
-			c.end(err, true)
-			return
+			if res.Buffer.IsEmpty() {
+				c.end(err, true)
+				return
+			}
+			// The input failed after these bytes: handle the messages
+			// they hold, then end with err. The result needs no AdvanceTo.
+			cause, res.Completed = err, false
 		}
 		c.m.load(res)
 		for {
@@ -184,6 +191,10 @@ func (c *Consumer[T]) run(res pipe.Result, err error) {
 				c.end(err, true)
 				return
 			}
+		}
+		if cause != nil {
+			c.end(cutError(&c.m, cause), true)
+			return
 		}
 		// The rest is a partial message: keep it and wait for bytes not yet
 		// examined.

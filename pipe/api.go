@@ -52,7 +52,11 @@ type Reader interface {
 	// Read returns the buffered bytes, waiting while every buffered byte has
 	// been examined and the writer has not completed. It returns ctx.Err()
 	// if ctx ends first. If the writer completed with an error, Read returns
-	// that error with the remaining bytes in the result.
+	// that error with the remaining bytes in the result, Completed set:
+	// this read and every later one, since a result that comes with an
+	// error needs no AdvanceTo and cannot be advanced past. Its Buffer
+	// stays valid until Complete, so that the bytes flushed before the
+	// error can still be used.
 	Read(ctx context.Context) (Result, error)
 	// ReadAtLeast is like Read but waits until at least n bytes are
 	// buffered, the writer completes or the read is canceled.
