@@ -91,9 +91,11 @@ type Writer interface {
 	// Advance commits the first n bytes of the last buffer. It panics if n
 	// is negative or beyond that buffer.
 	Advance(n int)
-	// Flush makes the committed bytes readable and waits while the reader
-	// is more than the pause threshold behind. It returns ctx.Err() if ctx
-	// ends first (the bytes stay readable).
+	// Flush makes the committed bytes readable. On a [Pipe] it then waits
+	// if the reader has the pause threshold or more flushed bytes not yet
+	// examined, until it has fewer than the resume threshold (see
+	// [Options]). It returns ctx.Err() if ctx ends first (the bytes stay
+	// readable).
 	Flush(ctx context.Context) (FlushResult, error)
 	// Write copies p into the pipe and flushes it.
 	Write(ctx context.Context, p []byte) (FlushResult, error)

@@ -18,13 +18,18 @@ const (
 
 // Options configure a [Pipe]. The zero value gives the defaults.
 type Options struct {
-	// PauseThreshold is how many flushed bytes the reader may leave
-	// unexamined before Flush waits. Zero means DefaultPauseThreshold; a
-	// negative value means Flush never waits.
+	// PauseThreshold makes Flush wait: a Flush that finds the reader
+	// with PauseThreshold or more flushed bytes not yet examined (its own
+	// bytes included) waits, as .NET's PauseWriterThreshold, unless a
+	// ReadAtLeast waits for more bytes than the pipe holds. With fewer, it
+	// returns at once. Zero means DefaultPauseThreshold; a negative
+	// value means Flush never waits.
 	PauseThreshold int
-	// ResumeThreshold is the number of unexamined bytes below which a
-	// waiting Flush resumes. Zero means DefaultResumeThreshold, or half of
-	// PauseThreshold if that is set lower. It must not exceed
+	// ResumeThreshold ends the wait: a waiting Flush returns once the
+	// reader's AdvanceTo leaves fewer than ResumeThreshold flushed bytes
+	// unexamined (with exactly ResumeThreshold it goes on waiting), as
+	// .NET's ResumeWriterThreshold. Zero means DefaultResumeThreshold, or
+	// half of PauseThreshold if that is set lower. It must not exceed
 	// PauseThreshold.
 	ResumeThreshold int
 	// SegmentSize is the minimum size of a segment. Zero means
@@ -607,8 +612,9 @@ func (p *Pipe) flush(ctx context.Context) (FlushResult, error) {
 
 // mayProceed reports whether a flush need not wait: pausing is off, the
 // reader is behind by less than the threshold in force (pause, or resume once
-// paused), or a ReadAtLeast waits for more than the pipe holds. Called with
-// mu held.
+// paused: so a flush pauses at behind >= pause and resumes at behind <
+// resume, as .NET does), or a ReadAtLeast waits for more than the pipe
+// holds. Called with mu held.
 func (p *Pipe) mayProceed() bool {
 	behind := p.flushedIdx - p.examinedIdx
 	switch {
