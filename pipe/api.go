@@ -115,13 +115,28 @@ var (
 	// ErrWriterCompleted is returned by a flush or write after the writer
 	// completed.
 	ErrWriterCompleted = errors.New("pipe: write after the writer completed")
-	// ErrReadInProgress is returned by a read made before the previous
-	// result was released with AdvanceTo.
-	ErrReadInProgress = errors.New("pipe: read called again before AdvanceTo")
+	// ErrReadInProgress is returned by a read (or Notify) made before the
+	// last result was released with AdvanceTo. A read made while another
+	// read of a [Pipe] is pending (waiting on another goroutine, or
+	// registered with Notify) returns an error that says so and matches
+	// ErrReadInProgress with errors.Is.
+	ErrReadInProgress = errors.New("pipe: read called before the last result was released with AdvanceTo")
 	// ErrFlushInProgress is returned by a flush made while another is
 	// pending.
 	ErrFlushInProgress = errors.New("pipe: flush called while another flush is pending")
 )
+
+// errReadPending is returned by a read of a Pipe made while another read
+// is pending. It matches ErrReadInProgress.
+var errReadPending error = readPendingError{}
+
+type readPendingError struct{}
+
+func (readPendingError) Error() string {
+	return "pipe: read called while another read is pending (waiting on another goroutine, or registered with Notify)"
+}
+
+func (readPendingError) Is(target error) bool { return target == ErrReadInProgress }
 
 // Scheduler decides where a callback runs. The pipe uses it to run the
 // callbacks registered with [Pipe.Notify] when data arrives.

@@ -279,8 +279,9 @@ func (p *Pipe) read(ctx context.Context, n int, wait bool) (Result, bool, error)
 		p.mu.Unlock()
 		return Result{}, false, ErrReaderCompleted
 	case p.state != readIdle || p.notify != nil:
+		err := p.busyErr()
 		p.mu.Unlock()
-		return Result{}, false, ErrReadInProgress
+		return Result{}, false, err
 	}
 	for {
 		if res, err, ok := p.ready(n); ok {
@@ -316,6 +317,15 @@ func (p *Pipe) read(ctx context.Context, n int, wait bool) (Result, bool, error)
 			return Result{}, false, ErrReaderCompleted
 		}
 	}
+}
+
+// busyErr says why the reader cannot read now: a result not released with
+// AdvanceTo, or a read pending. Called with mu held.
+func (p *Pipe) busyErr() error {
+	if p.state == readActive {
+		return ErrReadInProgress
+	}
+	return errReadPending
 }
 
 // wakeReader wakes a waiting read or runs a pending Notify callback if the
@@ -362,8 +372,9 @@ func (p *Pipe) Notify(fn func(Result, error)) error {
 		p.mu.Unlock()
 		return ErrReaderCompleted
 	case p.state != readIdle || p.notify != nil:
+		err := p.busyErr()
 		p.mu.Unlock()
-		return ErrReadInProgress
+		return err
 	}
 	p.notify = fn
 	run := p.wakeReader()
