@@ -80,8 +80,9 @@ const (
 //     would return it (after a writer's error, once every message complete
 //     before it was handled, whenever the callback ran);
 //   - after [Consumer.Stop]: Err reports [ErrStopped];
-//   - after CancelPendingRead on p's reader: once the messages already
-//     buffered are handled, Err reports [ErrCanceled].
+//   - after [Consumer.CancelPendingRead] or CancelPendingRead on p's
+//     reader: once the messages already buffered are handled, Err reports
+//     [ErrCanceled].
 //
 // In every case but the last the consumer completes p's reader (with the
 // error, if any, so that the writer learns it). After CancelPendingRead it
@@ -141,6 +142,20 @@ func (c *Consumer[T]) Stop() {
 	if c.state.CompareAndSwap(consRunning, consStopping) {
 		// Wakes a registered callback, or makes the running one's next
 		// read return at once.
+		c.src.CancelPendingRead()
+	}
+}
+
+// CancelPendingRead ends the consumer as CancelPendingRead on p's reader
+// does: once the messages already buffered are handled, Err reports
+// [ErrCanceled], and the pipe reader is left open holding the partial
+// message, so that another Consume or a [Reader] can go on where it
+// stopped. It may be called from any goroutine, including from the
+// handler, and does not wait. Once the consumer has ended it has no
+// effect (so that it cannot cancel a later reader of the pipe), but a call
+// that races with the end may still cancel the pipe reader's next read.
+func (c *Consumer[T]) CancelPendingRead() {
+	if c.state.Load() == consRunning {
 		c.src.CancelPendingRead()
 	}
 }

@@ -11,6 +11,12 @@ import (
 	"github.com/sluicego/sluice/seq"
 )
 
+// ErrCanceled is returned by a read that CancelPendingRead (on the
+// message reader or on its pipe reader) ended. No buffered byte is lost;
+// the next read goes on. It is [pipe.ErrCanceled] itself: one cancellation,
+// one sentinel, whichever layer reports it.
+var ErrCanceled = pipe.ErrCanceled
+
 // DefaultMaxMessageSize is the maximum message size of a [Reader] whose
 // options name none: 4 MiB.
 const DefaultMaxMessageSize = 4 << 20
@@ -19,10 +25,14 @@ const DefaultMaxMessageSize = 4 << 20
 // defaults.
 type Options struct {
 	// MaxMessageSize bounds every message, and so the memory a peer can
-	// make the reader buffer. Zero means DefaultMaxMessageSize. A parser
-	// is shown at most MaxMessageSize+1 bytes from the start of a message
-	// (a message of the maximum size and one byte of lookahead); if it
-	// cannot decide from them, the message is too large.
+	// make the reader buffer. A message's size is every byte the parser
+	// consumed for it: its delimiters, headers and length fields count,
+	// not only its payload (a line of n bytes and its "\r\n" is n+2; a
+	// frame of a 4-byte length and an n-byte body is n+4). Zero means
+	// DefaultMaxMessageSize. A parser is shown at most MaxMessageSize+1
+	// bytes from the start of a message (a message of the maximum size and
+	// one byte of lookahead); if it cannot decide from them, the message is
+	// too large.
 	MaxMessageSize int
 }
 
@@ -327,6 +337,11 @@ func (m *machine[T]) nextSlow() (T, error) {
 	switch n := buf.Len(); {
 	case n == 0 && final:
 		return zero, io.EOF
+	case n == 0:
+		// Nothing to parse yet (a canceled read can return an empty,
+		// even zero, buffer): wait for bytes rather than show the parser
+		// an empty input.
+		return zero, errPartial
 	case n-1 > m.limit:
 		// Show the parser no more than a message of the maximum size and
 		// one byte of lookahead, as non-final input: it decides on the
@@ -478,6 +493,14 @@ func (r *Reader[T]) Err() error {
 	}
 	return r.allErr
 }
+
+// CancelPendingRead makes the Reader's pending read of the pipe, or its
+// next one if none is pending, return at once: the [Reader.Next] (or
+// [Reader.All] step) making it returns [ErrCanceled]. Messages already
+// buffered are returned first, nothing is lost, and the reader stays
+// usable: the next Next goes on. It is CancelPendingRead on the pipe
+// reader, which the Reader owns, and may be called from any goroutine.
+func (r *Reader[T]) CancelPendingRead() { r.src.CancelPendingRead() }
 
 // Close completes the pipe reader and makes later reads return
 // [ErrClosed]. Messages read before become invalid.
