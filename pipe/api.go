@@ -1,16 +1,3 @@
-// Package pipe moves bytes from a producer to a consumer through pooled segments, without copying them on the way.
-//
-// A [Pipe] has a [Writer] side, which asks for memory, fills it and flushes,
-// and a [Reader] side, which reads everything flushed so far as a
-// [seq.Sequence] and tells the pipe with [Reader.AdvanceTo] how much it
-// consumed (may be freed) and how much it examined (need not be shown again
-// until more arrives). Flow control, cancellation and completion follow
-// .NET's System.IO.Pipelines; docs/mapping.md gives the correspondence.
-//
-// The same [Reader] interface is implemented over an [io.Reader]
-// ([NewReader]) and over a fixed sequence ([FromSequence]), and [Writer] over
-// an [io.Writer] ([NewWriter]), so code written against the interfaces works
-// with all of them.
 package pipe
 
 import (
