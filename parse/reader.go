@@ -208,11 +208,19 @@ type InterruptedError struct {
 
 // Error describes the cause and the partial message.
 func (e *InterruptedError) Error() string {
+	if e.Truncated == nil {
+		return fmt.Sprintf("parse: input failed inside a message: %v", e.Err)
+	}
 	return fmt.Sprintf("parse: input failed inside a message (%d bytes at offset %d): %v", e.Truncated.Len, e.Truncated.Offset, e.Err)
 }
 
-// Unwrap returns Err and Truncated.
-func (e *InterruptedError) Unwrap() []error { return []error{e.Err, e.Truncated} }
+// Unwrap returns Err and Truncated (Err alone if Truncated is nil).
+func (e *InterruptedError) Unwrap() []error {
+	if e.Truncated == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.Truncated}
+}
 
 // completeReader completes src, reporting err to the writer unless it is
 // io.EOF, the clean end.

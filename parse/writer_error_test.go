@@ -373,3 +373,16 @@ func TestInterruptedError(t *testing.T) {
 		})
 	}
 }
+
+// TestInterruptedErrorZero: an InterruptedError built without Truncated
+// still prints and unwraps.
+func TestInterruptedErrorZero(t *testing.T) {
+	err := &parse.InterruptedError{Err: errWriter}
+	if err.Error() != "parse: input failed inside a message: the writer failed" {
+		t.Errorf("Error() = %q", err)
+	}
+	var te *parse.TruncatedError
+	if !errors.Is(err, errWriter) || errors.As(err, &te) {
+		t.Errorf("errors.Is %v, errors.As %v", errors.Is(err, errWriter), errors.As(err, &te))
+	}
+}
