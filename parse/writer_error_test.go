@@ -1,6 +1,7 @@
 package parse_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -385,4 +386,87 @@ func TestInterruptedErrorZero(t *testing.T) {
 	if !errors.Is(err, errWriter) || errors.As(err, &te) {
 		t.Errorf("errors.Is %v, errors.As %v", errors.Is(err, errWriter), errors.As(err, &te))
 	}
+}
+
+// FuzzWriterError: the same bytes followed by the writer's error give the
+// same messages and the same error however they are chunked and whenever
+// the reader reads: all at once after the error, as the chunks arrive from
+// a writer goroutine, and through pipe.NewReader over an io.Reader that
+// returns the error with its last chunk. The messages are a prefix of those
+// of the same bytes ended cleanly, and the error matches the writer's
+// unless the bytes before it hold their own.
+func FuzzWriterError(f *testing.F) {
+	f.Add([]byte("hello\r\n#\x03abcworld\n\n#\x00"), []byte{6, 0})
+	f.Add([]byte("#\x05ab\ncd\n"), []byte{1, 2})
+	f.Add([]byte("one\ntw"), []byte{5})
+	f.Add([]byte("#"), []byte{})
+	f.Add([]byte(""), []byte{})
+	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		var chunks [][]byte
+		rest := data
+		for _, c := range cuts {
+			n := min(int(c), len(rest))
+			chunks = append(chunks, rest[:n])
+			rest = rest[n:]
+		}
+		chunks = append(chunks, rest)
+		opts := parse.Options{MaxMessageSize: fuzzLimit}
+
+		read := func(src pipe.Reader) (msgs []string, err error) {
+			r := parse.NewReader(src, fuzzGrammar, opts)
+			for m := range r.All(context.Background()) {
+				msgs = append(msgs, fmt.Sprintf("%v:%q", m.Frame, m.Body.String()))
+			}
+			return msgs, r.Err()
+		}
+		outcome := func(msgs []string, err error) string {
+			return fmt.Sprintf("%q, %v", msgs, err)
+		}
+
+		// Read after the error: the whole input in the pipe.
+		p := pipe.New(pipe.Options{SegmentSize: 8})
+		for _, c := range chunks {
+			p.Writer().Write(context.Background(), c)
+		}
+		p.Writer().Complete(errWriter)
+		msgs, err := read(p.Reader())
+		want := outcome(msgs, err)
+
+		// Read as the chunks arrive.
+		q := pipe.New(pipe.Options{SegmentSize: 8, PauseThreshold: 16, ResumeThreshold: 8})
+		go func() {
+			for _, c := range chunks {
+				if res, err := q.Writer().Write(context.Background(), c); err != nil || res.Completed {
+					break
+				}
+			}
+			q.Writer().Complete(errWriter)
+		}()
+		if got := outcome(read(q.Reader())); got != want {
+			t.Fatalf("read as the chunks arrive: %s; read after the error: %s", got, want)
+		}
+
+		// An io.Reader returning the error with its last chunk.
+		var readers []io.Reader
+		for _, c := range chunks {
+			readers = append(readers, bytes.NewReader(c))
+		}
+		in := iotest.DataErrReader(io.MultiReader(append(readers, iotest.ErrReader(errWriter))...))
+		if got := outcome(read(pipe.NewReader(in, pipe.ReaderOptions{BufferSize: 16}))); got != want {
+			t.Fatalf("through pipe.NewReader: %s; through a pipe: %s", got, want)
+		}
+
+		// Against the same bytes ended cleanly.
+		clean, cleanErr := read(pipe.FromBytes(data))
+		if len(msgs) > len(clean) || !slices.Equal(msgs, clean[:len(msgs)]) {
+			t.Fatalf("messages %q are not a prefix of the clean end's %q", msgs, clean)
+		}
+		if !errors.Is(err, errWriter) {
+			// Only an error of the bytes themselves comes first, and the
+			// clean end finds it too.
+			if cleanErr == nil || err.Error() != cleanErr.Error() || len(msgs) != len(clean) {
+				t.Fatalf("error %v, not the writer's; the clean end: %q, %v", err, clean, cleanErr)
+			}
+		}
+	})
 }
