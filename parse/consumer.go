@@ -77,10 +77,12 @@ const (
 //   - when the input is malformed, ends inside a message, holds a message
 //     over the limit, the parser makes no progress, or the writer
 //     completed with an error: Err reports the error, as [Reader.Next]
-//     would return it;
+//     would return it (after a writer's error, once every message complete
+//     before it was handled, whenever the callback ran);
 //   - after [Consumer.Stop]: Err reports [ErrStopped];
-//   - after CancelPendingRead on p's reader: once the messages already
-//     buffered are handled, Err reports [ErrCanceled].
+//   - after [Consumer.CancelPendingRead] or CancelPendingRead on p's
+//     reader: once the messages already buffered are handled, Err reports
+//     [ErrCanceled].
 //
 // In every case but the last the consumer completes p's reader (with the
 // error, if any, so that the writer learns it). After CancelPendingRead it
@@ -144,6 +146,20 @@ func (c *Consumer[T]) Stop() {
 	}
 }
 
+// CancelPendingRead ends the consumer as CancelPendingRead on p's reader
+// does: once the messages already buffered are handled, Err reports
+// [ErrCanceled], and the pipe reader is left open holding the partial
+// message, so that another Consume or a [Reader] can go on where it
+// stopped. It may be called from any goroutine, including from the
+// handler, and does not wait. Once the consumer has ended it has no
+// effect (so that it cannot cancel a later reader of the pipe), but a call
+// that races with the end may still cancel the pipe reader's next read.
+func (c *Consumer[T]) CancelPendingRead() {
+	if c.state.Load() == consRunning {
+		c.src.CancelPendingRead()
+	}
+}
+
 // callback is what the consumer registers with Notify.
 func (c *Consumer[T]) callback(res pipe.Result, err error) {
 	returned := false
@@ -163,9 +179,15 @@ func (c *Consumer[T]) callback(res pipe.Result, err error) {
 // then registers for the next one or ends.
 func (c *Consumer[T]) run(res pipe.Result, err error) {
 	for {
+		var cause error
 		if err != nil {
-			c.end(err, true)
-			return
+			if res.Buffer.IsEmpty() {
+				c.end(err, true)
+				return
+			}
+			// The input failed after these bytes: handle the messages
+			// they hold, then end with err. The result needs no AdvanceTo.
+			cause, res.Completed = err, false
 		}
 		c.m.load(res)
 		for {
@@ -184,6 +206,10 @@ func (c *Consumer[T]) run(res pipe.Result, err error) {
 				c.end(err, true)
 				return
 			}
+		}
+		if cause != nil {
+			c.end(cutError(&c.m, cause), true)
+			return
 		}
 		// The rest is a partial message: keep it and wait for bytes not yet
 		// examined.

@@ -6,7 +6,8 @@
 // that make streaming parsers safe: every complete message is returned
 // before the pipe is read again, input that ends inside a message is an
 // error matching io.ErrUnexpectedEOF, a maximum message size is always in
-// force, a parser that makes no progress is stopped, and the pipe reader is
-// advanced lazily so that messages may view pipe memory until the next
-// read.
+// force, a parser that makes no progress is stopped, every message that
+// came before a writer's error is returned before that error, and the pipe
+// reader is advanced lazily so that messages may view pipe memory until the
+// next read.
 package parse

@@ -116,6 +116,68 @@ func TestGotchaDataLoss(t *testing.T) {
 	})
 }
 
+// ❌ Data loss, another form: returning on a read error before looking at
+// the buffer drops the messages flushed before the writer's error, but only
+// when the read happens after Complete(err): the same bytes and the same
+// error give different messages depending on timing.
+func TestGotchaDataLossBeforeWriterError(t *testing.T) {
+	const input = "one\ntwo\n"
+	boom := errors.New("connection reset")
+	t.Run("naive", func(t *testing.T) {
+		ctx := gotchaContext(t)
+		got := map[bool][]string{}
+		for _, readFirst := range []bool{true, false} {
+			p := pipe.New(pipe.Options{})
+			w, reader := p.Writer(), p.Reader()
+			write(t, w, input)
+			if !readFirst {
+				w.Complete(boom)
+			}
+			var lines []string
+			for {
+				result, err := reader.Read(ctx)
+				if err != nil {
+					break // ❌ the buffer that came with the error is never looked at
+				}
+				buffer := result.Buffer
+				processLines(&buffer, &lines)
+				reader.AdvanceTo(buffer.Start(), buffer.End())
+				if readFirst {
+					w.Complete(boom)
+				}
+			}
+			reader.Complete(nil)
+			got[readFirst] = lines
+		}
+		if strings.Join(got[true], ",") != "one,two" || len(got[false]) != 0 {
+			t.Fatalf("the naive loop got %q reading first, %q reading after the error", got[true], got[false])
+		}
+		t.Logf("the naive loop got %q when it read first, %q when it read after the error", got[true], got[false])
+	})
+	t.Run("sluice", func(t *testing.T) {
+		ctx := gotchaContext(t)
+		for _, readFirst := range []bool{true, false} {
+			p := pipe.New(pipe.Options{})
+			w := p.Writer()
+			write(t, w, input)
+			r := parse.NewReader(p.Reader(), line, parse.Options{})
+			if !readFirst {
+				w.Complete(boom)
+			}
+			var got []string
+			for m := range r.All(ctx) {
+				got = append(got, m)
+				if readFirst {
+					w.Complete(boom)
+				}
+			}
+			if r.Err() != boom || strings.Join(got, ",") != "one,two" {
+				t.Fatalf("read first %v: the reader got %q, %v", readFirst, got, r.Err())
+			}
+		}
+	})
+}
+
 // ❌ Infinite loop: with the input completed and an incomplete message left,
 // AdvanceTo(buffer.Start, buffer.End) makes every Read return at once with
 // the same bytes. Both of the seed's variants.

@@ -36,9 +36,6 @@ var (
 	// ErrNoProgress is returned when a parser reports a message without
 	// consuming any byte, which would loop forever.
 	ErrNoProgress = errors.New("parse: parser returned a message without consuming input")
-	// ErrCanceled is returned by a read that CancelPendingRead on the pipe
-	// reader ended. No buffered byte is lost; the next read goes on.
-	ErrCanceled = errors.New("parse: read canceled")
 	// ErrClosed is returned by a read after Close.
 	ErrClosed = errors.New("parse: read after Close")
 )

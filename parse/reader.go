@@ -3,12 +3,19 @@ package parse
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
+
+// ErrCanceled is returned by a read that CancelPendingRead (on the
+// message reader or on its pipe reader) ended. No buffered byte is lost;
+// the next read goes on. It is [pipe.ErrCanceled] itself: one cancellation,
+// one sentinel, whichever layer reports it.
+var ErrCanceled = pipe.ErrCanceled
 
 // DefaultMaxMessageSize is the maximum message size of a [Reader] whose
 // options name none: 4 MiB.
@@ -18,10 +25,14 @@ const DefaultMaxMessageSize = 4 << 20
 // defaults.
 type Options struct {
 	// MaxMessageSize bounds every message, and so the memory a peer can
-	// make the reader buffer. Zero means DefaultMaxMessageSize. A parser
-	// is shown at most MaxMessageSize+1 bytes from the start of a message
-	// (a message of the maximum size and one byte of lookahead); if it
-	// cannot decide from them, the message is too large.
+	// make the reader buffer. A message's size is every byte the parser
+	// consumed for it: its delimiters, headers and length fields count,
+	// not only its payload (a line of n bytes and its "\r\n" is n+2; a
+	// frame of a 4-byte length and an n-byte body is n+4). Zero means
+	// DefaultMaxMessageSize. A parser is shown at most MaxMessageSize+1
+	// bytes from the start of a message (a message of the maximum size and
+	// one byte of lookahead); if it cannot decide from them, the message is
+	// too large.
 	MaxMessageSize int
 }
 
@@ -36,13 +47,24 @@ type Options struct {
 // then. Keep a message longer by copying what it views. Using a stale view
 // panics once the pipe has recycled its memory.
 //
+// When the pipe's writer completes with an error (or the io.Reader under
+// the pipe reader returns one), the reader still returns every message
+// complete in the bytes that came before the error, whatever the timing of
+// the reads, and then the error: the error itself if no byte is left, an
+// [*InterruptedError] if part of a message is (the error wins over the
+// truncation, but both match). Those bytes are parsed as input that may
+// have gone on, not as the end of the input: an element that only the end
+// would decide (an optional suffix at the end of the bytes) is not taken.
+//
 // Errors are sticky: after the first error every call returns it. The
 // reader completes its pipe reader on Close, on the first error and at the
-// end of the input. A Reader is used by one goroutine at a time.
+// end of the input. A Reader is used by one goroutine at a time, except
+// [Reader.CancelPendingRead], which any goroutine may call.
 type Reader[T any] struct {
 	src    pipe.Reader
 	m      machine[T]
-	held   bool  // m.res is a read result not yet released with AdvanceTo
+	held   bool  // m.res is a read result not yet released with AdvanceTo (unless cause is set)
+	cause  error // the error the last read returned with bytes: parse them, then end with it
 	err    error // sticky: the input ended, failed or the reader closed
 	allErr error // what ended the last All, for Err
 }
@@ -58,10 +80,15 @@ func NewReader[T any](src pipe.Reader, p TryParse[T], opts Options) *Reader[T] {
 // Next returns the next message. At a clean end of input (no byte left
 // after the last message) it returns io.EOF. If the input ends inside a
 // message it returns a [*TruncatedError], which matches
-// io.ErrUnexpectedEOF. It returns ctx.Err() if ctx ends while it waits
-// (the reader stays usable), [ErrCanceled] if the pipe read was canceled
+// io.ErrUnexpectedEOF. If the writer completed with an error, it returns
+// that error once every message before it has been returned (an
+// [*InterruptedError] wrapping it if part of a message is left). It
+// returns ctx.Err() if ctx ends while it waits (nothing is lost and the
+// reader stays usable), [ErrCanceled] if the pipe read was canceled
 // (likewise), a [*SizeError] for a message over the limit, and the parser's
-// error for malformed input.
+// error for malformed input. An error found in the bytes before the
+// writer's error (malformed input, a message over the limit) comes first,
+// as it does in the stream.
 func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 	// The common case first, written out (an instance of a generic method
 	// is not inlined, so a call to machine.next would be a second call per
@@ -94,6 +121,8 @@ func (r *Reader[T]) next(ctx context.Context, err error) (T, error) {
 		switch {
 		case r.err != nil:
 			return zero, r.err
+		case err == errPartial && r.cause != nil:
+			return zero, r.fail(cutError(&r.m, r.cause))
 		case err == errPartial:
 			// Keep the partial message, wait for bytes not yet examined.
 			r.src.AdvanceTo(r.m.rest.Start(), r.m.rest.End())
@@ -124,7 +153,14 @@ func (r *Reader[T]) read(ctx context.Context) error {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return err // nothing is lost; the caller may read again
 		}
-		return r.fail(err)
+		if res.Buffer.IsEmpty() {
+			return r.fail(err)
+		}
+		// The input failed after these bytes: parse the messages they
+		// hold, then end with err (see cutError). The result needs no
+		// AdvanceTo.
+		r.cause = err
+		res.Completed = false
 	}
 	r.m.load(res)
 	r.held = true
@@ -142,6 +178,48 @@ func (r *Reader[T]) fail(err error) error {
 	r.held = false
 	completeReader(r.src, err)
 	return err
+}
+
+// cutError is the error that ends the input when a read returned cause
+// with bytes, once every message before it is parsed: cause itself if no
+// byte is left, else an [*InterruptedError] for the partial message left in
+// m.rest.
+func cutError[T any](m *machine[T], cause error) error {
+	n := m.rest.Len()
+	if n == 0 {
+		return cause
+	}
+	return &InterruptedError{Err: cause, Truncated: &TruncatedError{Offset: m.rest.Start().Index() - m.base, Len: n}}
+}
+
+// InterruptedError reports that the input failed inside a message: the
+// pipe's writer completed with Err, or the io.Reader under the pipe reader
+// returned it, after the first bytes of a message had arrived. Every
+// message complete before them was delivered first. It matches both Err
+// (the cause, which wins) and, through Truncated, [io.ErrUnexpectedEOF]:
+// errors.Is(err, Err), errors.Is(err, io.ErrUnexpectedEOF) and errors.As
+// with a *[TruncatedError] all succeed.
+type InterruptedError struct {
+	// Err is the writer's or the source's error.
+	Err error
+	// Truncated describes the partial message the error cut.
+	Truncated *TruncatedError
+}
+
+// Error describes the cause and the partial message.
+func (e *InterruptedError) Error() string {
+	if e.Truncated == nil {
+		return fmt.Sprintf("parse: input failed inside a message: %v", e.Err)
+	}
+	return fmt.Sprintf("parse: input failed inside a message (%d bytes at offset %d): %v", e.Truncated.Len, e.Truncated.Offset, e.Err)
+}
+
+// Unwrap returns Err and Truncated (Err alone if Truncated is nil).
+func (e *InterruptedError) Unwrap() []error {
+	if e.Truncated == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.Truncated}
 }
 
 // completeReader completes src, reporting err to the writer unless it is
@@ -267,6 +345,11 @@ func (m *machine[T]) nextSlow() (T, error) {
 	switch n := buf.Len(); {
 	case n == 0 && final:
 		return zero, io.EOF
+	case n == 0:
+		// Nothing to parse yet (a canceled read can return an empty,
+		// even zero, buffer): wait for bytes rather than show the parser
+		// an empty input.
+		return zero, errPartial
 	case n-1 > m.limit:
 		// Show the parser no more than a message of the maximum size and
 		// one byte of lookahead, as non-final input: it decides on the
@@ -418,6 +501,14 @@ func (r *Reader[T]) Err() error {
 	}
 	return r.allErr
 }
+
+// CancelPendingRead makes the Reader's pending read of the pipe, or its
+// next one if none is pending, return at once: the [Reader.Next] (or
+// [Reader.All] step) making it returns [ErrCanceled]. Messages already
+// buffered are returned first, nothing is lost, and the reader stays
+// usable: the next Next goes on. It is CancelPendingRead on the pipe
+// reader, which the Reader owns, and may be called from any goroutine.
+func (r *Reader[T]) CancelPendingRead() { r.src.CancelPendingRead() }
 
 // Close completes the pipe reader and makes later reads return
 // [ErrClosed]. Messages read before become invalid.

@@ -1,16 +1,3 @@
-// Package pipe moves bytes from a producer to a consumer through pooled segments, without copying them on the way.
-//
-// A [Pipe] has a [Writer] side, which asks for memory, fills it and flushes,
-// and a [Reader] side, which reads everything flushed so far as a
-// [seq.Sequence] and tells the pipe with [Reader.AdvanceTo] how much it
-// consumed (may be freed) and how much it examined (need not be shown again
-// until more arrives). Flow control, cancellation and completion follow
-// .NET's System.IO.Pipelines; docs/mapping.md gives the correspondence.
-//
-// The same [Reader] interface is implemented over an [io.Reader]
-// ([NewReader]) and over a fixed sequence ([FromSequence]), and [Writer] over
-// an [io.Writer] ([NewWriter]), so code written against the interfaces works
-// with all of them.
 package pipe
 
 import (
@@ -52,7 +39,11 @@ type Reader interface {
 	// Read returns the buffered bytes, waiting while every buffered byte has
 	// been examined and the writer has not completed. It returns ctx.Err()
 	// if ctx ends first. If the writer completed with an error, Read returns
-	// that error with the remaining bytes in the result.
+	// that error with the remaining bytes in the result, Completed set:
+	// this read and every later one, since a result that comes with an
+	// error needs no AdvanceTo and cannot be advanced past. Its Buffer
+	// stays valid until Complete, so that the bytes flushed before the
+	// error can still be used.
 	Read(ctx context.Context) (Result, error)
 	// ReadAtLeast is like Read but waits until at least n bytes are
 	// buffered, the writer completes or the read is canceled.
@@ -87,9 +78,11 @@ type Writer interface {
 	// Advance commits the first n bytes of the last buffer. It panics if n
 	// is negative or beyond that buffer.
 	Advance(n int)
-	// Flush makes the committed bytes readable and waits while the reader
-	// is more than the pause threshold behind. It returns ctx.Err() if ctx
-	// ends first (the bytes stay readable).
+	// Flush makes the committed bytes readable. On a [Pipe] it then waits
+	// if the reader has the pause threshold or more flushed bytes not yet
+	// examined, until it has fewer than the resume threshold (see
+	// [Options]). It returns ctx.Err() if ctx ends first (the bytes stay
+	// readable).
 	Flush(ctx context.Context) (FlushResult, error)
 	// Write copies p into the pipe and flushes it.
 	Write(ctx context.Context, p []byte) (FlushResult, error)
@@ -109,13 +102,28 @@ var (
 	// ErrWriterCompleted is returned by a flush or write after the writer
 	// completed.
 	ErrWriterCompleted = errors.New("pipe: write after the writer completed")
-	// ErrReadInProgress is returned by a read made before the previous
-	// result was released with AdvanceTo.
-	ErrReadInProgress = errors.New("pipe: read called again before AdvanceTo")
+	// ErrReadInProgress is returned by a read (or Notify) made before the
+	// last result was released with AdvanceTo. A read made while another
+	// read of a [Pipe] is pending (waiting on another goroutine, or
+	// registered with Notify) returns an error that says so and matches
+	// ErrReadInProgress with errors.Is.
+	ErrReadInProgress = errors.New("pipe: read called before the last result was released with AdvanceTo")
 	// ErrFlushInProgress is returned by a flush made while another is
 	// pending.
 	ErrFlushInProgress = errors.New("pipe: flush called while another flush is pending")
 )
+
+// errReadPending is returned by a read of a Pipe made while another read
+// is pending. It matches ErrReadInProgress.
+var errReadPending error = readPendingError{}
+
+type readPendingError struct{}
+
+func (readPendingError) Error() string {
+	return "pipe: read called while another read is pending (waiting on another goroutine, or registered with Notify)"
+}
+
+func (readPendingError) Is(target error) bool { return target == ErrReadInProgress }
 
 // Scheduler decides where a callback runs. The pipe uses it to run the
 // callbacks registered with [Pipe.Notify] when data arrives.

@@ -56,7 +56,8 @@ type ConnOptions struct {
 // connection's bytes into the input pipe, and a send loop copies the output
 // pipe to the connection, each on its own goroutine, with the pipes'
 // backpressure: the receive loop stops reading from the connection while
-// the application is more than Input.PauseThreshold bytes behind.
+// the application has Input.PauseThreshold or more bytes unexamined, until
+// it has fewer than Input.ResumeThreshold.
 //
 // Create it with [NewConn]. The application reads Input and writes Output
 // (each from one goroutine at a time) and completes both; completing Output

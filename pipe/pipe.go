@@ -18,13 +18,18 @@ const (
 
 // Options configure a [Pipe]. The zero value gives the defaults.
 type Options struct {
-	// PauseThreshold is how many flushed bytes the reader may leave
-	// unexamined before Flush waits. Zero means DefaultPauseThreshold; a
-	// negative value means Flush never waits.
+	// PauseThreshold makes Flush wait: a Flush that finds the reader
+	// with PauseThreshold or more flushed bytes not yet examined (its own
+	// bytes included) waits, as .NET's PauseWriterThreshold, unless a
+	// ReadAtLeast waits for more bytes than the pipe holds. With fewer, it
+	// returns at once. Zero means DefaultPauseThreshold; a negative
+	// value means Flush never waits.
 	PauseThreshold int
-	// ResumeThreshold is the number of unexamined bytes below which a
-	// waiting Flush resumes. Zero means DefaultResumeThreshold, or half of
-	// PauseThreshold if that is set lower. It must not exceed
+	// ResumeThreshold ends the wait: a waiting Flush returns once the
+	// reader's AdvanceTo leaves fewer than ResumeThreshold flushed bytes
+	// unexamined (with exactly ResumeThreshold it goes on waiting), as
+	// .NET's ResumeWriterThreshold. Zero means DefaultResumeThreshold, or
+	// half of PauseThreshold if that is set lower. It must not exceed
 	// PauseThreshold.
 	ResumeThreshold int
 	// SegmentSize is the minimum size of a segment. Zero means
@@ -273,8 +278,9 @@ func (p *Pipe) read(ctx context.Context, n int, wait bool) (Result, bool, error)
 		p.mu.Unlock()
 		return Result{}, false, ErrReaderCompleted
 	case p.state != readIdle || p.notify != nil:
+		err := p.busyErr()
 		p.mu.Unlock()
-		return Result{}, false, ErrReadInProgress
+		return Result{}, false, err
 	}
 	for {
 		if res, err, ok := p.ready(n); ok {
@@ -310,6 +316,15 @@ func (p *Pipe) read(ctx context.Context, n int, wait bool) (Result, bool, error)
 			return Result{}, false, ErrReaderCompleted
 		}
 	}
+}
+
+// busyErr says why the reader cannot read now: a result not released with
+// AdvanceTo, or a read pending. Called with mu held.
+func (p *Pipe) busyErr() error {
+	if p.state == readActive {
+		return ErrReadInProgress
+	}
+	return errReadPending
 }
 
 // wakeReader wakes a waiting read or runs a pending Notify callback if the
@@ -356,8 +371,9 @@ func (p *Pipe) Notify(fn func(Result, error)) error {
 		p.mu.Unlock()
 		return ErrReaderCompleted
 	case p.state != readIdle || p.notify != nil:
+		err := p.busyErr()
 		p.mu.Unlock()
-		return ErrReadInProgress
+		return err
 	}
 	p.notify = fn
 	run := p.wakeReader()
@@ -606,8 +622,9 @@ func (p *Pipe) flush(ctx context.Context) (FlushResult, error) {
 
 // mayProceed reports whether a flush need not wait: pausing is off, the
 // reader is behind by less than the threshold in force (pause, or resume once
-// paused), or a ReadAtLeast waits for more than the pipe holds. Called with
-// mu held.
+// paused: so a flush pauses at behind >= pause and resumes at behind <
+// resume, as .NET does), or a ReadAtLeast waits for more than the pipe
+// holds. Called with mu held.
 func (p *Pipe) mayProceed() bool {
 	behind := p.flushedIdx - p.examinedIdx
 	switch {

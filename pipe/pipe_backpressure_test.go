@@ -552,3 +552,64 @@ func TestCanceledFlushForgetsItWaited(t *testing.T) {
 		w.Complete(nil)
 	})
 }
+
+// TestThresholdBoundaries pins what Options promises, one byte either side
+// of each threshold: a Flush waits when the unexamined bytes reach
+// PauseThreshold (>=), and a waiting Flush resumes when they fall below
+// ResumeThreshold (<), as .NET's PauseWriterThreshold and
+// ResumeWriterThreshold do.
+func TestThresholdBoundaries(t *testing.T) {
+	t.Run("pause", func(t *testing.T) {
+		for _, tc := range []struct {
+			unexamined int
+			waits      bool
+		}{{ptPause - 1, false}, {ptPause, true}, {ptPause + 1, true}} {
+			synctest.Test(t, func(t *testing.T) {
+				p := ptSmallPipe()
+				w, r := p.Writer(), p.Reader()
+				ptMustWrite(t, w, make([]byte, ptPause-2)) // below: no wait
+				ch := ptAsyncWrite(context.Background(), w, make([]byte, tc.unexamined-(ptPause-2)))
+				synctest.Wait()
+				if tc.waits {
+					ptWantBlocked(t, ch, "Write leaving the pause threshold or more unexamined")
+					r.Complete(nil)
+					synctest.Wait()
+					ptRecv(t, ch, "Write after the reader completed")
+				} else if out := ptRecv(t, ch, "Write leaving fewer than the pause threshold unexamined"); out.err != nil || p.Len() != tc.unexamined {
+					t.Fatalf("Write: %v, with %d bytes buffered", out.err, p.Len())
+				}
+				r.Complete(nil)
+				w.Complete(nil)
+			})
+		}
+	})
+	t.Run("resume", func(t *testing.T) {
+		for _, tc := range []struct {
+			unexamined int
+			resumes    bool
+		}{{ptResume + 1, false}, {ptResume, false}, {ptResume - 1, true}} {
+			synctest.Test(t, func(t *testing.T) {
+				p := ptSmallPipe()
+				w, r := p.Writer(), p.Reader()
+				ch := ptAsyncWrite(context.Background(), w, make([]byte, ptPause))
+				synctest.Wait()
+				ptWantBlocked(t, ch, "Write of PauseThreshold bytes")
+				res := ptMustRead(t, r)
+				r.AdvanceTo(res.Buffer.Start(), res.Buffer.PosAt(ptPause-tc.unexamined))
+				synctest.Wait()
+				if tc.resumes {
+					if out := ptRecv(t, ch, "Write with fewer than ResumeThreshold bytes unexamined"); out.err != nil || out.res != (FlushResult{}) {
+						t.Fatalf("Write = %+v, %v", out.res, out.err)
+					}
+				} else {
+					ptWantBlocked(t, ch, "Write with ResumeThreshold or more bytes unexamined")
+					r.Complete(nil)
+					synctest.Wait()
+					ptRecv(t, ch, "Write after the reader completed")
+				}
+				r.Complete(nil)
+				w.Complete(nil)
+			})
+		}
+	})
+}

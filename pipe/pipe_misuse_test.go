@@ -2,6 +2,7 @@ package pipe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -141,8 +142,9 @@ func TestMisuseConcurrentReads(t *testing.T) {
 		r := p.Reader()
 		ch := ptAsyncRead(context.Background(), r)
 		synctest.Wait()
-		if _, err := r.Read(context.Background()); err != ErrReadInProgress {
-			t.Errorf("second Read: %v, want ErrReadInProgress", err)
+		// It matches ErrReadInProgress and says that a read is pending.
+		if _, err := r.Read(context.Background()); !errors.Is(err, ErrReadInProgress) || err != errReadPending {
+			t.Errorf("second Read: %v, want the pending read's ErrReadInProgress", err)
 		}
 		p.Writer().Complete(nil)
 		synctest.Wait()
@@ -331,5 +333,43 @@ func TestBufferBeyondMaxSegment(t *testing.T) {
 	}
 	if err := (Options{SegmentSize: seq.MaxSegment + 1}).Validate(); err == nil {
 		t.Error("Options with SegmentSize beyond MaxSegment validated")
+	}
+}
+
+// TestReadInProgressSaysWhy: a read refused because the reader is busy says
+// which of the two misuses it was, and both match ErrReadInProgress.
+func TestReadInProgressSaysWhy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := New(Options{})
+		r := p.Reader()
+		ch := ptAsyncRead(context.Background(), r)
+		synctest.Wait()
+		_, pending := r.Read(context.Background())
+		if !errors.Is(pending, ErrReadInProgress) || !strings.Contains(pending.Error(), "another read is pending") {
+			t.Errorf("Read while another waits: %q", pending)
+		}
+		ptMustWrite(t, p.Writer(), []byte("x"))
+		synctest.Wait()
+		ptRecv(t, ch, "Read after a write") // not released with AdvanceTo
+		_, held := r.Read(context.Background())
+		if held != ErrReadInProgress || !strings.Contains(held.Error(), "before the last result was released with AdvanceTo") || strings.Contains(held.Error(), "pending") {
+			t.Errorf("Read before AdvanceTo: %q", held)
+		}
+		r.Complete(nil)
+		p.Writer().Complete(nil)
+	})
+	// The readers over an io.Reader and a sequence have no pending state:
+	// they are used by one goroutine. A read before AdvanceTo says so.
+	for name, r := range map[string]Reader{
+		"NewReader":    NewReader(strings.NewReader("x"), ReaderOptions{}),
+		"FromSequence": FromBytes([]byte("x")),
+	} {
+		if _, err := r.Read(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Read(context.Background()); err != ErrReadInProgress {
+			t.Errorf("%s: Read before AdvanceTo: %v", name, err)
+		}
+		r.Complete(nil)
 	}
 }

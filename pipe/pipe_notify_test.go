@@ -351,11 +351,11 @@ func TestNotifyDataAlreadyThere(t *testing.T) {
 	if got != "" {
 		t.Fatalf("callback ran with %q and nothing new", got)
 	}
-	if err := p.Notify(func(Result, error) {}); err != ErrReadInProgress {
-		t.Errorf("second Notify: %v, want ErrReadInProgress", err)
+	if err := p.Notify(func(Result, error) {}); !errors.Is(err, ErrReadInProgress) || err != errReadPending {
+		t.Errorf("second Notify: %v, want the pending read's ErrReadInProgress", err)
 	}
-	if _, _, err := r.TryRead(); err != ErrReadInProgress {
-		t.Errorf("TryRead with a Notify pending: %v, want ErrReadInProgress", err)
+	if _, _, err := r.TryRead(); !errors.Is(err, ErrReadInProgress) || err != errReadPending {
+		t.Errorf("TryRead with a Notify pending: %v, want the pending read's ErrReadInProgress", err)
 	}
 	ptMustWrite(t, w, []byte("d"))
 	if got != "abcd" {

@@ -8,8 +8,10 @@ import (
 
 // ErrCanceled is returned by the io views and copies of this package when a
 // read or flush they make reports Canceled (see [Reader.CancelPendingRead]
-// and [Writer.CancelPendingFlush]).
-var ErrCanceled = errors.New("pipe: read canceled")
+// and [Writer.CancelPendingFlush]). The message readers of package parse
+// return the same value for a canceled read: one cancellation, one
+// sentinel.
+var ErrCanceled = errors.New("pipe: read or flush canceled")
 
 // completer is implemented by the readers and writers whose Complete can fail
 // (closing a source or destination, flushing): the io views report that

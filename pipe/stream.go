@@ -77,7 +77,9 @@ func (o ReaderOptions) Validate() error {
 // returns (0, nil) 100 times in a row makes the read fail with
 // [io.ErrNoProgress]. When src returns [io.EOF] the result is Completed, and
 // so is every later one. Any other error from src is returned with the
-// buffered bytes by this read and every later one.
+// buffered bytes by this read and every later one; bytes src returned in
+// the same call as the error are among them (an io.Reader may return n > 0
+// with an error, as [testing/iotest.DataErrReader] does).
 //
 // Cancellation: ctx is checked before src is read, but a blocking src.Read
 // cannot be interrupted in general. If src has a method
