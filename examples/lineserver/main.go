@@ -297,8 +297,9 @@ func fillPipe(ctx context.Context, src io.Reader, w pipe.Writer) (err error) {
 		if rerr != nil {
 			return rerr
 		}
-		// Make the data available to the reader. Flush waits while the
-		// reader is more than the pause threshold behind (backpressure).
+		// Make the data available to the reader. Flush waits once the
+		// reader has the pause threshold or more flushed bytes not yet
+		// examined, until it is below the resume threshold (backpressure).
 		res, ferr := w.Flush(ctx)
 		if res.Completed {
 			// The reader stopped (ferr is its error, which it knows):
@@ -322,13 +323,12 @@ func readPipe(ctx context.Context, r pipe.Reader, onLine func(line seq.Sequence)
 	// Failing to complete the reader leaks its memory.
 	defer func() { r.Complete(err) }()
 	for {
-		res, err := r.Read(ctx)
-		if err != nil {
-			return err // ctx ended, or the fill loop failed
-		}
+		// A failed fill loop's error comes with the bytes it flushed
+		// before failing; a ctx error comes with none.
+		res, rerr := r.Read(ctx)
 		buf := res.Buffer
-		// Process every complete line before looking at Completed: exiting
-		// on Completed first would lose the last lines (data loss).
+		// Process every complete line before looking at Completed or at
+		// the error: leaving first would lose the last lines (data loss).
 		for {
 			i := buf.IndexByte('\n') // finds a '\n' in any segment
 			if i < 0 {
@@ -338,6 +338,9 @@ func readPipe(ctx context.Context, r pipe.Reader, onLine func(line seq.Sequence)
 				return err
 			}
 			buf = buf.From(i + 1) // skip the line and its '\n'
+		}
+		if rerr != nil {
+			return rerr // a result that comes with an error needs no AdvanceTo
 		}
 		// Look at the leftover before AdvanceTo: after it buf is no
 		// longer ours to read.

@@ -290,6 +290,37 @@ func TestReadPipeCleanEnd(t *testing.T) {
 	}
 }
 
+// TestReadPipeLinesBeforeWriterError: the lines flushed before the writer
+// completed with an error are handled, then the error is returned, whether
+// the reader reads before or after the completion.
+func TestReadPipeLinesBeforeWriterError(t *testing.T) {
+	boom := errors.New("connection reset")
+	for _, readFirst := range []bool{false, true} {
+		p := pipe.New(pipe.Options{})
+		w := p.Writer()
+		w.Write(context.Background(), []byte("first\nsecond\npart"))
+		var got []string
+		done := make(chan error, 1)
+		read := func() {
+			done <- readPipe(context.Background(), p.Reader(), func(line seq.Sequence) error {
+				got = append(got, line.String())
+				return nil
+			})
+		}
+		if readFirst {
+			go read()
+			time.Sleep(10 * time.Millisecond)
+			w.Complete(boom)
+		} else {
+			w.Complete(boom)
+			go read()
+		}
+		if err := <-done; !errors.Is(err, boom) || strings.Join(got, ",") != "first,second" {
+			t.Errorf("read first %v: lines %q, err %v; want first, second, then %v", readFirst, got, err, boom)
+		}
+	}
+}
+
 // TestReadPipeStopsOnError: an error from the line handler ends the loop
 // and completes the reader with it, so that the fill loop stops too.
 func TestReadPipeStopsOnError(t *testing.T) {

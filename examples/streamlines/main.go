@@ -207,6 +207,14 @@ func processMessages(ctx context.Context, reader pipe.Reader, writer pipe.Writer
 	for {
 		res, err := reader.Read(ctx)
 		if err != nil {
+			// A source that failed hands over the bytes it read before
+			// the failure with its error: write their complete lines,
+			// then report it. Such a result needs no AdvanceTo.
+			if !res.Buffer.IsEmpty() {
+				if _, _, werr := writeLines(ctx, writer, res.Buffer, delay); werr != nil {
+					return false, werr
+				}
+			}
 			return false, err
 		}
 		stop, canceled, err := processResult(ctx, reader, writer, res, delay)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sluicego/sluice/internal/testutil"
+	"github.com/sluicego/sluice/pipe"
 )
 
 func writeFile(t *testing.T, content string) string {
@@ -183,5 +184,39 @@ func TestContextCanceled(t *testing.T) {
 	_, err := streamLines(ctx, strings.NewReader(strings.Repeat("line\n", 1000)), &out, time.Millisecond, nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("streamLines: %v, want the context's error", err)
+	}
+}
+
+// failingFile returns its content then a read error, with the last bytes
+// (as iotest.DataErrReader does) or on the next call.
+type failingFile struct {
+	data     []byte
+	withData bool
+}
+
+var errDisk = errors.New("disk read error")
+
+func (f *failingFile) Read(p []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, errDisk
+	}
+	n := copy(p, f.data)
+	f.data = f.data[n:]
+	if len(f.data) == 0 && f.withData {
+		return n, errDisk
+	}
+	return n, nil
+}
+
+// TestLinesBeforeReadError: the complete lines read before the file failed
+// are written, then the read error is returned.
+func TestLinesBeforeReadError(t *testing.T) {
+	for _, withData := range []bool{false, true} {
+		var out bytes.Buffer
+		src := pipe.NewReader(&failingFile{data: []byte("alpha\nbeta\npart"), withData: withData}, pipe.ReaderOptions{})
+		_, err := processMessages(context.Background(), src, pipe.NewWriter(&out, pipe.WriterOptions{}), 0)
+		if !errors.Is(err, errDisk) || out.String() != "alpha\nbeta\n" {
+			t.Errorf("error with the data %v: wrote %q, err %v; want the two lines, then %v", withData, out.String(), err, errDisk)
+		}
 	}
 }
