@@ -46,6 +46,7 @@ func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A
 		}
 		for n := 0; max < 0 || n < max; n++ {
 			if set != nil && n >= min && rulesOut(set, in) {
+				set.expectAt(in)
 				break
 			}
 			start := in.Consumed()
@@ -56,8 +57,9 @@ func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A
 				}
 				in.Rewind(in.Consumed() - start) // back to start
 				if n < min {
-					return zero, err
+					return zero, in.Furthest(err)
 				}
+				in.Dismiss(err)
 				break
 			}
 			if in.Consumed() == start {
@@ -89,7 +91,7 @@ func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
 		for range n {
 			v, err := p(in)
 			if err != nil {
-				return nil, err
+				return nil, in.Furthest(err)
 			}
 			out = append(out, v)
 		}
@@ -124,6 +126,7 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 				set = learn(&ps, p)
 			}
 			if set != nil && rulesOut(set, in) {
+				set.expectAt(in)
 				return nil, nil
 			}
 		}
@@ -139,13 +142,15 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 			}
 			in.Rewind(in.Consumed() - start) // back to start
 			if min > 0 {
-				return nil, err
+				return nil, in.Furthest(err)
 			}
+			in.Dismiss(err)
 			return nil, nil
 		}
 		out := []T{v}
 		for max < 0 || len(out) < max {
 			if sepSet != nil && len(out) >= min && rulesOut(sepSet, in) {
+				sepSet.expectAt(in)
 				break
 			}
 			start := in.Consumed()
@@ -159,8 +164,9 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 				}
 				in.Rewind(in.Consumed() - start) // back to start
 				if len(out) < min {
-					return nil, err
+					return nil, in.Furthest(err)
 				}
+				in.Dismiss(err)
 				break
 			}
 			if in.Consumed() == start {

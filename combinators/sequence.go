@@ -13,12 +13,12 @@ func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R)
 		va, err := a(in)
 		if err != nil {
 			var zero R
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vb, err := b(in)
 		if err != nil {
 			var zero R
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return f(va, vb), nil
 	}
@@ -33,15 +33,15 @@ func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryP
 		var zero R
 		va, err := a(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vb, err := b(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vc, err := c(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return f(va, vb, vc), nil
 	}
@@ -56,19 +56,19 @@ func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.T
 		var zero R
 		va, err := a(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vb, err := b(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vc, err := c(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vd, err := d(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return f(va, vb, vc, vd), nil
 	}
@@ -81,9 +81,13 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 	return func(in *parse.Input) (B, error) {
 		if _, err := a(in); err != nil {
 			var zero B
-			return zero, err
+			return zero, in.Furthest(err)
 		}
-		return b(in)
+		vb, err := b(in)
+		if err != nil {
+			return vb, in.Furthest(err)
+		}
+		return vb, nil
 	}
 }
 
@@ -94,11 +98,11 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 	return func(in *parse.Input) (A, error) {
 		va, err := a(in)
 		if err != nil {
-			return va, err
+			return va, in.Furthest(err)
 		}
 		if _, err := b(in); err != nil {
 			var zero A
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return va, nil
 	}
@@ -113,7 +117,7 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 		v, err := p(in)
 		if err != nil {
 			var zero B
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return f(v), nil
 	}
@@ -133,12 +137,12 @@ func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[
 		v, err := p(in)
 		if err != nil {
 			var zero B
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		w, err := f(v)
 		if err != nil {
 			var zero B
-			return zero, &parse.SyntaxError{Offset: off, Msg: "invalid value", Err: err}
+			return zero, in.Furthest(&parse.SyntaxError{Offset: off, Msg: "invalid value", Err: err})
 		}
 		return w, nil
 	}
@@ -159,8 +163,12 @@ func Bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryP
 		v, err := p(in)
 		if err != nil {
 			var zero B
-			return zero, err
+			return zero, in.Furthest(err)
 		}
-		return f(v)(in)
+		w, err := f(v)(in)
+		if err != nil {
+			return w, in.Furthest(err)
+		}
+		return w, nil
 	}
 }
