@@ -21,7 +21,9 @@ import (
 // read past the body, and an element of it that would need more is a
 // syntax error. A body that does not consume exactly the declared length
 // is a syntax error at the offset where it stopped. Failures of length and
-// body pass through unchanged.
+// body pass through (by the furthest-failure rule of [Seq2]); an element of
+// the body that ran into the end of the body is not a truncation, since
+// the body is all there.
 //
 //go:noinline
 func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryParse[L], body parse.TryParse[T]) parse.TryParse[T] {

@@ -9,11 +9,15 @@ import (
 // Many runs p repeatedly and returns the values in order: at least min of
 // them and at most max (max < 0: no bound). It stops without error when p
 // fails with a syntax error, or needs more input on final input; the cursor
-// is then rewound to the start of that element. When p needs more input on
-// non-final input, so does Many: the next element may still arrive, so
-// repetition at the end of non-final input asks for more. Once max values
-// are read Many stops without looking further. If it stops with fewer than
-// min values it returns the error of the element that failed. An element
+// is then rewound to the start of that element, and the failure is kept
+// ([parse.Input.Dismiss]): if the message fails later, nearer, the error is
+// that element's, and an element that ran into the end of final input
+// makes the message truncated rather than the next parser's syntax error.
+// When p needs more input on non-final input, so does Many: the next
+// element may still arrive, so repetition at the end of non-final input
+// asks for more. Once max values are read Many stops without looking
+// further. If it stops with fewer than min values it returns the error of
+// the element that failed (by the furthest-failure rule). An element
 // that succeeds without consuming input is a syntax error (it would repeat
 // forever). Size errors pass through. The slice is allocated as it grows;
 // [Fold] does the same work without it. Like [Alt], Many learns the first
@@ -72,8 +76,8 @@ func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A
 }
 
 // Count runs p exactly n times and returns the values. The first failure of
-// p is returned as it is (a need for more input, a size error, or a syntax
-// error). Elements that consume nothing are allowed, since the repetition
+// p is returned (a need for more input, a size error, or a syntax error, by
+// the furthest-failure rule of [Seq2]). Elements that consume nothing are allowed, since the repetition
 // is bounded. The slice is allocated once, no larger than the buffered
 // input allows, so a count read from the input cannot make Count allocate
 // more than the message holds. It panics if n is negative.
@@ -104,7 +108,8 @@ func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
 // stopping rules and streaming behaviour of [Many], applied to each
 // separator and to the element after it: when either fails with a syntax
 // error, or needs more input on final input, SepBy rewinds to before that
-// separator and stops, so a trailing separator is left unread; when either
+// separator and stops, so a trailing separator is left unread, keeping the
+// failure as Many does; when either
 // needs more input on non-final input, so does SepBy. If it stops with
 // fewer than min elements it returns the error that stopped it. A separator
 // and element that together consume nothing are a syntax error. Like

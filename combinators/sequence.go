@@ -3,9 +3,11 @@ package combinators
 import "github.com/sluicego/sluice/parse"
 
 // Seq2 runs a then b and combines their values with f. The first failure
-// is returned as it is: a need for more input, a size error or a syntax
-// error at the offset where the failing parser found it. f runs only on
-// success, once per parse.
+// is returned: a need for more input, a size error or a syntax error at
+// the offset where the failing parser found it, unless an element
+// backtracked from earlier in the attempt failed further on, by the
+// furthest-failure rule ([parse.Input.Furthest]; every combinator applies
+// it to the errors it returns). f runs only on success, once per parse.
 //
 //go:noinline
 func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R) parse.TryParse[R] {
@@ -109,7 +111,7 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 }
 
 // Map runs p and converts its value with f. Failures of p pass through
-// unchanged; f runs only on success.
+// (by the furthest-failure rule of [Seq2]); f runs only on success.
 //
 //go:noinline
 func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
@@ -126,7 +128,8 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 // MapErr runs p and converts its value with f, which may reject it: an
 // error from f becomes a [*parse.SyntaxError] at the stream offset where
 // p's element starts, with Msg "invalid value" and Err f's error (so
-// errors.Is and errors.As see it). Failures of p pass through unchanged.
+// errors.Is and errors.As see it). Failures of p pass through, and both
+// follow the furthest-failure rule of [Seq2].
 // f runs only on success of p, and must decide from the value alone (it
 // cannot ask for more input).
 //
@@ -151,7 +154,7 @@ func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[
 // Bind runs p, passes its value to f and runs the parser f returns from
 // where p stopped: the value decides what follows (a tag selects a body, a
 // count selects how many elements). Failures of either parser pass through
-// unchanged, and f runs again on every attempt, since a message reader
+// (by the furthest-failure rule of [Seq2]), and f runs again on every attempt, since a message reader
 // parses a message from its start each time more input arrives. f is
 // called once per parse: if it builds a new parser each time, that costs
 // an allocation per message, so return parsers declared in advance where

@@ -264,7 +264,10 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 // come within it), and on what is buffered, with in's finality, when fewer
 // are. On success in moves past what p read. It is the building block of
 // length-prefixed framing and of a bound on what a sub-parser may examine:
-// a delimiter search inside Bounded cannot run past the bound.
+// a delimiter search inside Bounded cannot run past the bound. Failures p
+// backtracked from ([Input.Dismiss]) count in in's record, except that an
+// element that ran into a reached bound did not run into the end of the
+// input.
 func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	var rest seq.Sequence
 	final, bounded := true, true
