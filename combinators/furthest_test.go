@@ -57,7 +57,8 @@ func deliveries(input string) map[string]func() pipe.Reader {
 // leave unfinished, as truncated: through a message reader however the
 // input arrives (a *parse.TruncatedError matching io.ErrUnexpectedEOF at
 // offset at, after msgs), and called directly on every segmentation as
-// final input (a need for more input, which is how a TryParse says so),
+// final input (a need for more input, which is how a TryParse says so, and
+// on final input an unexpected EOF),
 // while on every prefix of the rest as non-final input it asks for more.
 func checkTruncated(t *testing.T, p parse.TryParse[string], input string, msgs []string, at int) {
 	t.Helper()
@@ -71,8 +72,8 @@ func checkTruncated(t *testing.T, p parse.TryParse[string], input string, msgs [
 	}
 	tail := input[at:]
 	for _, sc := range segtest.Segmentations([]byte(tail)) {
-		if _, err := p(parse.NewInput(sc.Seq, true, 0)); !errors.Is(err, parse.ErrNeedMore) {
-			t.Errorf("%q as %s, final, called directly: %v; want a need for more input", tail, sc.Name, err)
+		if _, err := p(parse.NewInput(sc.Seq, true, 0)); !errors.Is(err, parse.ErrNeedMore) || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("%q as %s, final, called directly: %v; want a need for more input, an unexpected EOF", tail, sc.Name, err)
 		}
 	}
 	for i := range len(tail) + 1 {
@@ -151,7 +152,7 @@ func TestTruncatedThroughHandWritten(t *testing.T) {
 		}
 		return v, nil
 	}
-	if _, err := direct(parse.NewInput(seq.Of([]byte("a:1\nb:2")), true, 0)); !errors.Is(err, parse.ErrNeedMore) {
+	if _, err := direct(parse.NewInput(seq.Of([]byte("a:1\nb:2")), true, 0)); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("direct: %v; want a need for more input", err)
 	}
 }

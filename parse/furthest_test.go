@@ -38,7 +38,7 @@ func TestFurthestRule(t *testing.T) {
 			at(3, "a or x").Error()},
 		{"a fault is not merged", true, func(in *parse.Input) { in.Dismiss(at(5, "a")) }, detail, detail.Error()},
 		{"a dismissed fault stands alone", true, func(in *parse.Input) { in.Dismiss(detail) }, at(3, "x"), detail.Error()},
-		{"end of final input", true, func(in *parse.Input) { in.Dismiss(parse.ErrNeedMore) }, at(9, "x"), parse.ErrNeedMore.Error()},
+		{"end of final input", true, func(in *parse.Input) { in.Dismiss(parse.ErrNeedMore) }, at(9, "x"), in0().NeedMore(0).Error()},
 		{"end of non-final input is not a failure", false, func(in *parse.Input) { in.Dismiss(parse.ErrNeedMore) }, at(3, "x"),
 			at(3, "x").Error()},
 		{"size errors pass", true, func(in *parse.Input) { in.Dismiss(at(5, "a")) }, in0().TooLarge(), in0().TooLarge().Error()},
@@ -51,6 +51,20 @@ func TestFurthestRule(t *testing.T) {
 				t.Fatalf("got %v, want %s", got, tc.want)
 			}
 		})
+	}
+
+	// The end of final input, as Furthest and NeedMore report it, is both a
+	// need for more input and an unexpected EOF; on non-final input only
+	// the former.
+	end := input(true)
+	end.Dismiss(end.NeedMore(1))
+	for _, err := range []error{end.Furthest(at(2, "x")), in0().NeedMore(1)} {
+		if !errors.Is(err, parse.ErrNeedMore) || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("end of final input: %v", err)
+		}
+	}
+	if err := input(false).NeedMore(1); !errors.Is(err, parse.ErrNeedMore) || errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("end of non-final input: %v", err)
 	}
 
 	in := input(true)

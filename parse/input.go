@@ -14,7 +14,10 @@ import (
 //   - a message: it returns the message and a nil error, having read exactly
 //     the message's bytes from in (in.Consumed() is the message's length);
 //   - need more input: it returns an error that matches [ErrNeedMore]
-//     (usually from [Input.NeedMore]), and what it read is ignored;
+//     (usually from [Input.NeedMore]), and what it read is ignored; on
+//     final input that means the input ended inside the message, and the
+//     error from NeedMore also matches io.ErrUnexpectedEOF, for a caller
+//     that runs a TryParse directly on all its input;
 //   - malformed input: it returns any other error, usually a
 //     [*SyntaxError] from [Input.Errorf], which ends the stream.
 //
@@ -188,13 +191,41 @@ func (in *Input) Sequence() seq.Sequence {
 // again, so a declared length is waited for in one piece, and reports a
 // [*SizeError] at once if they cannot fit the limit and its one byte of
 // lookahead (see [Options]). A count of bytes already buffered is
-// ignored: the reader waits for any new byte.
+// ignored: the reader waits for any new byte. On final input the error
+// also matches io.ErrUnexpectedEOF (a message reader reports a
+// [*TruncatedError]).
 func (in *Input) NeedMore(n int) error {
 	if n > 0 {
 		in.need = max(in.need, in.Consumed()+min(n, in.limit+1))
 	}
+	return in.needMore()
+}
+
+// needMore returns ErrNeedMore, or on final input errEnd.
+func (in *Input) needMore() error {
+	if in.final {
+		return errEnd
+	}
 	return ErrNeedMore
 }
+
+// endError is the need for more input on final input: the input ended
+// inside a message. It matches [ErrNeedMore], which is what a TryParse
+// returns, and io.ErrUnexpectedEOF, which is what it means to a caller
+// that runs a TryParse on all its input without a message reader (a
+// message reader reports a [*TruncatedError] instead).
+type endError struct{}
+
+func (endError) Error() string {
+	return "parse: need more input, and the input is final: " + io.ErrUnexpectedEOF.Error()
+}
+
+func (endError) Is(target error) bool { return target == ErrNeedMore }
+
+func (endError) Unwrap() error { return io.ErrUnexpectedEOF }
+
+// errEnd is the one endError.
+var errEnd error = endError{}
 
 // TooLarge returns the [*SizeError] for the message being parsed, for a
 // parser that learns from a declared length that the message exceeds the
@@ -256,7 +287,7 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 	rest := in.Rest()
 	n = max(0, min(n, rest.Len()))
 	in.short = scanHint{key: k, at: at, n: n, pos: rest.Last(rest.Len() - n).Start()}
-	return ErrNeedMore
+	return in.needMore()
 }
 
 // Bounded runs p on at most the next n bytes of in, as if they were all the
@@ -405,13 +436,13 @@ func (f *failure) expectations() []string {
 }
 
 // error returns the error that stands for the record: a truncation
-// ([ErrNeedMore], which a message reader reports as a [*TruncatedError]),
+// (errEnd, which a message reader reports as a [*TruncatedError]),
 // the one error dismissed there if it says everything, or a
 // [*SyntaxError] that merges the expectations.
 func (f *failure) error() error {
 	switch {
 	case f.eof:
-		return ErrNeedMore
+		return errEnd
 	case f.made != nil:
 		return f.made
 	case f.n == 0:
@@ -545,9 +576,10 @@ func (in *Input) Expect(what string) {
 // ("expected X or Y", listed in [SyntaxError.Expected]), unless err names
 // a fault rather than an expectation (an Err, or a Msg that does not start
 // with "expected "), which is returned as it is. If the furthest
-// failure is the end of final input, the result is [ErrNeedMore], which a
-// message reader reports as a [*TruncatedError]: input that ends inside a
-// message is a truncation however the grammar backtracked. A need for more
+// failure is the end of final input, the result is a need for more input
+// (matching [ErrNeedMore] and io.ErrUnexpectedEOF), which a message reader
+// reports as a [*TruncatedError]: input that ends inside a message is a
+// truncation however the grammar backtracked. A need for more
 // input, size errors and errors other than a [*SyntaxError] are returned
 // unchanged. With a nil err it returns the furthest failure recorded, or
 // nil if there is none.
@@ -577,7 +609,7 @@ func (in *Input) furthest(err error) error {
 	}
 	switch {
 	case f.eof:
-		return ErrNeedMore
+		return errEnd
 	case se.Offset > f.off:
 		return err
 	case se.Offset == f.off:
