@@ -139,8 +139,8 @@ func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 		if set == nil {
 			set = learn(&ps, p)
 		}
-		if set != nil && rulesOut(set, in) {
-			set.expectAt(in)
+		if b, ok := in.Peek(); set != nil && rulesOut(set, b, ok) {
+			set.expect(in, b)
 			return Maybe[T]{}, nil
 		}
 		start := in.Consumed()

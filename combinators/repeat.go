@@ -49,9 +49,11 @@ func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A
 			set = learn(&ps, p)
 		}
 		for n := 0; max < 0 || n < max; n++ {
-			if set != nil && n >= min && rulesOut(set, in) {
-				set.expectAt(in)
-				break
+			if set != nil && n >= min {
+				if b, ok := in.Peek(); rulesOut(set, b, ok) {
+					set.expect(in, b)
+					break
+				}
 			}
 			start := in.Consumed()
 			v, err := p(in)
@@ -130,8 +132,8 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 			if set == nil {
 				set = learn(&ps, p)
 			}
-			if set != nil && rulesOut(set, in) {
-				set.expectAt(in)
+			if b, ok := in.Peek(); set != nil && rulesOut(set, b, ok) {
+				set.expect(in, b)
 				return nil, nil
 			}
 		}
@@ -154,9 +156,11 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 		}
 		out := []T{v}
 		for max < 0 || len(out) < max {
-			if sepSet != nil && len(out) >= min && rulesOut(sepSet, in) {
-				sepSet.expectAt(in)
-				break
+			if sepSet != nil && len(out) >= min {
+				if b, ok := in.Peek(); rulesOut(sepSet, b, ok) {
+					sepSet.expect(in, b)
+					break
+				}
 			}
 			start := in.Consumed()
 			_, err := sep(in)

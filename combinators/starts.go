@@ -39,13 +39,25 @@ type startSet struct {
 }
 
 // expectAt notes what the parser the set belongs to expected at the
-// cursor, where rulesOut ruled it out.
+// cursor, whose next byte rules it out.
 func (s *startSet) expectAt(in *parse.Input) {
 	b, _ := in.Peek()
+	s.expect(in, b)
+}
+
+// expect notes what the parser the set belongs to expected at the cursor,
+// where the next byte, b, ruled it out.
+func (s *startSet) expect(in *parse.Input, b byte) {
 	for _, w := range s.what[s.idx[b]] {
 		in.Expect(w)
 	}
 }
+
+// rulesOut reports whether set shows that no parser with that start set
+// can match at the cursor, whose next byte is b (ok: one is buffered). It
+// is small enough to inline, for the loop of a repetition; the caller then
+// notes what was expected with set.expect(in, b).
+func rulesOut(set *startSet, b byte, ok bool) bool { return ok && !set.has(b) }
 
 // intern returns the index of the expectation list w in *what, adding it if
 // new (0, none, when the table is full).
@@ -172,11 +184,4 @@ func expectations(err error) []string {
 		}
 	}
 	return nil
-}
-
-// rulesOut reports whether set shows that no parser with that start set
-// can match at the cursor: a byte is buffered and is not in the set.
-func rulesOut(set *startSet, in *parse.Input) bool {
-	b, ok := in.Peek()
-	return ok && !set.has(b)
 }

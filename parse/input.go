@@ -371,9 +371,8 @@ type failure struct {
 	n    int   // expectations at off: exp[:min(n, len(exp))], then more
 	exp  [4]string
 	more []string
-	err  error  // the first error dismissed at off that names no expectation
-	made error  // the error that stands for the record, until it changes
-	gen  uint32 // counts the changes, so that Labeled sees what p noted
+	err  error // the first error dismissed at off that names no expectation
+	made error // the error that stands for the record, until it changes
 }
 
 // live reports whether in holds a failure recorded in this attempt.
@@ -387,14 +386,25 @@ func (in *Input) failAt(off int64) bool {
 	f := &in.fail
 	switch {
 	case !in.live() || off > f.off:
-		f.set, f.eof, f.msg, f.off, f.n, f.err, f.made = true, false, in.msg, off, 0, nil, nil
-		f.more = f.more[:0]
-		f.gen++
+		f.reset(in.msg, off)
 		return true
 	case off < f.off || f.eof:
 		return false
 	}
 	return true
+}
+
+// reset makes the record that of a failure at off in the message at msg,
+// with nothing noted yet. It writes only what holds something: a repetition
+// that stops at each element resets it once per element.
+func (f *failure) reset(msg, off int64) {
+	f.set, f.eof, f.msg, f.off, f.n = true, false, msg, off, 0
+	if f.err != nil || f.made != nil {
+		f.err, f.made = nil, nil
+	}
+	if len(f.more) != 0 {
+		f.more = f.more[:0]
+	}
 }
 
 // add adds the expectation what, if new.
@@ -416,7 +426,6 @@ func (f *failure) add(what string) {
 	}
 	f.n++
 	f.made = nil
-	f.gen++
 }
 
 // truncate drops the expectations after the first n.
@@ -472,7 +481,6 @@ func (in *Input) adopt(f *failure, bounded bool) {
 		if in.fail.err == nil && f.err != nil {
 			in.fail.err = f.err
 			in.fail.made = nil
-			in.fail.gen++
 		}
 		if fresh {
 			in.fail.made = f.made
@@ -486,10 +494,8 @@ func (in *Input) noteEnd() {
 	if in.live() && f.eof {
 		return
 	}
-	end := in.base + int64(in.Reader.Sequence().Len())
-	f.set, f.eof, f.msg, f.off, f.n, f.err, f.made = true, true, in.msg, end, 0, nil, nil
-	f.more = f.more[:0]
-	f.gen++
+	f.reset(in.msg, in.base+int64(in.Reader.Sequence().Len()))
+	f.eof = true
 }
 
 // noteSyntax records the dismissed syntax error se at its offset.
@@ -512,7 +518,6 @@ func (in *Input) noteSyntax(se *SyntaxError, err error) {
 	case f.err == nil:
 		f.err = err
 		f.made = nil
-		f.gen++
 	}
 	if fresh {
 		f.made = err // it says everything the record holds
@@ -549,7 +554,6 @@ func (in *Input) Dismiss(err error) {
 			in.noteSyntax(se, err)
 		} else if in.failAt(in.Offset()) && in.fail.err == nil {
 			in.fail.err, in.fail.made = err, nil
-			in.fail.gen++
 			if in.fail.n == 0 {
 				in.fail.made = err
 			}
@@ -563,8 +567,16 @@ func (in *Input) Dismiss(err error) {
 // first byte). It is [Input.Dismiss] of the error "expected <what>" at the
 // cursor, without making that error.
 func (in *Input) Expect(what string) {
-	if what != "" && in.failAt(in.Offset()) {
-		in.fail.add(what)
+	f, off := &in.fail, in.Offset()
+	switch {
+	case what == "":
+	case !f.set || f.msg != in.msg || off > f.off:
+		// The common case, a repetition stopping further on than the last
+		// failure: the record starts over with this one expectation.
+		f.reset(in.msg, off)
+		f.exp[0], f.n = what, 1
+	case off == f.off && !f.eof:
+		f.add(what)
 	}
 }
 
@@ -635,7 +647,6 @@ func Labeled[T any](in *Input, what string, p TryParse[T]) (T, error) {
 	if in.live() && f.off == off && !f.eof {
 		keep, kept = f.n, f.err
 	}
-	gen := f.gen
 	v, err := p(in)
 	if err != nil {
 		if !errors.As(err, new(*SyntaxError)) {
@@ -647,8 +658,11 @@ func Labeled[T any](in *Input, what string, p TryParse[T]) (T, error) {
 			return v, err
 		}
 		in.failAt(off)
-	} else if !in.live() || f.off != off || f.eof || f.gen == gen {
-		return v, nil // p dismissed nothing at its start
+	} else if !in.live() || f.off != off || f.eof || f.n == keep && (kept != nil || f.err == nil) {
+		// p noted nothing at its start. (A record only moves further on,
+		// so one at off after p is the one before it, or p's; p adds to it
+		// or sets its error if it had none.)
+		return v, nil
 	}
 	f.truncate(keep)
 	f.err = kept
