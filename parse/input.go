@@ -57,10 +57,11 @@ type SyntaxError struct {
 	// Err is an underlying error, if any.
 	Err error
 	// Expected lists what the grammar would have accepted at Offset when
-	// the error merges the expectations of several parsers that failed
-	// there (alternatives, the element that ended a repetition and what
-	// followed it): Msg is then "expected " and these joined with " or ".
-	// It is nil for an error that a single parser reported.
+	// the error was assembled from the expectations noted there (the
+	// alternatives that failed there, the element that ended a repetition
+	// and what followed it, a label: see [Input.Furthest] and [Labeled]):
+	// Msg is then "expected " and these joined with " or ". It is nil for
+	// an error that a parser made on its own.
 	Expected []string
 }
 
