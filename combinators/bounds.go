@@ -21,7 +21,9 @@ import (
 // read past the body, and an element of it that would need more is a
 // syntax error. A body that does not consume exactly the declared length
 // is a syntax error at the offset where it stopped. Failures of length and
-// body pass through unchanged.
+// body pass through (by the furthest-failure rule of [Seq2]); an element of
+// the body that ran into the end of the body is not a truncation, since
+// the body is all there.
 //
 //go:noinline
 func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryParse[L], body parse.TryParse[T]) parse.TryParse[T] {
@@ -29,7 +31,7 @@ func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryP
 		var zero T
 		n, err := declared(in, length)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		at := in.Consumed()
 		if in.Remaining() < n {
@@ -37,11 +39,11 @@ func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryP
 		}
 		v, err := parse.Bounded(in, n, body)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		if used := in.Consumed() - at; used != n {
-			return zero, expected(in, "length-prefixed body used "+strconv.Itoa(used)+
-				" of its "+strconv.Itoa(n)+" bytes")
+			return zero, in.Furthest(expected(in, "length-prefixed body used "+strconv.Itoa(used)+
+				" of its "+strconv.Itoa(n)+" bytes"))
 		}
 		return v, nil
 	}
@@ -66,7 +68,7 @@ func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryPar
 func lengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](in *parse.Input, length parse.TryParse[L]) (seq.Sequence, error) {
 	n, err := declared(in, length)
 	if err != nil {
-		return seq.Sequence{}, err
+		return seq.Sequence{}, in.Furthest(err)
 	}
 	if n < len(in.Span()) {
 		s := in.SpanSeq(n)
@@ -217,6 +219,10 @@ func Bounded[T any](n int, p parse.TryParse[T]) parse.TryParse[T] {
 		panic("combinators: Bounded with a negative bound " + strconv.Itoa(n))
 	}
 	return func(in *parse.Input) (T, error) {
-		return parse.Bounded(in, n, p)
+		v, err := parse.Bounded(in, n, p)
+		if err != nil {
+			return v, in.Furthest(err)
+		}
+		return v, nil
 	}
 }

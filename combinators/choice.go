@@ -2,7 +2,6 @@ package combinators
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/sluicego/sluice/parse"
 )
@@ -12,24 +11,29 @@ import (
 // succeeds. A parser that fails with a syntax error passes the turn to the
 // next. A parser that needs more input makes Alt need more input at once,
 // without trying the later ones: with more bytes it might still match, and
-// it has priority. On final input needing more counts as failing, so the
-// later parsers are tried; if none matches, Alt needs more input (a message
-// reader then reports the message as truncated). Size errors end Alt at
+// it has priority. On final input needing more counts as failing at the
+// end of the input, so the later parsers are tried. Size errors end Alt at
 // once.
 //
-// If every parser fails with a syntax error, the error is a
-// [*parse.SyntaxError] at Alt's start offset naming what was expected
-// there: "expected X or Y", where X, Y are the expectations of the parsers
-// that failed at that offset ([Label] names an alternative). If some parser
-// failed further in, the error of the one that got furthest is its Err.
+// If no parser matches, Alt reports the furthest failure
+// ([parse.Input.Furthest]): if a parser ran into the end of final input,
+// Alt needs more input (a message reader reports the message as
+// truncated); otherwise the error is a [*parse.SyntaxError] at the
+// furthest offset any parser reached, naming what was expected there:
+// "expected X or Y", where X, Y are the expectations of the parsers that
+// failed at that offset ([Label] names an alternative), also listed in its
+// Expected field. An alternative that failed nearer is not named: when one
+// gets past Alt's first byte and fails, the error is that one's, where it
+// is.
 //
 // The first time it runs, Alt learns which first bytes each parser can
 // start with, by showing it each byte value alone as non-final input, and
 // from then on skips a parser that the next byte rules out instead of
-// running it to collect its syntax error. This is exact for parsers that
-// follow the streaming contract of [parse.TryParse]; it means that
-// functions given to Map, MapErr and Bind inside the alternatives may run
-// on such one-byte inputs once. Alt panics if it is given no parser.
+// running it to collect its syntax error (noting what it expected, for the
+// error). This is exact for parsers that follow the streaming contract of
+// [parse.TryParse]; it means that functions given to Map, MapErr and Bind
+// inside the alternatives may run on such one-byte inputs once. Alt panics
+// if it is given no parser.
 //
 //go:noinline
 func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
@@ -41,77 +45,69 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 	return func(in *parse.Input) (T, error) {
 		start := in.Consumed()
 		allowed := ^uint64(0) // the alternatives the next byte allows
-		if b, ok := in.Peek(); ok {
-			masks := as.masks.Load()
-			if masks == nil {
-				masks = learnAlt(&as, ps)
+		var t *altTable
+		b, ok := in.Peek()
+		if ok {
+			if t = as.table.Load(); t == nil {
+				t = learnAlt(&as, ps)
 			}
-			if masks != nil {
-				allowed = masks[b]
+			if t != nil {
+				allowed = t.masks[b]
 			}
 		}
-		truncated := false
+		// The failures are dismissed once all have failed, in the order of
+		// the alternatives, so that the error names them in that order.
+		var errs [4]error
+		failed := false
 		for i, p := range ps {
 			if i < 64 && allowed&(1<<i) == 0 {
 				continue // it would fail with a syntax error
 			}
 			v, err := p(in)
 			if err == nil {
+				if failed {
+					// An earlier alternative may have got further, or
+					// into the end of the input: that decides the error
+					// if the message fails later.
+					for _, err := range errs {
+						in.Dismiss(err)
+					}
+				}
 				return v, nil
 			}
-			switch classify(err) {
-			case short:
-				if !in.Final() {
-					return v, err
-				}
-				truncated = true
-			case fatal:
+			if !recoverable(in, err) {
 				return v, err
 			}
 			in.Rewind(in.Consumed() - start) // back to start
+			if i < len(errs) {
+				errs[i], failed = err, true
+			} else {
+				in.Dismiss(err)
+			}
+		}
+		for i := range ps {
+			switch {
+			case i < 64 && allowed&(1<<i) == 0:
+				t.sets[i].expectAt(in)
+			case i < len(errs):
+				in.Dismiss(errs[i])
+			}
 		}
 		var zero T
-		if truncated {
-			return zero, parse.ErrNeedMore
-		}
-		return zero, altFailure(in, ps, start)
+		return zero, failure(in, "no alternative matched")
 	}
 }
 
-// altFailure returns the error of an Alt whose parsers all failed with
-// syntax errors from start, running them again to collect their errors.
-func altFailure[T any](in *parse.Input, ps []parse.TryParse[T], start int) error {
-	off := in.Offset()
-	var terms []string
-	var deep error
-	deepOff := off - 1
-	for _, p := range ps {
-		_, err := p(in)
-		in.Rewind(in.Consumed() - start) // back to start
-		if err == nil || classify(err) != malformed {
-			continue // not a syntax error this time: an impure parser
-		}
-		if se, ok := err.(*parse.SyntaxError); ok {
-			if what, ok := strings.CutPrefix(se.Msg, "expected "); ok && se.Offset == off && se.Err == nil {
-				if !slices.Contains(terms, what) {
-					terms = append(terms, what)
-				}
-				continue
-			}
-			if se.Offset > deepOff {
-				deep, deepOff = err, se.Offset
-			}
-			continue
-		}
-		if deep == nil {
-			deep, deepOff = err, off
-		}
+// failure returns the error of a backtracking combinator whose tries all
+// failed at or after the cursor and were dismissed: the furthest failure
+// of the attempt, or a syntax error at the cursor saying msg if none of
+// the tries noted one there or further.
+func failure(in *parse.Input, msg string) error {
+	err := in.Furthest(nil)
+	if se, ok := err.(*parse.SyntaxError); err == nil || ok && se.Offset < in.Offset() {
+		return in.Furthest(expected(in, msg))
 	}
-	msg := "no alternative matched"
-	if len(terms) > 0 {
-		msg = "expected " + strings.Join(terms, " or ")
-	}
-	return &parse.SyntaxError{Offset: off, Msg: msg, Err: deep}
+	return err
 }
 
 // Maybe is the value of an optional element, as [Opt] returns it: Ok
@@ -126,7 +122,10 @@ type Maybe[T any] struct {
 // Opt makes p optional. If p succeeds, Opt returns its value with Ok set.
 // If p fails with a syntax error, or needs more input on final input, Opt
 // rewinds to where p started and succeeds with Ok false, having consumed
-// nothing. If p needs more input on non-final input, so does Opt: the
+// nothing; the failure is kept for the furthest-failure rule
+// ([parse.Input.Dismiss]), so that if the message fails later, nearer, the
+// error is p's (or, if p ran into the end of final input, the message is
+// truncated). If p needs more input on non-final input, so does Opt: the
 // element may still arrive, and deciding it is absent would depend on how
 // the input was split. Size errors pass through. Like [Alt], Opt learns
 // the first bytes p can start with on first use and does not run p when
@@ -140,7 +139,8 @@ func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 		if set == nil {
 			set = learn(&ps, p)
 		}
-		if set != nil && rulesOut(set, in) {
+		if b, ok := in.Peek(); set != nil && rulesOut(set, b, ok) {
+			set.expect(in, b)
 			return Maybe[T]{}, nil
 		}
 		start := in.Consumed()
@@ -152,41 +152,41 @@ func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 			return Maybe[T]{}, err
 		}
 		in.Rewind(in.Consumed() - start) // back to start
+		in.Dismiss(err)
 		return Maybe[T]{}, nil
 	}
 }
 
 // Peek runs p and returns its value without consuming anything: on success
 // the cursor is rewound to where p started. Failures of p, including a need
-// for more input, pass through unchanged.
+// for more input, pass through (by the furthest-failure rule,
+// [parse.Input.Furthest]).
 //
 //go:noinline
 func Peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
 	return func(in *parse.Input) (T, error) {
 		start := in.Consumed()
 		v, err := p(in)
-		if err == nil {
-			in.Rewind(in.Consumed() - start) // back to start
+		if err != nil {
+			return v, in.Furthest(err)
 		}
-		return v, err
+		in.Rewind(in.Consumed() - start) // back to start
+		return v, nil
 	}
 }
 
-// Label names what p parses for error messages: a syntax error from p
-// becomes a [*parse.SyntaxError] "expected <what>" at the offset where p
-// started (the detail of p's error is dropped), which is also how [Alt]
-// names p among its alternatives. A need for more input and size errors
-// pass through unchanged.
+// Label names what p parses for error messages, as parsec's <?> does: the
+// expectations noted at the offset where p starts, p's own syntax error
+// there and those of the alternatives and elements it tried there, become
+// the one expectation what, so that p failing at its start is a
+// [*parse.SyntaxError] "expected <what>" at that offset, and [Alt] names p
+// so among its alternatives. A syntax error further in is p's own and
+// passes through: the fault is where it was found. A need for more input
+// and size errors pass through unchanged ([parse.Labeled]).
 //
 //go:noinline
 func Label[T any](what string, p parse.TryParse[T]) parse.TryParse[T] {
-	msg := "expected " + what
 	return func(in *parse.Input) (T, error) {
-		off := in.Offset()
-		v, err := p(in)
-		if err != nil && classify(err) == malformed {
-			return v, syntaxAt(off, msg)
-		}
-		return v, err
+		return parse.Labeled(in, what, p)
 	}
 }

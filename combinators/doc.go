@@ -14,7 +14,21 @@
 // failing for the backtracking combinators ([Alt], [Opt], [Many], [Fold],
 // [SepBy]), which then decide with what there is; elsewhere it reaches the
 // message reader, which reports a truncated message. Backtracking rewinds
-// the cursor, so a failed try consumes nothing. Delimiter searches and runs
+// the cursor, so a failed try consumes nothing.
+//
+// Errors follow the rule of the parsec family: the furthest failure wins.
+// The backtracking combinators keep what they backtrack from
+// ([parse.Input.Dismiss]): the alternative that did not match, the element
+// that ended a repetition, the absent optional element. If the message
+// then fails, every combinator reports the furthest failure of the attempt
+// ([parse.Input.Furthest]): if an element ran into the end of final input,
+// the message is truncated (a message reader reports a
+// [*parse.TruncatedError], matching io.ErrUnexpectedEOF), however the
+// grammar is built; otherwise the error is a [*parse.SyntaxError] at the
+// furthest offset any parser reached, "expected X or Y" naming what the
+// parsers that failed there expected (listed in its Expected field). Keeping
+// the record allocates nothing; the merged error is made only when it is
+// returned. [Label] names a parser's expectations. Delimiter searches and runs
 // ([TakeUntil], [TakeBefore], [Line], [TakeWhile]) resume where the
 // previous attempt on the message stopped, so a long element arriving in
 // small pieces is examined once, and they fail with a [*parse.SizeError] as
@@ -22,5 +36,5 @@
 // ([LengthPrefixed]) is refused before any byte of the body is waited for.
 // Malformed input is a [*parse.SyntaxError] at the stream offset where it
 // was found, naming what was expected; size errors and the need for more
-// input pass through every combinator unchanged.
+// input on non-final input pass through every combinator unchanged.
 package combinators

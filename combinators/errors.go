@@ -53,11 +53,6 @@ func recoverable(in *parse.Input, err error) bool {
 	return false
 }
 
-// syntaxAt returns a syntax error at the stream offset off.
-func syntaxAt(off int64, msg string) error {
-	return &parse.SyntaxError{Offset: off, Msg: msg}
-}
-
 // expected returns a syntax error at the cursor with a message prepared at
 // declaration time, without formatting.
 func expected(in *parse.Input, msg string) error {

@@ -9,11 +9,15 @@ import (
 // Many runs p repeatedly and returns the values in order: at least min of
 // them and at most max (max < 0: no bound). It stops without error when p
 // fails with a syntax error, or needs more input on final input; the cursor
-// is then rewound to the start of that element. When p needs more input on
-// non-final input, so does Many: the next element may still arrive, so
-// repetition at the end of non-final input asks for more. Once max values
-// are read Many stops without looking further. If it stops with fewer than
-// min values it returns the error of the element that failed. An element
+// is then rewound to the start of that element, and the failure is kept
+// ([parse.Input.Dismiss]): if the message fails later, nearer, the error is
+// that element's, and an element that ran into the end of final input
+// makes the message truncated rather than the next parser's syntax error.
+// When p needs more input on non-final input, so does Many: the next
+// element may still arrive, so repetition at the end of non-final input
+// asks for more. Once max values are read Many stops without looking
+// further. If it stops with fewer than min values it returns the error of
+// the element that failed (by the furthest-failure rule). An element
 // that succeeds without consuming input is a syntax error (it would repeat
 // forever). Size errors pass through. The slice is allocated as it grows;
 // [Fold] does the same work without it. Like [Alt], Many learns the first
@@ -45,8 +49,11 @@ func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A
 			set = learn(&ps, p)
 		}
 		for n := 0; max < 0 || n < max; n++ {
-			if set != nil && n >= min && rulesOut(set, in) {
-				break
+			if set != nil && n >= min {
+				if b, ok := in.Peek(); rulesOut(set, b, ok) {
+					set.expect(in, b)
+					break
+				}
 			}
 			start := in.Consumed()
 			v, err := p(in)
@@ -56,8 +63,9 @@ func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A
 				}
 				in.Rewind(in.Consumed() - start) // back to start
 				if n < min {
-					return zero, err
+					return zero, in.Furthest(err)
 				}
+				in.Dismiss(err)
 				break
 			}
 			if in.Consumed() == start {
@@ -70,8 +78,8 @@ func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A
 }
 
 // Count runs p exactly n times and returns the values. The first failure of
-// p is returned as it is (a need for more input, a size error, or a syntax
-// error). Elements that consume nothing are allowed, since the repetition
+// p is returned (a need for more input, a size error, or a syntax error, by
+// the furthest-failure rule of [Seq2]). Elements that consume nothing are allowed, since the repetition
 // is bounded. The slice is allocated once, no larger than the buffered
 // input allows, so a count read from the input cannot make Count allocate
 // more than the message holds. It panics if n is negative.
@@ -89,7 +97,7 @@ func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
 		for range n {
 			v, err := p(in)
 			if err != nil {
-				return nil, err
+				return nil, in.Furthest(err)
 			}
 			out = append(out, v)
 		}
@@ -102,7 +110,8 @@ func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
 // stopping rules and streaming behaviour of [Many], applied to each
 // separator and to the element after it: when either fails with a syntax
 // error, or needs more input on final input, SepBy rewinds to before that
-// separator and stops, so a trailing separator is left unread; when either
+// separator and stops, so a trailing separator is left unread, keeping the
+// failure as Many does; when either
 // needs more input on non-final input, so does SepBy. If it stops with
 // fewer than min elements it returns the error that stopped it. A separator
 // and element that together consume nothing are a syntax error. Like
@@ -123,7 +132,8 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 			if set == nil {
 				set = learn(&ps, p)
 			}
-			if set != nil && rulesOut(set, in) {
+			if b, ok := in.Peek(); set != nil && rulesOut(set, b, ok) {
+				set.expect(in, b)
 				return nil, nil
 			}
 		}
@@ -139,14 +149,18 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 			}
 			in.Rewind(in.Consumed() - start) // back to start
 			if min > 0 {
-				return nil, err
+				return nil, in.Furthest(err)
 			}
+			in.Dismiss(err)
 			return nil, nil
 		}
 		out := []T{v}
 		for max < 0 || len(out) < max {
-			if sepSet != nil && len(out) >= min && rulesOut(sepSet, in) {
-				break
+			if sepSet != nil && len(out) >= min {
+				if b, ok := in.Peek(); rulesOut(sepSet, b, ok) {
+					sepSet.expect(in, b)
+					break
+				}
 			}
 			start := in.Consumed()
 			_, err := sep(in)
@@ -159,8 +173,9 @@ func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) p
 				}
 				in.Rewind(in.Consumed() - start) // back to start
 				if len(out) < min {
-					return nil, err
+					return nil, in.Furthest(err)
 				}
+				in.Dismiss(err)
 				break
 			}
 			if in.Consumed() == start {

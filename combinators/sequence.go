@@ -3,9 +3,11 @@ package combinators
 import "github.com/sluicego/sluice/parse"
 
 // Seq2 runs a then b and combines their values with f. The first failure
-// is returned as it is: a need for more input, a size error or a syntax
-// error at the offset where the failing parser found it. f runs only on
-// success, once per parse.
+// is returned: a need for more input, a size error or a syntax error at
+// the offset where the failing parser found it, unless an element
+// backtracked from earlier in the attempt failed further on, by the
+// furthest-failure rule ([parse.Input.Furthest]; every combinator applies
+// it to the errors it returns). f runs only on success, once per parse.
 //
 //go:noinline
 func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R) parse.TryParse[R] {
@@ -13,12 +15,12 @@ func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R)
 		va, err := a(in)
 		if err != nil {
 			var zero R
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vb, err := b(in)
 		if err != nil {
 			var zero R
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return f(va, vb), nil
 	}
@@ -33,15 +35,15 @@ func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryP
 		var zero R
 		va, err := a(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vb, err := b(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vc, err := c(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return f(va, vb, vc), nil
 	}
@@ -56,19 +58,19 @@ func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.T
 		var zero R
 		va, err := a(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vb, err := b(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vc, err := c(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		vd, err := d(in)
 		if err != nil {
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return f(va, vb, vc, vd), nil
 	}
@@ -81,9 +83,13 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 	return func(in *parse.Input) (B, error) {
 		if _, err := a(in); err != nil {
 			var zero B
-			return zero, err
+			return zero, in.Furthest(err)
 		}
-		return b(in)
+		vb, err := b(in)
+		if err != nil {
+			return vb, in.Furthest(err)
+		}
+		return vb, nil
 	}
 }
 
@@ -94,18 +100,18 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 	return func(in *parse.Input) (A, error) {
 		va, err := a(in)
 		if err != nil {
-			return va, err
+			return va, in.Furthest(err)
 		}
 		if _, err := b(in); err != nil {
 			var zero A
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return va, nil
 	}
 }
 
 // Map runs p and converts its value with f. Failures of p pass through
-// unchanged; f runs only on success.
+// (by the furthest-failure rule of [Seq2]); f runs only on success.
 //
 //go:noinline
 func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
@@ -113,7 +119,7 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 		v, err := p(in)
 		if err != nil {
 			var zero B
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		return f(v), nil
 	}
@@ -122,7 +128,8 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 // MapErr runs p and converts its value with f, which may reject it: an
 // error from f becomes a [*parse.SyntaxError] at the stream offset where
 // p's element starts, with Msg "invalid value" and Err f's error (so
-// errors.Is and errors.As see it). Failures of p pass through unchanged.
+// errors.Is and errors.As see it). Failures of p pass through, and both
+// follow the furthest-failure rule of [Seq2].
 // f runs only on success of p, and must decide from the value alone (it
 // cannot ask for more input).
 //
@@ -133,12 +140,12 @@ func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[
 		v, err := p(in)
 		if err != nil {
 			var zero B
-			return zero, err
+			return zero, in.Furthest(err)
 		}
 		w, err := f(v)
 		if err != nil {
 			var zero B
-			return zero, &parse.SyntaxError{Offset: off, Msg: "invalid value", Err: err}
+			return zero, in.Furthest(&parse.SyntaxError{Offset: off, Msg: "invalid value", Err: err})
 		}
 		return w, nil
 	}
@@ -147,7 +154,7 @@ func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[
 // Bind runs p, passes its value to f and runs the parser f returns from
 // where p stopped: the value decides what follows (a tag selects a body, a
 // count selects how many elements). Failures of either parser pass through
-// unchanged, and f runs again on every attempt, since a message reader
+// (by the furthest-failure rule of [Seq2]), and f runs again on every attempt, since a message reader
 // parses a message from its start each time more input arrives. f is
 // called once per parse: if it builds a new parser each time, that costs
 // an allocation per message, so return parsers declared in advance where
@@ -159,8 +166,12 @@ func Bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryP
 		v, err := p(in)
 		if err != nil {
 			var zero B
-			return zero, err
+			return zero, in.Furthest(err)
 		}
-		return f(v)(in)
+		w, err := f(v)(in)
+		if err != nil {
+			return w, in.Furthest(err)
+		}
+		return w, nil
 	}
 }

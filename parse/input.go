@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/sluicego/sluice/seq"
 )
@@ -13,7 +14,10 @@ import (
 //   - a message: it returns the message and a nil error, having read exactly
 //     the message's bytes from in (in.Consumed() is the message's length);
 //   - need more input: it returns an error that matches [ErrNeedMore]
-//     (usually from [Input.NeedMore]), and what it read is ignored;
+//     (usually from [Input.NeedMore]), and what it read is ignored; on
+//     final input that means the input ended inside the message, and the
+//     error from NeedMore also matches io.ErrUnexpectedEOF, for a caller
+//     that runs a TryParse directly on all its input;
 //   - malformed input: it returns any other error, usually a
 //     [*SyntaxError] from [Input.Errorf], which ends the stream.
 //
@@ -49,6 +53,13 @@ type SyntaxError struct {
 	Msg string
 	// Err is an underlying error, if any.
 	Err error
+	// Expected lists what the grammar would have accepted at Offset when
+	// the error was assembled from the expectations noted there (the
+	// alternatives that failed there, the element that ended a repetition
+	// and what followed it, a label: see [Input.Furthest] and [Labeled]):
+	// Msg is then "expected " and these joined with " or ". It is nil for
+	// an error that a parser made on its own.
+	Expected []string
 }
 
 // Error describes the problem with its offset.
@@ -115,6 +126,8 @@ type Input struct {
 	short scanHint // the search that ran short in this attempt
 
 	child *Input // kept for Bounded, so that nesting allocates once
+
+	fail failure // the furthest failure dismissed in this attempt
 }
 
 // ScanKey identifies one delimiter search or run in a grammar, so that a
@@ -176,13 +189,41 @@ func (in *Input) Sequence() seq.Sequence {
 // again, so a declared length is waited for in one piece, and reports a
 // [*SizeError] at once if they cannot fit the limit and its one byte of
 // lookahead (see [Options]). A count of bytes already buffered is
-// ignored: the reader waits for any new byte.
+// ignored: the reader waits for any new byte. On final input the error
+// also matches io.ErrUnexpectedEOF (a message reader reports a
+// [*TruncatedError]).
 func (in *Input) NeedMore(n int) error {
 	if n > 0 {
 		in.need = max(in.need, in.Consumed()+min(n, in.limit+1))
 	}
+	return in.needMore()
+}
+
+// needMore returns ErrNeedMore, or on final input errEnd.
+func (in *Input) needMore() error {
+	if in.final {
+		return errEnd
+	}
 	return ErrNeedMore
 }
+
+// endError is the need for more input on final input: the input ended
+// inside a message. It matches [ErrNeedMore], which is what a TryParse
+// returns, and io.ErrUnexpectedEOF, which is what it means to a caller
+// that runs a TryParse on all its input without a message reader (a
+// message reader reports a [*TruncatedError] instead).
+type endError struct{}
+
+func (endError) Error() string {
+	return "parse: need more input, and the input is final: " + io.ErrUnexpectedEOF.Error()
+}
+
+func (endError) Is(target error) bool { return target == ErrNeedMore }
+
+func (endError) Unwrap() error { return io.ErrUnexpectedEOF }
+
+// errEnd is the one endError.
+var errEnd error = endError{}
 
 // TooLarge returns the [*SizeError] for the message being parsed, for a
 // parser that learns from a declared length that the message exceeds the
@@ -191,7 +232,9 @@ func (in *Input) TooLarge() error {
 	return &SizeError{Offset: in.msg, Limit: in.max}
 }
 
-// Errorf returns a [*SyntaxError] at the cursor.
+// Errorf returns a [*SyntaxError] at the cursor. A message reader reports
+// the furthest failure of the attempt instead if one was dismissed further
+// on (see [Input.Furthest]).
 func (in *Input) Errorf(format string, args ...any) error {
 	return &SyntaxError{Offset: in.Offset(), Msg: fmt.Sprintf(format, args...)}
 }
@@ -242,7 +285,7 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 	rest := in.Rest()
 	n = max(0, min(n, rest.Len()))
 	in.short = scanHint{key: k, at: at, n: n, pos: rest.Last(rest.Len() - n).Start()}
-	return ErrNeedMore
+	return in.needMore()
 }
 
 // Bounded runs p on at most the next n bytes of in, as if they were all the
@@ -250,7 +293,10 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 // come within it), and on what is buffered, with in's finality, when fewer
 // are. On success in moves past what p read. It is the building block of
 // length-prefixed framing and of a bound on what a sub-parser may examine:
-// a delimiter search inside Bounded cannot run past the bound.
+// a delimiter search inside Bounded cannot run past the bound. Failures p
+// backtracked from ([Input.Dismiss]) count in in's record, except that an
+// element that ran into a reached bound did not run into the end of the
+// input.
 func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	var rest seq.Sequence
 	final, bounded := true, true
@@ -284,7 +330,11 @@ func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 		h.at -= at
 		sub.hint = h // a search inside the bound resumes too
 	}
+	sub.fail.set = false
 	v, err := p(sub)
+	if sub.fail.set {
+		in.adopt(&sub.fail, bounded)
+	}
 	switch {
 	case err == nil:
 		in.Advance(sub.Consumed())
@@ -303,4 +353,321 @@ func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	sub.Reader = seq.Reader{}
 	in.child = sub
 	return v, err
+}
+
+// failure is the furthest failure that parsers dismissed (backtracked
+// from) in one parse attempt: an alternative that did not match, the
+// element that ended a repetition, an optional element that was absent.
+// It is what [Input.Furthest] reports when the attempt fails nearer. It
+// holds no error value of its own until one is asked for: the
+// expectations are the static strings the parsers named.
+type failure struct {
+	set  bool
+	eof  bool  // final input ended at off inside a dismissed element
+	msg  int64 // Input.msg when recorded: a record of another message is stale
+	off  int64 // stream offset of the failure
+	n    int   // expectations at off: exp[:min(n, len(exp))], then more
+	exp  [4]string
+	more []string
+	err  error // the first error dismissed at off that names no expectation
+	made error // the error that stands for the record, until it changes
+}
+
+// live reports whether in holds a failure recorded in this attempt.
+func (in *Input) live() bool { return in.fail.set && in.fail.msg == in.msg }
+
+// failAt prepares the record for a failure at the stream offset off and
+// reports whether that failure counts: it is at least as far as the
+// furthest one so far (which it replaces if further), and that is not the
+// end of the input.
+func (in *Input) failAt(off int64) bool {
+	f := &in.fail
+	switch {
+	case !in.live() || off > f.off:
+		f.reset(in.msg, off)
+		return true
+	case off < f.off || f.eof:
+		return false
+	}
+	return true
+}
+
+// reset makes the record that of a failure at off in the message at msg,
+// with nothing noted yet. It writes only what holds something: a repetition
+// that stops at each element resets it once per element.
+func (f *failure) reset(msg, off int64) {
+	f.set, f.eof, f.msg, f.off, f.n = true, false, msg, off, 0
+	if f.err != nil || f.made != nil {
+		f.err, f.made = nil, nil
+	}
+	if len(f.more) != 0 {
+		f.more = f.more[:0]
+	}
+}
+
+// add adds the expectation what, if new.
+func (f *failure) add(what string) {
+	for i := range min(f.n, len(f.exp)) {
+		if f.exp[i] == what {
+			return
+		}
+	}
+	for _, w := range f.more {
+		if w == what {
+			return
+		}
+	}
+	if f.n < len(f.exp) {
+		f.exp[f.n] = what
+	} else {
+		f.more = append(f.more, what)
+	}
+	f.n++
+	f.made = nil
+}
+
+// truncate drops the expectations after the first n.
+func (f *failure) truncate(n int) {
+	if n < f.n {
+		f.n = n
+		f.more = f.more[:max(0, n-len(f.exp))]
+		f.made = nil
+	}
+}
+
+// expectations returns the expectations, in the order they were noted.
+func (f *failure) expectations() []string {
+	out := make([]string, 0, f.n)
+	out = append(out, f.exp[:min(f.n, len(f.exp))]...)
+	return append(out, f.more...)
+}
+
+// error returns the error that stands for the record: a truncation
+// (errEnd, which a message reader reports as a [*TruncatedError]),
+// the one error dismissed there if it says everything, or a
+// [*SyntaxError] that merges the expectations.
+func (f *failure) error() error {
+	switch {
+	case f.eof:
+		return errEnd
+	case f.made != nil:
+		return f.made
+	case f.n == 0:
+		return f.err
+	}
+	exps := f.expectations()
+	f.made = &SyntaxError{Offset: f.off, Msg: "expected " + strings.Join(exps, " or "), Err: f.err, Expected: exps}
+	return f.made
+}
+
+// adopt merges into in's record f, the record of a sub-input of in for a
+// bound. The end of a reached bound is not the end of the input: an
+// element that ran into it is not a truncation, and is left out.
+func (in *Input) adopt(f *failure, bounded bool) {
+	switch {
+	case f.eof && bounded:
+	case f.eof:
+		in.noteEnd()
+	case in.failAt(f.off):
+		fresh := in.fail.n == 0 && in.fail.err == nil
+		for _, w := range f.exp[:min(f.n, len(f.exp))] {
+			in.fail.add(w)
+		}
+		for _, w := range f.more {
+			in.fail.add(w)
+		}
+		if in.fail.err == nil && f.err != nil {
+			in.fail.err = f.err
+			in.fail.made = nil
+		}
+		if fresh {
+			in.fail.made = f.made
+		}
+	}
+}
+
+// noteEnd records that a dismissed element ran into the end of final input.
+func (in *Input) noteEnd() {
+	f := &in.fail
+	if in.live() && f.eof {
+		return
+	}
+	f.reset(in.msg, in.base+int64(in.Reader.Sequence().Len()))
+	f.eof = true
+}
+
+// noteSyntax records the dismissed syntax error se at its offset.
+func (in *Input) noteSyntax(se *SyntaxError, err error) {
+	if !in.failAt(se.Offset) {
+		return
+	}
+	f := &in.fail
+	fresh := f.n == 0 && f.err == nil
+	switch {
+	case se.Expected != nil:
+		for _, w := range se.Expected {
+			f.add(w)
+		}
+		if se.Err != nil && f.err == nil {
+			f.err = se.Err
+		}
+	case se.Err == nil && strings.HasPrefix(se.Msg, "expected "):
+		f.add(se.Msg[len("expected "):])
+	case f.err == nil:
+		f.err = err
+		f.made = nil
+	}
+	if fresh {
+		f.made = err // it says everything the record holds
+	}
+}
+
+// Dismiss records err, the failure of an element that the caller is about
+// to backtrack from (an alternative that did not match, the element that
+// ends a repetition, an optional element found absent), so that if the
+// parse attempt fails later, nearer the start, the error reported is this
+// one ([Input.Furthest]). A [*SyntaxError] counts at its offset, with its
+// expectation ("expected X"); a need for more input on final input counts
+// as the input ending inside the element, at the end of the input; any
+// other error except a size error counts at the cursor. Only the furthest
+// failures are kept, and their expectations are merged. Dismissing costs no
+// allocation: the error that merges them is made only if it is reported.
+// The record belongs to the parse attempt: a message reader starts each
+// attempt without one.
+func (in *Input) Dismiss(err error) {
+	if se, ok := err.(*SyntaxError); ok {
+		in.noteSyntax(se, err)
+		return
+	}
+	switch {
+	case err == nil:
+	case err == ErrNeedMore || errors.Is(err, ErrNeedMore):
+		if in.final {
+			in.noteEnd()
+		}
+	case errors.Is(err, ErrTooLarge):
+	default:
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			in.noteSyntax(se, err)
+		} else if in.failAt(in.Offset()) && in.fail.err == nil {
+			in.fail.err, in.fail.made = err, nil
+			if in.fail.n == 0 {
+				in.fail.made = err
+			}
+		}
+	}
+}
+
+// Expect records that what (a static description such as `'+'` or
+// "header line", without "expected") was expected at the cursor and not
+// found, for a parser that ruled an element out without running it (by its
+// first byte). It is [Input.Dismiss] of the error "expected <what>" at the
+// cursor, without making that error.
+func (in *Input) Expect(what string) {
+	f, off := &in.fail, in.Offset()
+	switch {
+	case what == "":
+	case !f.set || f.msg != in.msg || off > f.off:
+		// The common case, a repetition stopping further on than the last
+		// failure: the record starts over with this one expectation.
+		f.reset(in.msg, off)
+		f.exp[0], f.n = what, 1
+	case off == f.off && !f.eof:
+		f.add(what)
+	}
+}
+
+// Furthest returns the error a parse attempt reports when it fails with
+// err, by the rule of the parsec family: the furthest failure wins. If an
+// element dismissed earlier in the attempt ([Input.Dismiss],
+// [Input.Expect]) failed further on than err, that failure is reported
+// instead; one at the same offset merges its expectations with err's
+// ("expected X or Y", listed in [SyntaxError.Expected]), unless err names
+// a fault rather than an expectation (an Err, or a Msg that does not start
+// with "expected "), which is returned as it is. If the furthest
+// failure is the end of final input, the result is a need for more input
+// (matching [ErrNeedMore] and io.ErrUnexpectedEOF), which a message reader
+// reports as a [*TruncatedError]: input that ends inside a message is a
+// truncation however the grammar backtracked. A need for more
+// input, size errors and errors other than a [*SyntaxError] are returned
+// unchanged. With a nil err it returns the furthest failure recorded, or
+// nil if there is none.
+//
+// The combinators apply it to every error they return, and a message
+// reader to the error of every attempt; a hand-written TryParse that calls
+// combinators and then fails on its own gets the rule from the message
+// reader, or, when called directly, by returning in.Furthest(err).
+func (in *Input) Furthest(err error) error {
+	if !in.fail.set {
+		return err
+	}
+	return in.furthest(err)
+}
+
+func (in *Input) furthest(err error) error {
+	if !in.live() {
+		return err
+	}
+	f := &in.fail
+	if err == nil {
+		return f.error()
+	}
+	se, ok := err.(*SyntaxError)
+	if !ok {
+		return err
+	}
+	switch {
+	case f.eof:
+		return errEnd
+	case se.Offset > f.off:
+		return err
+	case se.Offset == f.off:
+		if se.Expected == nil && (se.Err != nil || !strings.HasPrefix(se.Msg, "expected ")) {
+			return err // a fault found there, more precise than what else might have been
+		}
+		in.noteSyntax(se, err)
+	}
+	return f.error()
+}
+
+// Labeled runs p and names what it parses what: the expectations that p
+// noted at its start offset (its own syntax error there, and those of the
+// elements it dismissed there, such as alternatives) become the one
+// expectation "what", so a syntax error p returns at its start is
+// "expected <what>". Failures further in are p's own and pass through, as
+// do a need for more input and size errors. It is the building block of
+// combinators.Label.
+func Labeled[T any](in *Input, what string, p TryParse[T]) (T, error) {
+	off := in.Offset()
+	f := &in.fail
+	keep, kept := 0, error(nil) // the record at off before p
+	if in.live() && f.off == off && !f.eof {
+		keep, kept = f.n, f.err
+	}
+	v, err := p(in)
+	if err != nil {
+		if !errors.As(err, new(*SyntaxError)) {
+			return v, in.Furthest(err)
+		}
+		err = in.Furthest(err)
+		se, ok := err.(*SyntaxError)
+		if !ok || se.Offset != off {
+			return v, err
+		}
+		in.failAt(off)
+	} else if !in.live() || f.off != off || f.eof || f.n == keep && (kept != nil || f.err == nil) {
+		// p noted nothing at its start. (A record only moves further on,
+		// so one at off after p is the one before it, or p's; p adds to it
+		// or sets its error if it had none.)
+		return v, nil
+	}
+	f.truncate(keep)
+	f.err = kept
+	f.made = nil
+	f.add(what)
+	if err != nil {
+		return v, f.error()
+	}
+	return v, nil
 }

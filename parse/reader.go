@@ -376,11 +376,20 @@ func (m *machine[T]) nextSlow() (T, error) {
 }
 
 // outcome finishes an attempt that parsed from in.start: it checks a
-// message's size and turns a need for more input into errPartial, a
-// [*SizeError] or a [*TruncatedError].
+// message's size, reports a failure as [Input.Furthest] does, and turns a
+// need for more input into errPartial, a [*SizeError] or a
+// [*TruncatedError].
 func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 	var zero T
 	in := &m.in
+	if in.fail.set {
+		// The furthest failure the attempt dismissed decides its error; the
+		// next attempt starts without a record.
+		if err != nil {
+			err = in.Furthest(err)
+		}
+		in.fail.set = false
+	}
 	switch {
 	case err == nil:
 		n := in.Consumed()

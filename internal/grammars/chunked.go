@@ -167,7 +167,13 @@ func ChunkedHand(in *parse.Input) (Chunked, error) {
 			return Chunked{}, in.NeedMore(1)
 		}
 		if b == '\r' {
-			break
+			// The fields end: a field or CRLF was expected here.
+			if err := readCRLF(in); err != nil && !errors.Is(err, parse.ErrNeedMore) {
+				return Chunked{}, expected(in, chunkMsgToken+" or "+msgCRLF)
+			} else if err != nil {
+				return Chunked{}, err
+			}
+			return c, nil
 		}
 		f, err := chunkHandField(in)
 		if err != nil {
@@ -175,7 +181,6 @@ func ChunkedHand(in *parse.Input) (Chunked, error) {
 		}
 		c.Trailers = append(c.Trailers, f)
 	}
-	return c, readCRLF(in)
 }
 
 // chunkHandSize reads a chunk-size line: the size, the extensions and
@@ -203,11 +208,19 @@ func chunkHandSize(in *parse.Input) (uint64, error) {
 		in.Rewind(in.Consumed() - start)
 		return 0, mapErrAt(in, errChunkDigits)
 	}
-	for {
-		// OWS ";" … or CRLF.
+	// CRLF at once, or extensions (OWS ";" …) and then CRLF. As the
+	// combinators report it, by the furthest-failure rule: an extension
+	// that got past its OWS and found no ';' is the furthest failure, and
+	// one that found neither OWS nor ';' is expected together with CRLF.
+	extensions := !peekIs(in, '\r')
+	for extensions {
 		at := in.Consumed()
-		if err := skipOWS(in); err != nil {
+		ows, err := skipOWS(in)
+		if err != nil {
 			return 0, err
+		}
+		if ows && !peekIs(in, ';') {
+			return 0, expected(in, chunkMsgOWS+" or ';'")
 		}
 		if !peekIs(in, ';') {
 			in.Rewind(in.Consumed() - at)
@@ -219,6 +232,9 @@ func chunkHandSize(in *parse.Input) (uint64, error) {
 		}
 	}
 	if err := readCRLF(in); err != nil {
+		if extensions && !errors.Is(err, parse.ErrNeedMore) {
+			return 0, expected(in, "';' or "+msgCRLF)
+		}
 		return 0, err
 	}
 	return v, nil
@@ -234,31 +250,42 @@ func unhex(c byte) byte {
 	return c - 'A' + 10
 }
 
-// skipOWS reads spaces and tabs.
-func skipOWS(in *parse.Input) error {
-	for {
+// skipOWS reads spaces and tabs and reports whether there were any.
+func skipOWS(in *parse.Input) (bool, error) {
+	for n := 0; ; n++ {
 		b, ok := in.Peek()
 		if !ok {
-			return in.NeedMore(1)
+			return false, in.NeedMore(1)
 		}
 		if !isOWS(b) {
-			return nil
+			return n > 0, nil
 		}
 		in.Advance(1)
 	}
 }
 
+// afterOWS is what a parser expected after a run of OWS, as the
+// combinators report it: the run's end, where whitespace might also have
+// continued, merged in.
+func afterOWS(ows bool, what string) string {
+	if ows {
+		return chunkMsgOWS + " or " + what
+	}
+	return what
+}
+
 // chunkHandExt reads a chunk extension after its ";": OWS name [OWS "="
 // OWS value].
 func chunkHandExt(in *parse.Input) error {
-	if err := skipOWS(in); err != nil {
+	ows, err := skipOWS(in)
+	if err != nil {
 		return err
 	}
 	if _, err := handToken(in); err != nil {
-		return err
+		return afterOWSErr(in, ows, err)
 	}
 	at := in.Consumed()
-	if err := skipOWS(in); err != nil {
+	if _, err := skipOWS(in); err != nil {
 		return err
 	}
 	if !peekIs(in, '=') {
@@ -266,13 +293,23 @@ func chunkHandExt(in *parse.Input) error {
 		return nil
 	}
 	in.Advance(1)
-	if err := skipOWS(in); err != nil {
+	if ows, err = skipOWS(in); err != nil {
 		return err
 	}
 	if peekIs(in, '"') {
 		return handQuoted(in)
 	}
-	_, err := handToken(in)
+	_, err = handToken(in)
+	return afterOWSErr(in, ows, err)
+}
+
+// afterOWSErr is err, the error of what followed a run of OWS, as the
+// combinators report it (see afterOWS): a token that is not there.
+func afterOWSErr(in *parse.Input, ows bool, err error) error {
+	var se *parse.SyntaxError
+	if ows && errors.As(err, &se) && se.Msg == "expected "+chunkMsgToken {
+		return expected(in, afterOWS(true, chunkMsgToken))
+	}
 	return err
 }
 
@@ -322,7 +359,8 @@ func handQuoted(in *parse.Input) error {
 			in.Advance(1)
 			return nil
 		default:
-			return expected(in, chunkMsgQuote)
+			// The run of qdtext and pairs ends here: either was expected.
+			return expected(in, chunkMsgQdtext+" or "+chunkMsgQuote)
 		}
 	}
 }
@@ -341,7 +379,8 @@ func chunkHandField(in *parse.Input) (Field, error) {
 		return Field{}, expected(in, chunkMsgColon)
 	}
 	in.Advance(1)
-	if err := skipOWS(in); err != nil {
+	ows, err := skipOWS(in)
+	if err != nil {
 		return Field{}, err
 	}
 	rest := in.Rest()
@@ -358,6 +397,9 @@ func chunkHandField(in *parse.Input) (Field, error) {
 		n++
 	}
 	if err := readCRLF(in); err != nil {
+		if n == 0 && !errors.Is(err, parse.ErrNeedMore) {
+			return Field{}, expected(in, afterOWS(ows, msgCRLF))
+		}
 		return Field{}, err
 	}
 	return Field{Name: name.String(), Value: trimOWS(rest.Slice(0, n).String())}, nil
