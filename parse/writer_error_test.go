@@ -12,6 +12,7 @@ import (
 	"testing/iotest"
 	"testing/synctest"
 
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 )
@@ -92,22 +93,6 @@ func (c weCase) wantOutcome(t *testing.T, order string, msgs []string, err error
 	}
 }
 
-// orders returns every interleaving of w writer steps ('w') and r reader
-// steps ('r').
-func orders(w, r int) []string {
-	if w == 0 || r == 0 {
-		return []string{strings.Repeat("w", w) + strings.Repeat("r", r)}
-	}
-	var out []string
-	for _, o := range orders(w-1, r) {
-		out = append(out, "w"+o)
-	}
-	for _, o := range orders(w, r-1) {
-		out = append(out, "r"+o)
-	}
-	return out
-}
-
 // weSource is where the reader's bytes come from: start returns the pipe
 // reader and the writer's steps (flush a chunk, and at last fail).
 type weSource struct {
@@ -132,50 +117,15 @@ func weSources() []weSource {
 			return p.Reader(), p, steps
 		}},
 		{"io.Reader/error-after-data", func(c weCase) (pipe.Reader, *pipe.Pipe, []func()) {
-			src, steps := chanSource(c.chunks)
+			src, steps := testutil.NewStepReader(c.chunks, errWriter)
 			return pipe.NewReader(src, pipe.ReaderOptions{BufferSize: 16}), nil, steps
 		}},
 		{"io.Reader/error-with-data", func(c weCase) (pipe.Reader, *pipe.Pipe, []func()) {
 			// iotest.DataErrReader returns the error with the last bytes.
-			src, steps := chanSource(c.chunks)
+			src, steps := testutil.NewStepReader(c.chunks, errWriter)
 			return pipe.NewReader(iotest.DataErrReader(src), pipe.ReaderOptions{BufferSize: 16}), nil, steps
 		}},
 	}
-}
-
-// chanReader is an io.Reader fed step by step, as a connection is: each
-// Read waits for the next chunk and returns it, or the error.
-type chanReader struct {
-	ch   chan weChunk
-	rest string
-}
-
-type weChunk struct {
-	data string
-	err  error
-}
-
-func (r *chanReader) Read(p []byte) (int, error) {
-	if r.rest == "" {
-		c := <-r.ch
-		if c.err != nil {
-			return 0, c.err
-		}
-		r.rest = c.data
-	}
-	n := copy(p, r.rest)
-	r.rest = r.rest[n:]
-	return n, nil
-}
-
-func chanSource(chunks []string) (*chanReader, []func()) {
-	r := &chanReader{ch: make(chan weChunk, len(chunks)+1)}
-	var steps []func()
-	for _, s := range chunks {
-		steps = append(steps, func() { r.ch <- weChunk{data: s} })
-	}
-	steps = append(steps, func() { r.ch <- weChunk{err: errWriter} })
-	return r, steps
 }
 
 // weRun plays order: a 'w' runs the next writer step, an 'r' lets the
@@ -284,7 +234,7 @@ func TestNoMessageLostBeforeWriterError(t *testing.T) {
 					continue // Consume reads a pipe.Pipe only
 				}
 				t.Run(fmt.Sprintf("%s/%s/%s", c.name, src.name, rk.name), func(t *testing.T) {
-					for _, order := range orders(len(c.chunks)+1, len(c.msgs)+1) {
+					for _, order := range testutil.Interleavings(len(c.chunks)+1, len(c.msgs)+1) {
 						synctest.Test(t, func(t *testing.T) {
 							r, p, writer := src.start(c)
 							release := make(chan struct{})

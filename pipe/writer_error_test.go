@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"testing/synctest"
+
+	"github.com/sluicego/sluice/internal/testutil"
 )
 
 // The io views deliver every byte that came before a writer's error, then
@@ -17,46 +19,6 @@ import (
 // them. (parse/writer_error_test.go does the same for the message readers.)
 
 var errWeWriter = errors.New("the writer failed")
-
-// weOrders returns every interleaving of w writer steps ('w') and r reader
-// steps ('r').
-func weOrders(w, r int) []string {
-	if w == 0 || r == 0 {
-		return []string{strings.Repeat("w", w) + strings.Repeat("r", r)}
-	}
-	var out []string
-	for _, o := range weOrders(w-1, r) {
-		out = append(out, "w"+o)
-	}
-	for _, o := range weOrders(w, r-1) {
-		out = append(out, "r"+o)
-	}
-	return out
-}
-
-// weChanReader is an io.Reader fed step by step, as a connection is.
-type weChanReader struct {
-	ch   chan weChunk
-	rest string
-}
-
-type weChunk struct {
-	data string
-	err  error
-}
-
-func (r *weChanReader) Read(p []byte) (int, error) {
-	if r.rest == "" {
-		c := <-r.ch
-		if c.err != nil {
-			return 0, c.err
-		}
-		r.rest = c.data
-	}
-	n := copy(p, r.rest)
-	r.rest = r.rest[n:]
-	return n, nil
-}
 
 // weSource returns a reader of the given kind and the writer's steps: flush
 // each chunk, then fail with errWeWriter.
@@ -75,11 +37,7 @@ func weSource(kind string, chunks []string) (Reader, []func()) {
 		steps = append(steps, func() { w.Complete(errWeWriter) })
 		return p.Reader(), steps
 	}
-	src := &weChanReader{ch: make(chan weChunk, len(chunks)+1)}
-	for _, s := range chunks {
-		steps = append(steps, func() { src.ch <- weChunk{data: s} })
-	}
-	steps = append(steps, func() { src.ch <- weChunk{err: errWeWriter} })
+	src, steps := testutil.NewStepReader(chunks, errWeWriter)
 	var in io.Reader = src
 	if kind == "io.Reader/error-with-data" {
 		in = iotest.DataErrReader(src)
@@ -155,7 +113,7 @@ func TestIOViewsDeliverBytesBeforeWriterError(t *testing.T) {
 			t.Run(kind+"/"+name, func(t *testing.T) {
 				for _, chunks := range chunkSets {
 					want := strings.Join(chunks, "")
-					for _, order := range weOrders(len(chunks)+1, 4) {
+					for _, order := range testutil.Interleavings(len(chunks)+1, 4) {
 						synctest.Test(t, func(t *testing.T) {
 							r, writer := weSource(kind, chunks)
 							release := make(chan struct{})

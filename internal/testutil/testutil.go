@@ -1,5 +1,5 @@
 // Package testutil holds helpers shared by this module's tests: goroutine-leak checks, a buffer safe for
-// concurrent writes, and a panic assertion.
+// concurrent writes, a panic assertion, and an io.Reader fed step by step with the interleavings of its steps.
 package testutil
 
 import (
