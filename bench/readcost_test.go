@@ -28,8 +28,13 @@ import (
 // traffic is measured, as none is on the io side. (A pipe.Reader written
 // here over a fixed seq.Sequence would measure this file's code, not the
 // library's.)
+//
+// The reads are of 4 KiB, the chunk size of the other benchmarks, and the
+// path names it (ReadCost/4KiB/{io,pipe}), which also gives rounds.sh the
+// benchmark-and-contender path it measures:
+// bench/rounds.sh 'ReadCost/4KiB' io pipe.
 func BenchmarkReadCost(b *testing.B) {
-	b.Run("io", func(b *testing.B) {
+	b.Run("4KiB/io", func(b *testing.B) {
 		src := newNoCopySource()
 		buf := make([]byte, chunk)
 		b.SetBytes(chunk)
@@ -40,7 +45,7 @@ func BenchmarkReadCost(b *testing.B) {
 			}
 		}
 	})
-	b.Run("pipe", func(b *testing.B) {
+	b.Run("4KiB/pipe", func(b *testing.B) {
 		r := pipe.NewReader(newNoCopySource(), pipe.ReaderOptions{})
 		defer r.Complete(nil)
 		ctx := context.Background()
