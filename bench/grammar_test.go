@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -12,23 +13,41 @@ import (
 )
 
 // BenchmarkGrammar reads the same input with a grammar declared with
-// combinators and with the same grammar written by hand as a TryParse.
+// combinators, with the same grammar written by hand as a TryParse, and,
+// for RESP and the chunked coding, with the reader of the library a new
+// user would otherwise pick (grammar_peers_test.go):
+//
+//   - resp/{combinators,hand,redcon}: 4 MiB of pipelined SET commands;
+//   - lenfield/{combinators,hand}: 4 MiB of 100-byte frames after a 4-byte
+//     length;
+//   - chunked/STREAM/{combinators,hand,nethttp}: about 4 MiB of chunked
+//     bodies one after another, as on a keep-alive connection, for three
+//     streams (see chunkedStream): chunks (many small chunks, no
+//     trailers), trailer (small bodies with one trailer field) and nginx
+//     (the body nginx sent in internal/grammars/testdata, repeated).
+//
+// Every contender of resp and chunked visits every message and its parts
+// and sums their sizes, and fails the benchmark unless it counts what the
+// stream holds (TestGrammarAgree checks the same on smaller streams).
 func BenchmarkGrammar(b *testing.B) {
-	var resp []byte
-	for len(resp) < 4<<20 {
-		resp = grammars.AppendRESP(resp, grammars.RESP{Kind: grammars.Array, Elems: []grammars.RESP{
-			bulk("SET"), bulk("key:000123"), bulk(strings.Repeat("v", 40))}})
-	}
+	resp, respWant := respStream(4 << 20)
 	lf := grammars.LenField{Length: 4, Max: 1 << 20}
 	var frames []byte
 	body := []byte(strings.Repeat("x", 100))
 	for len(frames) < 4<<20 {
 		frames = lf.Append(frames, body)
 	}
-	benchGrammar(b, "resp/combinators", resp, grammars.RESPCombinators())
-	benchGrammar(b, "resp/hand", resp, grammars.RESPHand)
+	for _, c := range respContenders {
+		benchGrammarTally(b, "resp/"+c.name, resp, respWant, c.tally)
+	}
 	benchGrammar(b, "lenfield/combinators", frames, lf.Combinators())
 	benchGrammar(b, "lenfield/hand", frames, lf.Hand)
+	for _, stream := range chunkedStreams {
+		data, want := chunkedStream(b, stream, 4<<20)
+		for _, c := range chunkedContenders {
+			benchGrammarTally(b, "chunked/"+stream+"/"+c.name, data, want, c.tally)
+		}
+	}
 }
 
 func bulk(s string) grammars.RESP {
@@ -51,4 +70,50 @@ func benchGrammar[T any](b *testing.B, name string, input []byte, p parse.TryPar
 			}
 		}
 	})
+}
+
+// grammarTally is what a grammar contender counts in a stream, so that a
+// benchmark can check that every contender did the whole work: messages
+// (commands; bodies), their parts (arguments; trailer fields) and their
+// payload bytes (argument bytes; decoded body bytes).
+type grammarTally struct {
+	msgs, parts, bytes int
+}
+
+// grammarContender reads a whole stream from an io.Reader and counts it.
+type grammarContender struct {
+	name  string
+	tally func(io.Reader) (grammarTally, error)
+}
+
+// benchGrammarTally is a sub-benchmark name that runs tally over input
+// delivered by a chunkReader (at most 4 KiB per Read) on every iteration and
+// fails unless it counts want.
+func benchGrammarTally(b *testing.B, name string, input []byte, want grammarTally, tally func(io.Reader) (grammarTally, error)) {
+	b.Run(name, func(b *testing.B) {
+		src := &chunkReader{data: input}
+		b.SetBytes(int64(len(input)))
+		b.ReportAllocs()
+		for b.Loop() {
+			src.reset()
+			got, err := tally(src)
+			if err != nil || got != want {
+				b.Fatalf("counted %+v, err %v; want %+v", got, err, want)
+			}
+		}
+	})
+}
+
+// tallyParse returns a contender that reads messages with p through a
+// message reader over a pipe reader, and counts each with count.
+func tallyParse[T any](p parse.TryParse[T], count func(*grammarTally, T)) func(io.Reader) (grammarTally, error) {
+	return func(src io.Reader) (grammarTally, error) {
+		r := parse.NewReader(pipe.NewReader(src, pipe.ReaderOptions{LeaveOpen: true}), p, parse.Options{})
+		defer r.Close()
+		var t grammarTally
+		for m := range r.All(context.Background()) {
+			count(&t, m)
+		}
+		return t, r.Err()
+	}
 }
