@@ -89,3 +89,43 @@ func ExampleManyTill() {
 	// []
 	// error: parse: input ended inside a message: 4 bytes at offset 10: unexpected EOF
 }
+
+// A reply whose first byte chooses its parser: one table lookup instead of
+// trying alternatives in turn.
+func ExampleDispatch() {
+	line := c.Line()
+	reply := c.Dispatch(map[byte]parse.TryParse[string]{
+		'+': c.Map(c.Then(c.Byte('+'), line), func(s seq.Sequence) string { return "status " + s.String() }),
+		'-': c.Map(c.Then(c.Byte('-'), line), func(s seq.Sequence) string { return "error " + s.String() }),
+		':': c.Map(c.Then(c.Byte(':'), c.Before(c.Decimal[int64](math.MinInt64, math.MaxInt64, 0), c.Literal("\r\n"))),
+			func(n int64) string { return fmt.Sprint("integer ", n) }),
+	}, nil)
+	r := parse.NewReader(pipe.FromBytes([]byte("+OK\r\n:42\r\n-ERR no\r\n?\r\n")), reply, parse.Options{})
+	defer r.Close()
+	for m := range r.All(context.Background()) {
+		fmt.Println(m)
+	}
+	fmt.Println("error:", r.Err())
+	// Output:
+	// status OK
+	// integer 42
+	// error ERR no
+	// error: parse: at offset 19: expected '+' or '-' or ':'
+}
+
+// A version number that selects the layout of what follows.
+func ExampleSwitch() {
+	v1 := c.Map(c.Take(2), func(s seq.Sequence) string { return "v1 " + s.String() })
+	v2 := c.Map(c.Seq2(c.Take(2), c.Take(2), pair), func(s string) string { return "v2 " + s })
+	msg := c.Switch(c.Before(c.Decimal[int](0, 9, 1), c.Byte(' ')), map[int]parse.TryParse[string]{1: v1, 2: v2}, nil)
+	r := parse.NewReader(pipe.FromBytes([]byte("1 ab2 abcd3 xy")), msg, parse.Options{})
+	defer r.Close()
+	for m := range r.All(context.Background()) {
+		fmt.Println(m)
+	}
+	fmt.Println("error:", r.Err())
+	// Output:
+	// v1 ab
+	// v2 ab|cd
+	// error: parse: at offset 10: expected 1 or 2
+}

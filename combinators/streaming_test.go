@@ -505,6 +505,11 @@ func TestDeclarationPanics(t *testing.T) {
 		"Hex":        func() { c.Hex[uint8](2, 1, 0) },
 		"ManyTill":   func() { c.ManyTill(c.Uint8(), c.Uint8(), 2, 1) },
 		"FoldTill":   func() { c.FoldTill(c.Uint8(), c.Uint8(), -1, 1, 0, func(a int, _ uint8) int { return a }) },
+		"Dispatch":   func() { c.Dispatch[int](nil, nil) },
+		"Dispatch/nil": func() {
+			c.Dispatch(map[byte]parse.TryParse[int]{'a': nil}, nil)
+		},
+		"Switch": func() { c.Switch(c.Uint8(), map[uint8]parse.TryParse[int]{}, nil) },
 	} {
 		func() {
 			defer func() {

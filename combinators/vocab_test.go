@@ -17,8 +17,8 @@ func rangeErr(off int64, msg string) string {
 	return (&parse.SyntaxError{Offset: off, Msg: msg, Err: c.ErrRange}).Error()
 }
 
-// vocabCases are the byte sets, numbers and repetitions until a
-// terminator, in the table form of cases.
+// vocabCases are the byte sets, numbers, terminated repetitions and
+// dispatches, in the table form of cases.
 func vocabCases() []tcase {
 	letter := c.Satisfy("letter", isAlpha)
 	semi := c.Byte(';')
@@ -26,6 +26,24 @@ func vocabCases() []tcase {
 	u16 := c.Decimal[uint16](0, math.MaxUint16, 0)
 	i64 := c.Decimal[int64](math.MinInt64, math.MaxInt64, 0)
 	hex := c.Hex[uint64](0, math.MaxUint64, 16)
+	text := func(kind string) func(seq.Sequence) string {
+		return func(s seq.Sequence) string { return kind + " " + s.String() }
+	}
+	reply := c.Dispatch(map[byte]parse.TryParse[string]{
+		'+': c.Map(c.Then(c.Byte('+'), c.Line()), text("status")),
+		':': c.Map(c.Then(c.Byte(':'), c.Before(i64, crlf)), func(n int64) string { return fmt.Sprint("int ", n) }),
+	}, nil)
+	withDefault := c.Dispatch(map[byte]parse.TryParse[string]{
+		'-': c.Map(c.Then(c.Byte('-'), c.Line()), text("error")),
+	}, c.Map(c.Line(), text("other")))
+	sized := c.Switch(c.Before(c.Decimal[int](0, 99, 0), c.Byte(' ')), map[int]parse.TryParse[seq.Sequence]{
+		1: c.Take(1),
+		2: c.Take(2),
+	}, nil)
+	words := c.Switch(c.Map(c.TakeIn("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 8), seq.Sequence.String), map[string]parse.TryParse[string]{
+		"GET": c.Map(c.Then(c.Byte(' '), c.Line()), text("get")),
+		"DEL": c.Map(c.Then(c.Byte(' '), c.Line()), text("del")),
+	}, nil)
 
 	return []tcase{
 		// Byte sets.
@@ -101,6 +119,18 @@ func vocabCases() []tcase {
 			once: fails(syntax(1, "repeated element matched no input")), want: stream{nil, syntax(1, "repeated element matched no input")}},
 		{name: "FoldTill", p: erase(c.FoldTill(c.Before(u16, c.Opt(c.Byte(','))), semi, 1, -1, 0, func(a int, n uint16) int { return a + int(n) })),
 			input: "1,2,3;40;;", once: ok("6", 6), want: stream{msgs("6", "40"), syntax(9, "expected digit")}},
+
+		// Dispatch on a byte and on a value.
+		{name: "Dispatch", p: erase(reply), input: "+OK\r\n:-42\r\n?x\r\n",
+			once: ok("status OK", 5), want: stream{msgs("status OK", "int -42"), syntax(11, "expected '+' or ':'")}},
+		{name: "Dispatch/case-fails", p: erase(reply), input: ":4x\r\n",
+			once: fails(syntax(2, `expected "\r\n"`)), want: stream{nil, syntax(2, `expected "\r\n"`)}},
+		{name: "Dispatch/default", p: erase(withDefault), input: "-no\nyes\n",
+			once: ok("error no", 4), want: stream{msgs("error no", "other yes"), ""}},
+		{name: "Switch", p: erase(sized), input: "1 a2 bc3 x",
+			once: ok("a", 3), want: stream{msgs("a", "bc"), syntax(7, "expected 1 or 2")}},
+		{name: "Switch/strings", p: erase(words), input: "GET a\nDEL b\nPUT c\n",
+			once: ok("get a", 6), want: stream{msgs("get a", "del b"), syntax(12, `expected "DEL" or "GET"`)}},
 	}
 }
 
@@ -143,6 +173,8 @@ func TestVocabularyTruncated(t *testing.T) {
 		{"ManyTill/in-Alt", erase(c.Alt(till, c.Map(c.Byte('x'), func(byte) string { return "x" }))), "ab", nil, 0},
 		{"ManyTill/in-Many", erase(c.Before(c.Many(c.ManyTill(letter, semi, 1, -1), 0, -1), c.Byte('.'))), "ab;cd", nil, 0},
 		{"FoldTill", erase(c.FoldTill(c.Line(), c.Literal("\n"), 0, -1, 0, func(n int, _ seq.Sequence) int { return n + 1 })), "a\nb\n", nil, 0},
+		{"Dispatch", erase(c.Dispatch(map[byte]parse.TryParse[string]{':': integer}, nil)), ":1", nil, 0},
+		{"Switch", erase(c.Switch(c.Before(c.Decimal[int](0, 9, 0), c.Byte(' ')), map[int]parse.TryParse[seq.Sequence]{3: c.Take(3)}, nil)), "3 ab", nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkTruncated(t, tc.p, tc.input, tc.msgs, tc.at) })
 	}
@@ -165,5 +197,11 @@ func TestNumberErrors(t *testing.T) {
 	var se *parse.SyntaxError
 	if !errors.As(err, &se) || se.Offset != 0 || fmt.Sprint(se.Expected) != `[digit "none"]` {
 		t.Fatalf("Alt: got %#v", err)
+	}
+	// Dispatch lists the bytes it expected.
+	d := c.Dispatch(map[byte]parse.TryParse[byte]{'b': c.Byte('b'), 'a': c.Byte('a')}, nil)
+	_, err = d(parse.NewInput(seq.Of([]byte("c")), true, 0))
+	if !errors.As(err, &se) || se.Msg != "expected 'a' or 'b'" || fmt.Sprint(se.Expected) != "['a' 'b']" {
+		t.Fatalf("Dispatch: got %#v", err)
 	}
 }
