@@ -129,3 +129,24 @@ func ExampleSwitch() {
 	// v2 ab|cd
 	// error: parse: at offset 10: expected 1 or 2
 }
+
+// Nested lists, "[" *value "]", declared once with Fix and bounded in
+// depth.
+func ExampleFix() {
+	value := c.Fix(3, func(self parse.TryParse[int]) parse.TryParse[int] {
+		list := c.Then(c.Byte('['), c.FoldTill(self, c.Byte(']'), 0, -1, 0, func(n, _ int) int { return n + 1 }))
+		return c.Dispatch(map[byte]parse.TryParse[int]{
+			'x': c.Map(c.Byte('x'), func(byte) int { return 1 }),
+			'[': list,
+		}, nil)
+	})
+	r := parse.NewReader(pipe.FromBytes([]byte("[x[x]x][[[x]]]")), value, parse.Options{})
+	defer r.Close()
+	for n := range r.All(context.Background()) {
+		fmt.Println(n, "elements")
+	}
+	fmt.Println("error:", r.Err())
+	// Output:
+	// 3 elements
+	// error: parse: at offset 10: nesting deeper than 3 levels: combinators: nesting too deep
+}

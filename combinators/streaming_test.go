@@ -509,7 +509,9 @@ func TestDeclarationPanics(t *testing.T) {
 		"Dispatch/nil": func() {
 			c.Dispatch(map[byte]parse.TryParse[int]{'a': nil}, nil)
 		},
-		"Switch": func() { c.Switch(c.Uint8(), map[uint8]parse.TryParse[int]{}, nil) },
+		"Switch":  func() { c.Switch(c.Uint8(), map[uint8]parse.TryParse[int]{}, nil) },
+		"Fix":     func() { c.Fix(0, func(self parse.TryParse[int]) parse.TryParse[int] { return self }) },
+		"Fix/nil": func() { c.Fix(1, func(parse.TryParse[int]) parse.TryParse[int] { return nil }) },
 	} {
 		func() {
 			defer func() {
