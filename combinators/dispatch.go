@@ -77,8 +77,10 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 // and a nil def is a [*parse.SyntaxError] at the offset where p started,
 // naming the values that have a case ("expected \"GET\" or \"SET\"",
 // strings quoted, values sorted by their text). Failures of p and of the
-// chosen parser pass through, by the furthest-failure rule of [Seq2]. It
-// panics if cases is empty or holds a nil parser.
+// chosen parser pass through, by the furthest-failure rule of [Seq2]. The
+// lookup allocates nothing, but a string value made for it
+// (seq.Sequence.String) is an allocation per message. It panics if cases
+// is empty or holds a nil parser.
 //
 //go:noinline
 func Switch[A comparable, T any](p parse.TryParse[A], cases map[A]parse.TryParse[T], def parse.TryParse[T]) parse.TryParse[T] {
