@@ -150,3 +150,21 @@ func ExampleFix() {
 	// 3 elements
 	// error: parse: at offset 10: nesting deeper than 3 levels: combinators: nesting too deep
 }
+
+// RESP-style arrays of letters: the count read first says how many
+// elements follow, and a count past the maximum message size is refused
+// before any element is waited for.
+func ExampleCounted() {
+	count := c.Then(c.Byte('*'), c.Before(c.Decimal[uint64](0, math.MaxUint32, 0), c.Literal("\r\n")))
+	array := c.Counted(count, c.OneOf("abc"))
+	r := parse.NewReader(pipe.FromBytes([]byte("*3\r\nabc*0\r\n*99999\r\na")), array, parse.Options{MaxMessageSize: 1024})
+	defer r.Close()
+	for a := range r.All(context.Background()) {
+		fmt.Println(len(a), "elements")
+	}
+	fmt.Println("error:", r.Err())
+	// Output:
+	// 3 elements
+	// 0 elements
+	// error: parse: message at offset 11 exceeds the maximum size of 1024 bytes
+}
