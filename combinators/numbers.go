@@ -134,7 +134,7 @@ func (n *number) read(in *parse.Input) (neg bool, u uint64, err error) {
 	if n.signed && b == '-' {
 		neg, msg = true, n.digit
 		in.Advance(1)
-		if b, ok = in.Peek(); !ok {
+		if in.Remaining() == 0 {
 			return false, 0, in.NeedMore(1)
 		}
 	}
@@ -144,24 +144,32 @@ func (n *number) read(in *parse.Input) (neg bool, u uint64, err error) {
 	}
 	digits := 0
 	for {
-		d := uint64(digitValue[b])
-		if d >= n.base {
-			break
-		}
-		switch {
-		case !neg && !n.posOK || u > cut || u == cut && d > rem:
-			// More digits only make it larger: decided now.
-			if neg {
-				return false, 0, n.fault(off, n.below)
+		// A segment at a time: one Advance per segment, not per digit.
+		span := in.Span()
+		i := 0
+		for ; i < len(span); i++ {
+			d := uint64(digitValue[span[i]])
+			if d >= n.base {
+				break
 			}
-			return false, 0, n.fault(off, n.above)
-		case digits == n.maxDigits:
-			return false, 0, n.fault(off, n.long)
+			switch {
+			case !neg && !n.posOK || u > cut || u == cut && d > rem:
+				// More digits only make it larger: decided now.
+				if neg {
+					return false, 0, n.fault(off, n.below)
+				}
+				return false, 0, n.fault(off, n.above)
+			case digits == n.maxDigits:
+				return false, 0, n.fault(off, n.long)
+			}
+			u = u*n.base + d
+			digits++
 		}
-		u = u*n.base + d
-		digits++
-		in.Advance(1)
-		if b, ok = in.Peek(); !ok {
+		in.Advance(i)
+		if i < len(span) {
+			break // a byte that is not a digit ends the number
+		}
+		if in.Remaining() == 0 {
 			if !in.Final() {
 				return false, 0, in.NeedMore(1) // the number may go on
 			}
