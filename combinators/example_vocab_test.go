@@ -168,3 +168,23 @@ func ExampleCounted() {
 	// 0 elements
 	// error: parse: message at offset 11 exceeds the maximum size of 1024 bytes
 }
+
+// Requests recognised by their method: once "GET " has matched, a bad path
+// is reported where it is, not as a failure of the other alternatives at
+// the start of the line.
+func ExampleCommit() {
+	path := c.Before(c.TakeNotIn(" \r\n%", 1, -1), c.Literal("\r\n"))
+	get := c.Map(c.Commit(c.Literal("GET "), path), func(p seq.Sequence) string { return "get " + p.String() })
+	ping := c.Map(c.Literal("PING\r\n"), func(string) string { return "ping" })
+	req := c.Alt(get, ping)
+	r := parse.NewReader(pipe.FromBytes([]byte("GET /a\r\nPING\r\nGET /%zz\r\n")), req, parse.Options{})
+	defer r.Close()
+	for m := range r.All(context.Background()) {
+		fmt.Println(m)
+	}
+	fmt.Println("error:", r.Err())
+	// Output:
+	// get /a
+	// ping
+	// error: parse: at offset 19: expected "\r\n"
+}

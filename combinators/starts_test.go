@@ -126,6 +126,7 @@ func TestAllocs(t *testing.T) {
 		{"Dispatch", c.Dispatch(map[byte]parse.TryParse[int]{'+': c.Map(of('+'), seq.Sequence.Len), ':': c.Map(of(':'), seq.Sequence.Len)}, nil), ":123\r\n"},
 		{"Switch", c.Switch(c.Before(c.Decimal[int](0, 9, 0), c.Byte(' ')), map[int]parse.TryParse[int]{3: c.Map(c.Take(3), seq.Sequence.Len)}, nil), "3 abc"},
 		{"Fix", brackets(8, new(int)), "[[x][x]]"},
+		{"Commit/in-Alt", c.Alt(c.Commit(c.Byte('+'), c.Map(c.Line(), seq.Sequence.Len)), c.Map(c.Line(), seq.Sequence.Len)), "+ab\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := parse.NewInput(seq.Of([]byte(tc.input)), true, 0)
