@@ -177,3 +177,45 @@ func BenchmarkTakeWhileDigits(b *testing.B) {
 	input := bytes.Repeat([]byte("12345,6,7890123,"), 4096)
 	parsetest.BenchPair(b, comb, hand, input)
 }
+
+// RESP-style integers, ":<int64>\r\n": Decimal against a hand loop over
+// the digits.
+func BenchmarkDecimal(b *testing.B) {
+	comb := c.Then(c.Byte(':'), c.Before(c.Decimal[int64](-1<<63, 1<<63-1, 0), c.Literal("\r\n")))
+	hand := func(in *parse.Input) (int64, error) {
+		if b, ok := in.Peek(); !ok {
+			return 0, in.NeedMore(1)
+		} else if b != ':' {
+			return 0, in.Errorf("expected ':'")
+		}
+		in.Advance(1)
+		neg := false
+		if b, ok := in.Peek(); ok && b == '-' {
+			neg = true
+			in.Advance(1)
+		}
+		var u uint64
+		n := 0
+		for {
+			b, ok := in.Peek()
+			if !ok {
+				return 0, in.NeedMore(1)
+			}
+			if b < '0' || b > '9' || n == 19 {
+				break
+			}
+			u = u*10 + uint64(b-'0')
+			n++
+			in.Advance(1)
+		}
+		if n == 0 || !in.SkipPrefix([]byte("\r\n")) {
+			return 0, in.Errorf("expected digit or CRLF")
+		}
+		if neg {
+			return -int64(u), nil
+		}
+		return int64(u), nil
+	}
+	input := bytes.Repeat([]byte(":1234567\r\n:-42\r\n:9000000000000000000\r\n"), 2048)
+	parsetest.BenchPair(b, comb, hand, input)
+}

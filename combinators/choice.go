@@ -13,7 +13,7 @@ import (
 // without trying the later ones: with more bytes it might still match, and
 // it has priority. On final input needing more counts as failing at the
 // end of the input, so the later parsers are tried. Size errors end Alt at
-// once.
+// once, as does the failure of an alternative past its [Commit].
 //
 // If no parser matches, Alt reports the furthest failure
 // ([parse.Input.Furthest]): if a parser ran into the end of final input,

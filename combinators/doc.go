@@ -2,7 +2,7 @@
 //
 // Each function returns a parser built once, when the grammar is declared,
 // and safe for concurrent use; parsing allocates only for error values on
-// failure and for the slices of [Many], [SepBy] and [Count]. The parsers
+// failure and for the slices of [Many], [ManyTill], [SepBy] and [Count]. The parsers
 // follow the streaming rules of package parse exactly, so a message parses
 // the same however its bytes are split: a parser that reaches the end of
 // the buffered bytes before it can decide asks for more input (with the
@@ -12,7 +12,8 @@
 // absent, and an alternative that needs more input is waited for, never
 // skipped in favour of a later one. On final input, needing more counts as
 // failing for the backtracking combinators ([Alt], [Opt], [Many], [Fold],
-// [SepBy]), which then decide with what there is; elsewhere it reaches the
+// [SepBy], and [ManyTill] trying its terminator), which then decide with
+// what there is; elsewhere it reaches the
 // message reader, which reports a truncated message. Backtracking rewinds
 // the cursor, so a failed try consumes nothing.
 //

@@ -17,7 +17,8 @@ const (
 	malformed outcome = iota
 	// short: the parser needs more input.
 	short
-	// fatal: a size error; it ends the message whatever the grammar says.
+	// fatal: a size error, or a failure after a Commit's head matched; it
+	// ends the message whatever the grammar says.
 	fatal
 )
 
@@ -28,7 +29,7 @@ func classify(err error) outcome {
 		if e.Err == nil {
 			return malformed // the common case, without the errors.Is walks
 		}
-	case *parse.SizeError:
+	case *parse.SizeError, *CommittedError:
 		return fatal
 	}
 	if err == parse.ErrNeedMore || errors.Is(err, parse.ErrNeedMore) {

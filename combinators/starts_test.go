@@ -2,6 +2,7 @@ package combinators_test
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	c "github.com/sluicego/sluice/combinators"
@@ -114,6 +115,18 @@ func TestAllocs(t *testing.T) {
 		{"Alt/in-Fold", c.Before(c.Fold(c.Alt(of('+'), of('-')), 0, -1, 0, func(n int, _ seq.Sequence) int { return n + 1 }), c.Byte('.')), "+a\n-b\n."},
 		{"LengthPrefixed/Fold", c.LengthPrefixed(c.Uint8(), c.Fold(c.Byte('z'), 0, -1, 0, func(n int, _ byte) int { return n + 1 })), "\x02zz"},
 		{"Label/Opt", c.Map(c.Seq2(c.Label("sign", c.Opt(c.Byte('-'))), c.Take(1), func(m c.Maybe[byte], _ seq.Sequence) bool { return m.Ok }), func(bool) int { return 1 }), "5"},
+		// The vocabulary: byte sets, numbers, terminated repetition and
+		// dispatch parse without allocating.
+		{"OneOf", c.Map(c.OneOf("+-"), func(b byte) int { return int(b) }), "-"},
+		{"NoneOf", c.Map(c.NoneOf("\r\n"), func(b byte) int { return int(b) }), "a"},
+		{"TakeIn", c.Map(c.TakeIn("0123456789", 1, -1), seq.Sequence.Len), "123;"},
+		{"Decimal", c.Map(c.Decimal[int64](math.MinInt64, math.MaxInt64, 0), func(n int64) int { return int(n) }), "-12345;"},
+		{"Hex", c.Map(c.Hex[uint64](0, math.MaxUint64, 0), func(n uint64) int { return int(n) }), "1aF\r"},
+		{"FoldTill", c.FoldTill(digit, c.Byte(';'), 0, -1, 0, func(n int, _ byte) int { return n + 1 }), "12345;"},
+		{"Dispatch", c.Dispatch(map[byte]parse.TryParse[int]{'+': c.Map(of('+'), seq.Sequence.Len), ':': c.Map(of(':'), seq.Sequence.Len)}, nil), ":123\r\n"},
+		{"Switch", c.Switch(c.Before(c.Decimal[int](0, 9, 0), c.Byte(' ')), map[int]parse.TryParse[int]{3: c.Map(c.Take(3), seq.Sequence.Len)}, nil), "3 abc"},
+		{"Fix", brackets(8, new(int)), "[[x][x]]"},
+		{"Commit/in-Alt", c.Alt(c.Commit(c.Byte('+'), c.Map(c.Line(), seq.Sequence.Len)), c.Map(c.Line(), seq.Sequence.Len)), "+ab\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := parse.NewInput(seq.Of([]byte(tc.input)), true, 0)

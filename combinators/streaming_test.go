@@ -497,6 +497,21 @@ func TestDeclarationPanics(t *testing.T) {
 		"Bounded":    func() { c.Bounded(-1, c.Uint8()) },
 		"TakeUntil":  func() { c.TakeUntil("") },
 		"TakeBefore": func() { c.TakeBefore("") },
+		"OneOf":      func() { c.OneOf("") },
+		"TakeIn":     func() { c.TakeIn("", 0, -1) },
+		"TakeIn/max": func() { c.TakeIn("a", 2, 1) },
+		"TakeNotIn":  func() { c.TakeNotIn("a", -1, 1) },
+		"Decimal":    func() { c.Decimal[int](5, 4, 0) },
+		"Hex":        func() { c.Hex[uint8](2, 1, 0) },
+		"ManyTill":   func() { c.ManyTill(c.Uint8(), c.Uint8(), 2, 1) },
+		"FoldTill":   func() { c.FoldTill(c.Uint8(), c.Uint8(), -1, 1, 0, func(a int, _ uint8) int { return a }) },
+		"Dispatch":   func() { c.Dispatch[int](nil, nil) },
+		"Dispatch/nil": func() {
+			c.Dispatch(map[byte]parse.TryParse[int]{'a': nil}, nil)
+		},
+		"Switch":  func() { c.Switch(c.Uint8(), map[uint8]parse.TryParse[int]{}, nil) },
+		"Fix":     func() { c.Fix(0, func(self parse.TryParse[int]) parse.TryParse[int] { return self }) },
+		"Fix/nil": func() { c.Fix(1, func(parse.TryParse[int]) parse.TryParse[int] { return nil }) },
 	} {
 		func() {
 			defer func() {

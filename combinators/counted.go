@@ -1,0 +1,55 @@
+package combinators
+
+import (
+	"strconv"
+
+	"github.com/sluicego/sluice/parse"
+)
+
+// Counted reads a count with count, then exactly that many elements with
+// p, and returns them: a RESP array's "*3\r\n" and its three values, a
+// binary list after its uint16 length, declared without a Bind closure.
+// The count is checked before any element is read: a negative one is a
+// [*parse.SyntaxError] at the count's first byte with Err [ErrRange], and
+// one larger than the bytes left within the maximum message size is a
+// [*parse.SizeError] at once, since every element must consume at least
+// one byte (an element that consumes nothing is a syntax error, "repeated
+// element matched no input"). So a peer's "*9999999999\r\n" costs one
+// error, neither a wait nor a large allocation: the slice is allocated
+// once, no larger than the buffered input. Failures of count and p pass
+// through, by the furthest-failure rule of [Seq2]; input that ends before
+// the last element is a truncation.
+//
+//go:noinline
+func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) parse.TryParse[[]T] {
+	return func(in *parse.Input) ([]T, error) {
+		off := in.Offset()
+		c, err := count(in)
+		if err != nil {
+			return nil, in.Furthest(err)
+		}
+		if c < 0 {
+			return nil, in.Furthest(&parse.SyntaxError{Offset: off, Msg: "negative count " + strconv.FormatInt(int64(c), 10), Err: ErrRange})
+		}
+		if at := in.Consumed(); at > in.Limit() || uint64(c) > uint64(in.Limit()-at) {
+			return nil, in.TooLarge()
+		}
+		n := int(c)
+		if n == 0 {
+			return nil, nil
+		}
+		out := make([]T, 0, min(n, in.Remaining()))
+		for range n {
+			start := in.Consumed()
+			v, err := p(in)
+			if err != nil {
+				return nil, in.Furthest(err)
+			}
+			if in.Consumed() == start {
+				return nil, in.Furthest(noProgress(in))
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+}

@@ -1,0 +1,49 @@
+package combinators_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	c "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/parse"
+)
+
+// A count read from the input decides how many elements follow, over
+// every segmentation and through message readers; the count is checked
+// before the elements are waited for.
+func TestCounted(t *testing.T) {
+	letter := c.Satisfy("letter", isAlpha)
+	count := c.Before(c.Decimal[int](-1, 1000, 0), c.Byte(':'))
+	for _, tc := range []tcase{
+		{name: "decimal", p: erase(c.Counted(count, letter)), input: "3:abc0:2:x",
+			once: ok("[97 98 99]", 5), want: stream{msgs("[97 98 99]", "[]"), truncated(3, 7)}},
+		{name: "element-fails", p: erase(c.Counted(count, letter)), input: "2:a1",
+			once: fails(syntax(3, "expected letter")), want: stream{nil, syntax(3, "expected letter")}},
+		{name: "negative", p: erase(c.Counted(count, letter)), input: "1:a-1:",
+			once: ok("[97]", 3), want: stream{msgs("[97]"), (&parse.SyntaxError{Offset: 3, Msg: "negative count -1", Err: c.ErrRange}).Error()}},
+		{name: "over-limit", p: erase(c.Counted(c.Uint32BE(), c.Uint8())), input: "\x00\x00\x00\x02ab\x00\x00\x00\x10", limit: 16,
+			once: ok("[97 98]", 6), want: stream{msgs("[97 98]"), tooLarge(6, 16)}},
+		{name: "no-progress", p: erase(c.Counted(c.Uint8(), c.Opt(letter))), input: "\x02a1",
+			once: fails(syntax(2, "repeated element matched no input")), want: stream{nil, syntax(2, "repeated element matched no input")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkOnce(t, tc.p, tc.input, tc.limit, tc.once)
+			checkStream(t, tc.p, tc.input, tc.limit, tc.want)
+		})
+	}
+	checkTruncated(t, erase(c.Counted(count, letter)), "1:a3:ab", []string{"[97]"}, 3)
+
+	// A huge count is refused as soon as it is read: the reader does not
+	// wait for the elements the writer holds back.
+	h := newHeldPipe("*4294967295\r\n", "x")
+	defer h.finish()
+	huge := c.Counted(c.Then(c.Byte('*'), c.Before(c.Decimal[uint64](0, 1<<40, 0), c.Literal("\r\n"))), letter)
+	r := parse.NewReader(h.p.Reader(), huge, parse.Options{MaxMessageSize: 1 << 16})
+	defer r.Close()
+	start := time.Now()
+	var se *parse.SizeError
+	if _, err := next(t, r); !errors.As(err, &se) || time.Since(start) > time.Second {
+		t.Fatalf("got %v after %v; want a size error at once", err, time.Since(start))
+	}
+}

@@ -1,0 +1,133 @@
+package combinators
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/sluicego/sluice/parse"
+)
+
+// Dispatch chooses a parser by the next byte, without consuming it: the
+// parser cases maps that byte to runs from the cursor, so it reads the
+// byte itself (a type byte, a sign, a command letter). It is the switch
+// that replaces nested [Alt]s when the first byte decides: a table of 256
+// parsers built when Dispatch is declared, one lookup per message, no
+// backtracking and no first-byte learning. A byte with no case runs def;
+// with a nil def it is a [*parse.SyntaxError] at the cursor naming every
+// byte that has a case, "expected '+' or '-' or ':'" (also listed in its
+// Expected field, so that [Alt] and the furthest-failure rule merge them).
+// At the end of the buffered input Dispatch asks for one more byte, on
+// final input too (a truncated message). Failures of the chosen parser
+// pass through, by the furthest-failure rule of [Seq2]. It panics if cases
+// is empty or holds a nil parser.
+//
+//go:noinline
+func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) parse.TryParse[T] {
+	if len(cases) == 0 {
+		panic("combinators: Dispatch with no cases")
+	}
+	var table [256]parse.TryParse[T]
+	keys := make([]byte, 0, len(cases))
+	for b, p := range cases {
+		if p == nil {
+			panic("combinators: Dispatch with a nil parser for " + quoteByte(b))
+		}
+		table[b] = p
+		keys = append(keys, b)
+	}
+	slices.Sort(keys)
+	exps := make([]string, len(keys))
+	for i, b := range keys {
+		exps[i] = quoteByte(b)
+	}
+	msg := "expected " + strings.Join(exps, " or ")
+	if def != nil {
+		for i, p := range table {
+			if p == nil {
+				table[i] = def
+			}
+		}
+	}
+	return func(in *parse.Input) (T, error) {
+		b, ok := in.Peek()
+		if !ok {
+			var zero T
+			return zero, in.NeedMore(1)
+		}
+		p := table[b]
+		if p == nil {
+			var zero T
+			return zero, &parse.SyntaxError{Offset: in.Offset(), Msg: msg, Expected: slices.Clone(exps)}
+		}
+		v, err := p(in)
+		if err != nil {
+			return v, in.Furthest(err)
+		}
+		return v, nil
+	}
+}
+
+// Switch runs p and chooses the parser that reads what follows by p's
+// value: cases maps the value to the parser, which runs from where p
+// stopped, and a value with no case runs def. It is [Bind] declared as a
+// table, for a tag or a command name that selects a body, so that the
+// parsers are built once, when Switch is declared. A value with no case
+// and a nil def is a [*parse.SyntaxError] at the offset where p started,
+// naming the values that have a case ("expected \"GET\" or \"SET\"",
+// strings quoted, values sorted by their text). Failures of p and of the
+// chosen parser pass through, by the furthest-failure rule of [Seq2]. The
+// lookup allocates nothing, but a string value made for it
+// (seq.Sequence.String) is an allocation per message. It panics if cases
+// is empty or holds a nil parser.
+//
+//go:noinline
+func Switch[A comparable, T any](p parse.TryParse[A], cases map[A]parse.TryParse[T], def parse.TryParse[T]) parse.TryParse[T] {
+	if len(cases) == 0 {
+		panic("combinators: Switch with no cases")
+	}
+	table := make(map[A]parse.TryParse[T], len(cases))
+	exps := make([]string, 0, len(cases))
+	for v, q := range cases {
+		if q == nil {
+			panic(fmt.Sprintf("combinators: Switch with a nil parser for %v", v))
+		}
+		table[v] = q
+		exps = append(exps, caseName(v))
+	}
+	slices.Sort(exps)
+	msg := "expected " + strings.Join(exps, " or ")
+	return func(in *parse.Input) (T, error) {
+		var zero T
+		off := in.Offset()
+		v, err := p(in)
+		if err != nil {
+			return zero, in.Furthest(err)
+		}
+		q, ok := table[v]
+		if !ok {
+			q = def
+		}
+		if q == nil {
+			return zero, in.Furthest(&parse.SyntaxError{Offset: off, Msg: msg, Expected: slices.Clone(exps)})
+		}
+		w, err := q(in)
+		if err != nil {
+			return zero, in.Furthest(err)
+		}
+		return w, nil
+	}
+}
+
+// caseName formats a case value for an error message: strings quoted, bytes
+// as Byte names them, anything else as fmt prints it.
+func caseName(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x)
+	case byte:
+		return quoteByte(x)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,237 @@
+package combinators
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/sluicego/sluice/parse"
+)
+
+// ErrRange is the Err of the [*parse.SyntaxError] that [Decimal] and [Hex]
+// return for a number outside its bounds, one that overflows its type, or
+// one with more digits than allowed; match it with errors.Is.
+var ErrRange = errors.New("combinators: number out of range")
+
+// Integer is the set of Go integer types, signed and unsigned.
+type Integer interface {
+	Unsigned | ~int | ~int8 | ~int16 | ~int32 | ~int64
+}
+
+// Unsigned is the set of Go unsigned integer types.
+type Unsigned interface {
+	~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr
+}
+
+// digitValue maps a byte to its value as a hexadecimal digit (either
+// case), or 0xff.
+var digitValue = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = uint8(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = uint8(c-'a') + 10
+		t[c-'a'+'A'] = uint8(c-'a') + 10
+	}
+	return t
+}()
+
+// number describes a number parser, prepared when it is declared: the
+// bounds as magnitudes, so that one pass over the digits in uint64
+// decides overflow and bounds together.
+type number struct {
+	base      uint64
+	signed    bool   // a leading '-' is read (min < 0)
+	posOK     bool   // a non-negative number can be in range (max >= 0)
+	posMax    uint64 // the largest non-negative value (max), if posOK
+	posMin    uint64 // the smallest non-negative value (min if min > 0)
+	negMax    uint64 // the magnitude of the most negative value (-min), if signed
+	negMin    uint64 // the magnitude of the least negative value (-max if max < 0)
+	maxDigits int
+
+	// A magnitude u followed by a digit d stays within the positive
+	// (negative) bound unless u > posCut or u == posCut and d > posRem:
+	// the bound divided by the base, prepared so that the loop divides
+	// nothing.
+	posCut, posRem, negCut, negRem uint64
+
+	first, digit, above, below, long string // error messages
+}
+
+// magnitude returns |v| as a uint64, exactly for the most negative value.
+func magnitude[T Integer](v T) uint64 {
+	if v >= 0 {
+		return uint64(v)
+	}
+	return uint64(-(v + 1)) + 1
+}
+
+// digitsOf returns how many digits u has in base.
+func digitsOf(u, base uint64) int {
+	n := 1
+	for u >= base {
+		u /= base
+		n++
+	}
+	return n
+}
+
+func newNumber[T Integer](name string, base uint64, lo, hi T, maxDigits int, what string) *number {
+	if hi < lo {
+		panic(fmt.Sprintf("combinators: %s with bounds min=%v > max=%v", name, lo, hi))
+	}
+	n := &number{base: base, signed: lo < 0, posOK: hi >= 0, maxDigits: maxDigits}
+	if n.posOK {
+		n.posMax = uint64(hi)
+		if lo > 0 {
+			n.posMin = uint64(lo)
+		}
+	}
+	if n.signed {
+		n.negMax = magnitude(lo)
+		if hi < 0 {
+			n.negMin = magnitude(hi)
+		}
+	}
+	n.posCut, n.posRem = n.posMax/base, n.posMax%base
+	n.negCut, n.negRem = n.negMax/base, n.negMax%base
+	if maxDigits <= 0 {
+		n.maxDigits = max(digitsOf(n.posMax, base), digitsOf(n.negMax, base))
+	}
+	render := func(v T) string {
+		if base == 16 {
+			return "0x" + strconv.FormatUint(uint64(v), 16)
+		}
+		return fmt.Sprint(v)
+	}
+	n.digit = "expected " + what
+	n.first = n.digit
+	if n.signed {
+		n.first = "expected '-' or " + what
+	}
+	n.above = "number above the maximum " + render(hi)
+	n.below = "number below the minimum " + render(lo)
+	n.long = "number longer than " + strconv.Itoa(n.maxDigits) + " digits"
+	return n
+}
+
+// fault is a range error of the number that starts at off.
+func (n *number) fault(off int64, msg string) error {
+	return &parse.SyntaxError{Offset: off, Msg: msg, Err: ErrRange}
+}
+
+// read reads the number at the cursor and returns its sign and magnitude.
+func (n *number) read(in *parse.Input) (neg bool, u uint64, err error) {
+	off := in.Offset()
+	b, ok := in.Peek()
+	if !ok {
+		return false, 0, in.NeedMore(1)
+	}
+	msg := n.first
+	if n.signed && b == '-' {
+		neg, msg = true, n.digit
+		in.Advance(1)
+		if in.Remaining() == 0 {
+			return false, 0, in.NeedMore(1)
+		}
+	}
+	cut, rem := n.posCut, n.posRem
+	if neg {
+		cut, rem = n.negCut, n.negRem
+	}
+	digits := 0
+	for {
+		// A segment at a time: one Advance per segment, not per digit.
+		span := in.Span()
+		i := 0
+		for ; i < len(span); i++ {
+			d := uint64(digitValue[span[i]])
+			if d >= n.base {
+				break
+			}
+			switch {
+			case !neg && !n.posOK || u > cut || u == cut && d > rem:
+				// More digits only make it larger: decided now.
+				if neg {
+					return false, 0, n.fault(off, n.below)
+				}
+				return false, 0, n.fault(off, n.above)
+			case digits == n.maxDigits:
+				return false, 0, n.fault(off, n.long)
+			}
+			u = u*n.base + d
+			digits++
+		}
+		in.Advance(i)
+		if i < len(span) {
+			break // a byte that is not a digit ends the number
+		}
+		if in.Remaining() == 0 {
+			if !in.Final() {
+				return false, 0, in.NeedMore(1) // the number may go on
+			}
+			break
+		}
+	}
+	switch {
+	case digits == 0:
+		return false, 0, expected(in, msg) // at the byte that is not a digit
+	case !neg && u < n.posMin:
+		return false, 0, n.fault(off, n.below)
+	case neg && u < n.negMin:
+		return false, 0, n.fault(off, n.above)
+	}
+	return neg, u, nil
+}
+
+// Decimal reads a decimal integer between min and max inclusive: a '-'
+// sign if min < 0 (never a '+'), then 1 to maxDigits digits (maxDigits <= 0:
+// as many as the wider bound has, so leading zeros are allowed only within
+// that width), in one pass over the bytes, without allocating. It is the
+// number of RESP's ":<int>\r\n" (Decimal[int64](math.MinInt64,
+// math.MaxInt64, 0)) and of a Content-Length (Decimal[uint64](0, limit, 0)).
+//
+// On non-final input, digits that reach the end of the buffered input ask
+// for more, since the number may go on; on final input the number ends
+// there. The number is decided as soon as its digits show it is out of
+// range, without waiting for the rest. Errors are [*parse.SyntaxError]s:
+// no digit where one must be is "expected digit" (at the start of a signed
+// one, "expected '-' or digit") at that byte, which [Alt] and [Label]
+// treat as any expectation; a value above max or below min, one that
+// overflows T, and more than maxDigits digits are faults at the number's
+// first byte, naming the bound ("number above the maximum 65535") with Err
+// [ErrRange]. Input that ends before any digit (after a '-', say) asks for
+// more, on final input too (a truncated message). It panics if max < min.
+//
+//go:noinline
+func Decimal[T Integer](min, max T, maxDigits int) parse.TryParse[T] {
+	return numberOf[T](newNumber("Decimal", 10, min, max, maxDigits, "digit"))
+}
+
+// Hex reads a hexadecimal integer between min and max inclusive: 1 to
+// maxDigits hex digits of either case (maxDigits <= 0: as many as max has),
+// with no sign and no "0x", as an HTTP chunk size is written
+// (Hex[uint64](0, math.MaxUint64, 16)). Its streaming behaviour and errors
+// are [Decimal]'s, with "expected hex digit", and bounds rendered as
+// "0x1f". It panics if max < min.
+//
+//go:noinline
+func Hex[T Unsigned](min, max T, maxDigits int) parse.TryParse[T] {
+	return numberOf[T](newNumber("Hex", 16, min, max, maxDigits, "hex digit"))
+}
+
+func numberOf[T Integer](n *number) parse.TryParse[T] {
+	return func(in *parse.Input) (T, error) {
+		neg, u, err := n.read(in)
+		if err != nil {
+			return 0, err
+		}
+		if neg {
+			return -T(u), nil // wraps to the most negative value exactly
+		}
+		return T(u), nil
+	}
+}
