@@ -38,4 +38,20 @@
 // Malformed input is a [*parse.SyntaxError] at the stream offset where it
 // was found, naming what was expected; size errors and the need for more
 // input on non-final input pass through every combinator unchanged.
+//
+// A grammar is a package variable or a value built once, then run by a
+// [parse.Reader] over any pipe reader. A command line, then "key:value" lines
+// up to a blank line, with LF or CRLF line ends (k and v view the input until
+// the next message is read; this grammar copies them into strings):
+//
+//	eol := c.Alt(c.Literal("\n"), c.Literal("\r\n"))
+//	field := c.Seq3(c.TakeNotIn(":\r\n", 1, 256), c.Byte(':'), c.Line(),
+//		func(k seq.Sequence, _ byte, v seq.Sequence) string { return k.String() + "=" + v.String() })
+//	request := c.Seq2(c.Before(c.TakeIn("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 16), eol), c.ManyTill(field, eol, 0, 64),
+//		func(cmd seq.Sequence, fields []string) string { return fmt.Sprint(cmd, fields) })
+//	r := parse.NewReader(pipe.FromBytes([]byte("GET\r\nkey:a\r\n\r\nSET\nkey:b\nttl:60\n\n")), request,
+//		parse.Options{MaxMessageSize: 64 << 10})
+//
+// docs/grammar.md walks through a complete protocol, STOMP-like frames with a
+// body sized by a header, declared this way and tested with package fuzz.
 package combinators
