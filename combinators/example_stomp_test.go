@@ -48,21 +48,26 @@ var (
 	stompHeader = c.Seq3(c.Label("header name", c.TakeNotIn(":\r\n", 1, 256)), c.Byte(':'), c.Line(),
 		func(k seq.Sequence, _ byte, v seq.Sequence) Header { return Header{k, v} })
 
-	// A content-length header is a header, read again as a number: past
-	// "content-length:" only digits and the end of the line may follow.
-	lengthField = c.Seq2(c.Peek(stompHeader),
-		c.Commit(c.Literal("content-length:"), c.Before(c.Decimal[int](0, maxBody, 0), eol)),
-		func(h Header, n int) headerLine { return headerLine{h, n} })
+	// A content-length header is a header, read again as a number: once
+	// "content-length:" is seen, only digits and the end of the line may
+	// follow. Starting with the key lets Alt skip it by the first byte.
+	lengthKey   = c.Literal("content-length:")
+	lengthField = c.Commit(c.Peek(lengthKey), c.Seq2(c.Peek(stompHeader),
+		c.Then(lengthKey, c.Before(c.Decimal[int](0, maxBody, 0), eol)),
+		func(h Header, n int) headerLine { return headerLine{h, n} }))
 	otherField = c.Map(stompHeader, func(h Header) headerLine { return headerLine{h, -1} })
 
-	frameHead = c.Seq2(command, c.FoldTill(c.Alt(lengthField, otherField), eol, 0, 64, head{length: -1}, addField),
+	frameHead = c.Seq2(command, c.FoldTill(c.Label("header", c.Alt(lengthField, otherField)), eol, 0, 64, head{length: -1}, addField),
 		func(cmd seq.Sequence, h head) head { h.frame.Command = cmd; return h })
 
-	// The body: content-length bytes and a NUL, or the bytes up to the first NUL.
+	// The body: content-length bytes and a NUL, or the bytes up to the first
+	// NUL. What does not depend on the length is declared once, outside Bind.
+	nul   = c.Label("NUL after the body", c.Byte(0))
+	toNUL = c.TakeUntil("\x00")
 	frame = c.Bind(frameHead, func(h head) parse.TryParse[Frame] {
-		body := c.TakeUntil("\x00")
+		body := toNUL
 		if h.length >= 0 {
-			body = c.Before(c.Take(h.length), c.Label("NUL after the body", c.Byte(0)))
+			body = c.Before(c.Take(h.length), nul)
 		}
 		return c.Map(body, func(b seq.Sequence) Frame { h.frame.Body = b; return h.frame })
 	})
