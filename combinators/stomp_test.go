@@ -101,7 +101,7 @@ func TestStompErrors(t *testing.T) {
 		{"SEND\ndest:a\n", 0, "parse: input ended inside a message: 12 bytes at offset 0: unexpected EOF", io.ErrUnexpectedEOF},
 		{"SEND\ndest:a\n\nhello", 0, "parse: input ended inside a message: 18 bytes at offset 0: unexpected EOF", io.ErrUnexpectedEOF},
 		{"SEND\ncontent-length:5\n\nhel", 0, "parse: input ended inside a message: 26 bytes at offset 0: unexpected EOF", io.ErrUnexpectedEOF},
-		{"\n\nACK\n\n\x00\r", 8, "parse: input ended inside a message: 1 bytes at offset 8: unexpected EOF", io.ErrUnexpectedEOF},
+		{"\n\nACK\n\n\x00\r", 8, "parse: input ended inside a message: 1 byte at offset 8: unexpected EOF", io.ErrUnexpectedEOF},
 	} {
 		out := fuzz.CheckChunkings(t, fuzz.Parser(stomp), []byte(tc.in), stompOpts)
 		err := out.Err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/sluicego/sluice/seq"
@@ -101,7 +102,7 @@ type TruncatedError struct {
 
 // Error describes the incomplete message.
 func (e *TruncatedError) Error() string {
-	return fmt.Sprintf("parse: input ended inside a message: %d bytes at offset %d: %v", e.Len, e.Offset, io.ErrUnexpectedEOF)
+	return fmt.Sprintf("parse: input ended inside a message: %s at offset %d: %v", byteCount(e.Len), e.Offset, io.ErrUnexpectedEOF)
 }
 
 // Unwrap returns io.ErrUnexpectedEOF.
@@ -670,4 +671,12 @@ func Labeled[T any](in *Input, what string, p TryParse[T]) (T, error) {
 		return v, f.error()
 	}
 	return v, nil
+}
+
+// byteCount says n bytes in words: "1 byte", "2 bytes".
+func byteCount(n int) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return strconv.Itoa(n) + " bytes"
 }

@@ -211,7 +211,7 @@ func (e *InterruptedError) Error() string {
 	if e.Truncated == nil {
 		return fmt.Sprintf("parse: input failed inside a message: %v", e.Err)
 	}
-	return fmt.Sprintf("parse: input failed inside a message (%d bytes at offset %d): %v", e.Truncated.Len, e.Truncated.Offset, e.Err)
+	return fmt.Sprintf("parse: input failed inside a message (%s at offset %d): %v", byteCount(e.Truncated.Len), e.Truncated.Offset, e.Err)
 }
 
 // Unwrap returns Err and Truncated (Err alone if Truncated is nil).
