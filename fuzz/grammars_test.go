@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
 
+	"github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/internal/grammars"
 	"github.com/sluicego/sluice/parse"
@@ -269,8 +270,8 @@ func gramCheckDepth(t fuzz.TB, d int, leaf grammars.RESP, chunkings func(n int) 
 				continue
 			}
 			var se *parse.SyntaxError
-			if len(got) != 0 || !errors.As(out.Err, &se) || se.Offset != int64(4*grammars.MaxRESPDepth) || !strings.Contains(out.Err.Error(), "nested deeper") {
-				t.Fatalf("%s version: depth %d: got %q, error %v; want no message and a syntax error at offset %d, nested deeper", ver.name, d, got, out.Err, 4*grammars.MaxRESPDepth)
+			if len(got) != 0 || !errors.As(out.Err, &se) || se.Offset != int64(4*grammars.MaxRESPDepth) || !errors.Is(out.Err, combinators.ErrDepth) {
+				t.Fatalf("%s version: depth %d: got %q, error %v; want no message and a syntax error at offset %d, combinators.ErrDepth", ver.name, d, got, out.Err, 4*grammars.MaxRESPDepth)
 			}
 		}
 	}

@@ -42,20 +42,6 @@ func rest(in *parse.Input) (seq.Sequence, error) {
 	return s, nil
 }
 
-// reserve checks that n elements of at least unit bytes each fit the
-// maximum message size, for a repetition whose count was read from the
-// input; it reads nothing.
-//
-//go:noinline
-func reserve(n int64, unit int) parse.TryParse[struct{}] {
-	return func(in *parse.Input) (struct{}, error) {
-		if n > int64((in.Limit()-in.Consumed())/unit) {
-			return struct{}{}, in.TooLarge()
-		}
-		return struct{}{}, nil
-	}
-}
-
 // dispatch runs the parser that choose picks for the value look peeks at
 // (look reads nothing that stays read): a choice decided by the next bytes,
 // without the backtracking of Alt.

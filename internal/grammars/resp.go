@@ -1,10 +1,10 @@
 package grammars
 
 import (
-	"errors"
 	"math"
 	"strconv"
 
+	cb "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
 )
@@ -100,18 +100,21 @@ func AppendRESP(dst []byte, v RESP) []byte {
 	return append(dst, '\r', '\n')
 }
 
-// Error messages shared by the two RESP parsers.
+// Error messages shared by the two RESP parsers; the number messages are
+// those of combinators.Decimal.
 const (
 	respMsgType     = "RESP type byte (one of +-:$*)"
 	respMsgLineByte = "RESP line byte"
-	respMsgDigits   = "decimal digits"
+	respMsgSigned   = "expected '-' or digit"
+	respMsgDigit    = "expected digit"
+	respMsgLong     = "number longer than 19 digits"
+	respMsgAbove    = "number above the maximum 9223372036854775807"
+	respMsgBelow    = "number below the minimum -9223372036854775808"
+	respMsgBelowLen = "number below the minimum -1"
 )
 
-var (
-	errRESPOverflow = errors.New("integer overflows int64")
-	errRESPLength   = errors.New("length below -1")
-	errRESPDepth    = errors.New("RESP arrays nested deeper than " + strconv.Itoa(MaxRESPDepth))
-)
+// respMsgDepth is how combinators.Fix names an array nested too deep.
+var respMsgDepth = "nesting deeper than " + strconv.Itoa(MaxRESPDepth) + " levels"
 
 // RESPHand is the RESP2 grammar written by hand, without combinators. It
 // accepts and rejects exactly what [RESPCombinators] does, with the same
@@ -147,7 +150,7 @@ func respHandValue(in *parse.Input, depth int) (RESP, error) {
 		return RESP{Kind: BulkString, Str: body}, err
 	case Array:
 		if depth >= MaxRESPDepth {
-			return RESP{}, mapErrAt(in, errRESPDepth)
+			return RESP{}, &parse.SyntaxError{Offset: in.Offset(), Msg: respMsgDepth, Err: cb.ErrDepth}
 		}
 		in.Advance(1)
 		n, err := respHandInt(in, true)
@@ -195,57 +198,78 @@ func respHandLine(in *parse.Input) (seq.Sequence, error) {
 }
 
 // respHandInt reads an optionally signed decimal of at most 19 digits and
-// CRLF. If length is set, values below -1 are an error.
+// CRLF, as combinators.Decimal does: a value outside int64 (below -1 if
+// length is set) is an error at its first byte as soon as its digits show
+// it, and 19 digits that go on are an error too.
 func respHandInt(in *parse.Input, length bool) (int64, error) {
-	start := in.Consumed()
-	neg := peekIs(in, '-')
+	off := in.Offset()
+	b, ok := in.Peek()
+	if !ok {
+		return 0, in.NeedMore(1)
+	}
+	msg := respMsgSigned
+	neg := b == '-'
 	if neg {
+		msg = respMsgDigit
 		in.Advance(1)
+		if in.Remaining() == 0 {
+			return 0, in.NeedMore(1)
+		}
+	}
+	// The magnitude's bound divided by 10, and its last digit.
+	var cut, rem uint64 = (1<<63 - 1) / 10, 7
+	switch {
+	case neg && length:
+		cut, rem = 0, 1
+	case neg:
+		cut, rem = (1<<63)/10, 8
 	}
 	var u uint64
 	digits := 0
-	for digits < 19 {
+	for {
 		b, ok := in.Peek()
 		if !ok {
-			return 0, in.NeedMore(1)
+			if !in.Final() {
+				return 0, in.NeedMore(1)
+			}
+			break
 		}
+		d := uint64(b - '0')
 		if b < '0' || b > '9' {
 			break
 		}
-		u = u*10 + uint64(b-'0')
+		switch {
+		case u > cut || u == cut && d > rem:
+			m := respMsgAbove
+			if neg {
+				m = respMsgBelow
+				if length {
+					m = respMsgBelowLen
+				}
+			}
+			return 0, respRange(off, m)
+		case digits == 19:
+			return 0, respRange(off, respMsgLong)
+		}
+		u = u*10 + d
 		digits++
 		in.Advance(1)
 	}
 	if digits == 0 {
-		return 0, expected(in, respMsgDigits)
+		return 0, &parse.SyntaxError{Offset: in.Offset(), Msg: msg}
 	}
 	if err := readCRLF(in); err != nil {
 		return 0, err
 	}
-	n, err := respInt(neg, u, length)
-	if err != nil {
-		in.Rewind(in.Consumed() - start)
-		return 0, mapErrAt(in, err)
+	if neg {
+		return int64(-u), nil // wraps to math.MinInt64 exactly
 	}
-	return n, nil
+	return int64(u), nil
 }
 
-// respInt converts a sign and a magnitude to the value of a RESP integer
-// or length.
-func respInt(neg bool, u uint64, length bool) (int64, error) {
-	var n int64
-	switch {
-	case !neg && u <= 1<<63-1:
-		n = int64(u)
-	case neg && u <= 1<<63:
-		n = int64(-u)
-	default:
-		return 0, errRESPOverflow
-	}
-	if length && n < -1 {
-		return 0, errRESPLength
-	}
-	return n, nil
+// respRange is the error of a number out of range that starts at off.
+func respRange(off int64, msg string) error {
+	return &parse.SyntaxError{Offset: off, Msg: msg, Err: cb.ErrRange}
 }
 
 // respHandBody reads a bulk string's n bytes and CRLF, checking n against

@@ -20,74 +20,53 @@ import (
 //	array   = "*" signed CRLF (-1: null; n >= 0: n values)
 //	signed  = ["-"] 1*19DIGIT
 //
+// The type byte is a [cb.Dispatch], integers and lengths are
+// [cb.Decimal]s (an integer within int64, a length at least -1: out of
+// range is a syntax error at the number's first byte with Err
+// [cb.ErrRange]), an array's elements are a [cb.Counted] repetition, and
+// the nesting is a [cb.Fix] of MaxRESPDepth levels of arrays: an array
+// nested deeper is a syntax error at its '*' with Err [cb.ErrDepth].
+//
 // A bulk length is checked against the maximum message size before its
 // bytes are waited for, and an array count too (each element takes at
 // least 3 bytes); the element slice is never allocated larger than the
-// buffered input allows. Arrays nest at most [MaxRESPDepth] deep. The
-// returned parser is built once and safe for concurrent use.
+// buffered input allows. The returned parser is built once and safe for
+// concurrent use.
 func RESPCombinators() parse.TryParse[RESP] { return respGrammarOnce() }
 
 var respGrammarOnce = sync.OnceValue(buildRESP)
 
-// signedDigits is a sign and the digits of a RESP integer or length.
-type signedDigits struct {
-	neg    bool
-	digits seq.Sequence
-}
-
-// value converts s, as respInt does.
-func (s signedDigits) value(length bool) (int64, error) {
-	var buf [19]byte
-	n := s.digits.CopyTo(buf[:])
-	var u uint64
-	for _, d := range buf[:n] {
-		u = u*10 + uint64(d-'0')
-	}
-	return respInt(s.neg, u, length)
-}
-
-// respCacheBulk and respCacheArray are how many bulk string lengths and
-// array counts get a parser declared in advance; larger ones build theirs
-// when they are read (Bind), an allocation amortized over their size.
-const (
-	respCacheBulk  = 64
-	respCacheArray = 9
-)
+// respCacheBulk is how many bulk string lengths get a parser declared in
+// advance; larger ones build theirs when they are read (Bind), an
+// allocation amortized over their size.
+const respCacheBulk = 64
 
 func buildRESP() parse.TryParse[RESP] {
 	isLine := func(b byte) bool { return b != '\r' && b != '\n' }
-	isDigit := func(b byte) bool { return b >= '0' && b <= '9' }
 	never := func(byte) bool { return false }
 
 	line := cb.Before(cb.TakeWhile(respMsgLineByte, isLine, 0, -1), crlf)
-	// ["-"] digits, the sign decided by a peek rather than Opt: a failed
-	// Opt costs the allocation of a syntax error, on every positive number.
-	digits := cb.TakeWhile(respMsgDigits, isDigit, 1, 19)
-	positive := cb.Map(digits, func(d seq.Sequence) signedDigits { return signedDigits{false, d} })
-	negative := cb.Map(cb.Then(cb.Byte('-'), digits), func(d seq.Sequence) signedDigits { return signedDigits{true, d} })
-	signed := cb.Before(dispatch(cb.Uint8(), func(b byte) parse.TryParse[signedDigits] {
-		if b == '-' {
-			return negative
-		}
-		return positive
-	}), crlf)
-	integer := cb.MapErr(signed, func(s signedDigits) (int64, error) { return s.value(false) })
-	length := cb.MapErr(signed, func(s signedDigits) (int64, error) { return s.value(true) })
+	integer := cb.Before(cb.Decimal[int64](math.MinInt64, math.MaxInt64, 0), crlf)
+	length := cb.Before(cb.Decimal[int64](-1, math.MaxInt64, 0), crlf)
 
 	simple := func(k Kind) parse.TryParse[RESP] {
 		return cb.Map(cb.Then(cb.Byte(byte(k)), line), func(s seq.Sequence) RESP { return RESP{Kind: k, Str: s} })
 	}
-	simpleP, errorP := simple(SimpleString), simple(Error)
 	integerP := cb.Map(cb.Then(cb.Byte(':'), integer), func(n int64) RESP { return RESP{Kind: Integer, Int: n} })
 
-	mkBulk := func(s seq.Sequence) RESP { return RESP{Kind: BulkString, Str: s} }
-	bulkOf := func(n int) parse.TryParse[RESP] { return cb.Map(cb.Before(cb.Take(n), crlf), mkBulk) }
-	var bulks [respCacheBulk]parse.TryParse[RESP]
+	// The bulk strings and arrays are parsed as small values (a string or
+	// a slice, and a null flag) and made a RESP once, at the top: a RESP is
+	// too large to return in registers, so every combinator that returns
+	// one copies it through memory.
+	bulkOf := func(n int) parse.TryParse[respBody] {
+		return cb.Map(cb.Before(cb.Take(n), crlf), func(s seq.Sequence) respBody { return respBody{str: s} })
+	}
+	var bulks [respCacheBulk]parse.TryParse[respBody]
 	for n := range bulks {
 		bulks[n] = bulkOf(n)
 	}
-	nullBulk := pure(RESP{Kind: BulkString, Null: true})
-	bulkP := cb.Then(cb.Byte('$'), cb.Bind(length, func(n int64) parse.TryParse[RESP] {
+	nullBulk := pure(respBody{null: true})
+	bulkP := cb.Map(cb.Bind(cb.Then(cb.Byte('$'), length), func(n int64) parse.TryParse[respBody] {
 		switch {
 		case n < 0:
 			return nullBulk
@@ -95,61 +74,58 @@ func buildRESP() parse.TryParse[RESP] {
 			return bulks[n]
 		}
 		return bulkOf(int(min(n, math.MaxInt)))
-	}))
+	}), func(b respBody) RESP { return RESP{Kind: BulkString, Str: b.str, Null: b.null} })
 
 	badType := cb.Map(cb.Satisfy(respMsgType, never), func(byte) RESP { return RESP{} })
-	tooDeep := cb.MapErr(cb.Byte('*'), func(byte) (RESP, error) { return RESP{}, errRESPDepth })
-	nullArray := pure(RESP{Kind: Array, Null: true})
-	mkArray := func(es []RESP) RESP {
-		if es == nil {
-			es = []RESP{} // *0 is empty, not null
-		}
-		return RESP{Kind: Array, Elems: es}
-	}
-	// arrayAt returns the array parser whose elements are elem.
-	arrayAt := func(elem parse.TryParse[RESP]) parse.TryParse[RESP] {
-		arrayOf := func(n int64) parse.TryParse[RESP] {
-			return cb.Then(reserve(n, respMinValue), cb.Map(cb.Count(int(min(n, math.MaxInt)), elem), mkArray))
-		}
-		var arrays [respCacheArray]parse.TryParse[RESP]
-		for n := range arrays {
-			arrays[n] = arrayOf(int64(n))
-		}
-		return cb.Then(cb.Byte('*'), cb.Bind(length, func(n int64) parse.TryParse[RESP] {
-			switch {
-			case n < 0:
-				return nullArray
-			case n < respCacheArray:
-				return arrays[n]
-			}
-			return arrayOf(n)
-		}))
-	}
-
-	// One value parser per nesting depth, the deepest first: the array
-	// parser of depth d reads elements of depth d+1, and at MaxRESPDepth an
-	// array is an error.
+	// After "*", a '-' starts the null array "-1" (or "-0", an empty
+	// one); anything else is a count and that many values.
+	negative := cb.Map(length, func(n int64) respElems { return respElems{null: n < 0} })
 	var value parse.TryParse[RESP]
-	for d := MaxRESPDepth; d >= 0; d-- {
-		arrayP := tooDeep
-		if d < MaxRESPDepth {
-			arrayP = arrayAt(value)
-		}
-		value = dispatch(cb.Uint8(), func(b byte) parse.TryParse[RESP] {
-			switch Kind(b) {
-			case SimpleString:
-				return simpleP
-			case Error:
-				return errorP
-			case Integer:
-				return integerP
-			case BulkString:
-				return bulkP
-			case Array:
-				return arrayP
+	cb.Fix(MaxRESPDepth, func(array parse.TryParse[RESP]) parse.TryParse[RESP] {
+		value = cb.Dispatch(map[byte]parse.TryParse[RESP]{
+			byte(SimpleString): simple(SimpleString),
+			byte(Error):        simple(Error),
+			byte(Integer):      integerP,
+			byte(BulkString):   bulkP,
+			byte(Array):        array,
+		}, badType)
+		elems := cb.Map(cb.Counted(respCount(length), value), func(es []RESP) respElems { return respElems{elems: es} })
+		return cb.Map(cb.Then(cb.Byte('*'), cb.Dispatch(map[byte]parse.TryParse[respElems]{'-': negative}, elems)), func(b respElems) RESP {
+			if b.null {
+				return RESP{Kind: Array, Null: true}
 			}
-			return badType
+			if b.elems == nil {
+				b.elems = []RESP{} // *0 is empty, not null
+			}
+			return RESP{Kind: Array, Elems: b.elems}
 		})
-	}
+	})
 	return value
+}
+
+// respBody is a bulk string's bytes, or null.
+type respBody struct {
+	str  seq.Sequence
+	null bool
+}
+
+// respElems is an array's elements, or null.
+type respElems struct {
+	elems []RESP
+	null  bool
+}
+
+// respCount reads an array's count with count and checks that as many
+// values, of at least respMinValue bytes each, fit the maximum message
+// size: Counted alone assumes one byte per element.
+//
+//go:noinline
+func respCount(count parse.TryParse[int64]) parse.TryParse[int64] {
+	return func(in *parse.Input) (int64, error) {
+		n, err := count(in)
+		if err == nil && n > int64((in.Limit()-in.Consumed())/respMinValue) {
+			return 0, in.TooLarge()
+		}
+		return n, err
+	}
 }

@@ -1,6 +1,7 @@
 package grammars
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	cb "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
 )
@@ -178,24 +180,26 @@ func TestRESPMalformed(t *testing.T) {
 		{"+OK\n", 3, `expected "\r\n"`},
 		{"+O\rK\r\n", 2, `expected "\r\n"`},
 		{"-ERR\rx", 4, `expected "\r\n"`},
-		{":\r\n", 1, "decimal digits"},
-		{":-\r\n", 2, "decimal digits"},
-		{":+1\r\n", 1, "decimal digits"},
+		{":\r\n", 1, "expected '-' or digit"},
+		{":-\r\n", 2, "expected digit"},
+		{":+1\r\n", 1, "expected '-' or digit"},
 		{":1x\r\n", 2, `expected "\r\n"`},
-		{": 1\r\n", 1, "decimal digits"},
-		{":12345678901234567890\r\n", 20, `expected "\r\n"`},
-		{":9223372036854775808\r\n", 1, "overflows"},
-		{":-9223372036854775809\r\n", 1, "overflows"},
-		{"$-2\r\n", 1, "length below -1"},
+		{": 1\r\n", 1, "expected '-' or digit"},
+		{":12345678901234567890\r\n", 1, "above the maximum 9223372036854775807"},
+		{":00000000000000000001\r\n", 1, "longer than 19 digits"},
+		{":0000000000000000001\r\n:-0000000000000000009223372036854775808", 23, "longer than 19 digits"},
+		{":9223372036854775808\r\n", 1, "above the maximum 9223372036854775807"},
+		{":-9223372036854775809\r\n", 1, "below the minimum -9223372036854775808"},
+		{"$-2\r\n", 1, "below the minimum -1"},
 		{"$3\r\nabcd\r\n", 7, `expected "\r\n"`},
-		{"$\r\n", 1, "decimal digits"},
+		{"$\r\n", 1, "expected '-' or digit"},
 		{"$1\nx\r\n", 2, `expected "\r\n"`},
-		{"*-5\r\n", 1, "length below -1"},
+		{"*-5\r\n", 1, "below the minimum -1"},
 		{"*1\r\n?\r\n", 4, "RESP type byte"},
-		{"*2\r\n:1\r\n:x\r\n", 9, "decimal digits"},
+		{"*2\r\n:1\r\n:x\r\n", 9, "expected '-' or digit"},
 		{"*1\r\n*1\r\n*1\r\n:1\r\n:2\n", 18, `expected "\r\n"`},
-		{strings.Repeat("*1\r\n", MaxRESPDepth+1) + ":1\r\n", 4 * MaxRESPDepth, "nested deeper"},
-		{strings.Repeat("*1\r\n", 100000), 4 * MaxRESPDepth, "nested deeper"},
+		{strings.Repeat("*1\r\n", MaxRESPDepth+1) + ":1\r\n", 4 * MaxRESPDepth, "nesting deeper than 64 levels"},
+		{strings.Repeat("*1\r\n", 100000), 4 * MaxRESPDepth, "nesting deeper than 64 levels"},
 	})
 	// The deepest nesting allowed.
 	deep := strings.Repeat("*1\r\n", MaxRESPDepth) + ":1\r\n"
@@ -265,5 +269,49 @@ func TestAppendRESP(t *testing.T) {
 	want := "x*7\r\n$3\r\nSET\r\n$1\r\nk\r\n$-1\r\n:-3\r\n*0\r\n*0\r\n+OK\r\n"
 	if got != want {
 		t.Fatalf("%q\n%q", got, want)
+	}
+}
+
+// TestRESPErrorKinds checks what RESPCombinators' doc promises of its
+// errors, for both versions: a number out of range matches
+// combinators.ErrRange, and is decided by its digits before its CRLF
+// arrives; an array nested too deep matches combinators.ErrDepth.
+func TestRESPErrorKinds(t *testing.T) {
+	cases := []struct {
+		in    string
+		final bool
+		want  error
+	}{
+		{":9223372036854775808\r\n", true, cb.ErrRange},
+		{":92233720368547758080", false, cb.ErrRange},
+		{"$-2", false, cb.ErrRange},
+		{"*-9", false, cb.ErrRange},
+		{"*1\r\n:00000000000000000000", false, cb.ErrRange},
+		{strings.Repeat("*1\r\n", MaxRESPDepth+1), false, cb.ErrDepth},
+	}
+	for _, v := range respGrammar.versions() {
+		for _, c := range cases {
+			in := parse.NewInput(seq.Of([]byte(c.in)), c.final, 0)
+			_, err := v.p(in)
+			var se *parse.SyntaxError
+			if !errors.As(err, &se) || !errors.Is(err, c.want) {
+				t.Errorf("%s %q (final %v): %v, want a syntax error matching %v", v.name, c.in, c.final, err, c.want)
+			}
+		}
+	}
+}
+
+// TestRESPNegativeZero checks "-0", which the grammar reads as 0: "*-0" is
+// the empty array and "$-0" the empty bulk string, not null.
+func TestRESPNegativeZero(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"*-0\r\n", "*[]"},
+		{"$-0\r\n\r\n", `$""`},
+		{":-0\r\n", ":0"},
+	} {
+		got := check(t, respGrammar, []byte(c.in), parse.Options{})
+		if got.err != nil || len(got.msgs) != 1 || got.msgs[0] != c.want {
+			t.Errorf("%q: %v, want %s", c.in, got, c.want)
+		}
 	}
 }
