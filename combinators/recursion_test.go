@@ -123,3 +123,75 @@ func TestFixConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// The depth count goes on through a bound on the recursion's path: a value
+// is "x" or "L" and a length-prefixed value, so each level parses inside
+// the bound of the one above it, and the fourth level is past a limit of 3.
+func TestFixCountsThroughBounds(t *testing.T) {
+	p := c.Fix(3, func(self parse.TryParse[int]) parse.TryParse[int] {
+		return c.Dispatch(map[byte]parse.TryParse[int]{
+			'x': c.Map(c.Byte('x'), func(byte) int { return 0 }),
+			'L': c.Map(c.Then(c.Byte('L'), c.LengthPrefixed(c.Uint8(), self)), func(d int) int { return d + 1 }),
+		}, nil)
+	})
+	for _, tc := range []tcase{
+		{name: "three levels", input: "L\x03L\x01x", once: ok("2", 5), want: stream{msgs("2"), ""}},
+		{name: "four levels", input: "L\x05L\x03L\x01x",
+			once: fails(depthErr(6, 3)), want: stream{nil, depthErr(6, 3)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkOnce(t, erase(p), tc.input, 0, tc.once)
+			checkStream(t, erase(p), tc.input, 0, tc.want)
+		})
+	}
+}
+
+// A hand-written recursive parser bounds its nesting with the same count:
+// parens nested inside a Fix grammar's levels add up with them.
+func TestEnterLeaveHandWritten(t *testing.T) {
+	var parens parse.TryParse[int]
+	parens = func(in *parse.Input) (int, error) {
+		if in.Enter() > 5 {
+			in.Leave()
+			return 0, in.Errorf("too deep")
+		}
+		defer in.Leave()
+		b, ok := in.Peek()
+		if !ok {
+			return 0, in.NeedMore(1)
+		}
+		if b != '(' {
+			return 0, nil
+		}
+		in.Advance(1)
+		d, err := parens(in)
+		if err != nil {
+			return 0, err
+		}
+		if b, ok := in.Peek(); !ok {
+			return 0, in.NeedMore(1)
+		} else if b != ')' {
+			return 0, in.Errorf("expected ')'")
+		}
+		in.Advance(1)
+		return d + 1, nil
+	}
+	p := c.Fix(2, func(self parse.TryParse[int]) parse.TryParse[int] {
+		return c.Dispatch(map[byte]parse.TryParse[int]{
+			'p': c.Then(c.Byte('p'), parens),
+			'[': c.Map(c.Then(c.Byte('['), c.Before(self, c.Byte(']'))), func(d int) int { return d + 1 }),
+		}, nil)
+	})
+	// Two Fix levels and three calls of parens for "(())": five in all,
+	// within the limit of the parens; "((()))" makes a sixth, at its
+	// innermost "(" (offset 5).
+	for _, tc := range []tcase{
+		{name: "within", input: "[p(())]", once: ok("3", 7), want: stream{msgs("3"), ""}},
+		{name: "past", input: "[p((()))]", once: fails(syntax(5, "too deep")), want: stream{nil, syntax(5, "too deep")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkOnce(t, erase(p), tc.input, 0, tc.once)
+			checkStream(t, erase(p), tc.input, 0, tc.want)
+		})
+	}
+}

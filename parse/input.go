@@ -127,6 +127,7 @@ type Input struct {
 	short scanHint // the search that ran short in this attempt
 
 	child *Input // kept for Bounded, so that nesting allocates once
+	depth int    // nesting levels entered and not yet left (Enter, Leave)
 
 	fail failure // the furthest failure dismissed in this attempt
 }
@@ -289,6 +290,23 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 	return in.needMore()
 }
 
+// Enter records that a parser goes one level deeper into a nested value
+// and returns the new depth: 1 for the outermost level of a message. Pair
+// every Enter with one [Input.Leave] when that level returns, with or
+// without an error. The count is the message's: an Input that [Bounded]
+// makes goes on from the depth of the Input it bounds, and a message reader
+// starts every message at 0. combinators.Fix bounds the nesting of a
+// recursive grammar with it; a hand-written recursive parser can do the
+// same, so that a peer that nests a million levels costs one error, not a
+// million stack frames.
+func (in *Input) Enter() int {
+	in.depth++
+	return in.depth
+}
+
+// Leave undoes the last [Input.Enter].
+func (in *Input) Leave() { in.depth-- }
+
 // Bounded runs p on at most the next n bytes of in, as if they were all the
 // input when n bytes are buffered (the bound is reached, so nothing more can
 // come within it), and on what is buffered, with in's finality, when fewer
@@ -332,6 +350,7 @@ func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 		sub.hint = h // a search inside the bound resumes too
 	}
 	sub.fail.set = false
+	sub.depth = in.depth
 	v, err := p(sub)
 	if sub.fail.set {
 		in.adopt(&sub.fail, bounded)

@@ -368,6 +368,7 @@ func (m *machine[T]) nextSlow() (T, error) {
 	in.final, in.limit, in.max = final, m.limit, m.limit
 	in.base, in.msg, in.start, in.need = base, base, 0, 0
 	in.hint, in.short = m.hint, scanHint{}
+	in.depth = 0 // a panic that left levels entered does not carry over
 	if !windowed {
 		m.live, m.end = true, buf.Len()
 	}
