@@ -150,15 +150,18 @@ type streamReader struct {
 
 	// The buffered bytes run from start to end. Both are zero before the
 	// first segment is taken. tail is the last segment of the chain, into
-	// which the source is read; it may follow end's segment.
+	// which the source is read; it may follow end's segment. The sequence
+	// of the buffered bytes is built from start and end when a result is
+	// handed out (see buffer), not kept up to date by every read and
+	// AdvanceTo.
 	start    seq.Position
 	end      seq.Position
-	buf      seq.Sequence // Between(start, end), kept up to date
 	tail     *seq.Segment
 	spare    *seq.Segment // a recycled segment kept for the next one needed
 	startIdx int64        // running index of start
 	endIdx   int64        // running index of end: bytes read so far
 	examined int64        // running index of the examined position
+	empty    int          // source reads in a row that returned nothing
 
 	active bool  // a result was handed out; AdvanceTo is due
 	done   bool  // Complete was called
@@ -189,24 +192,65 @@ func (r *streamReader) ready(n int) bool {
 	}
 }
 
+// buffer returns the buffered bytes as a sequence: a slice of one segment
+// in the common case, without walking or re-validating the chain.
+func (r *streamReader) buffer() seq.Sequence {
+	s := r.start.Segment()
+	switch {
+	case s == nil:
+		return seq.Sequence{}
+	case s == r.end.Segment():
+		return s.Slice(r.start.Offset(), r.end.Offset())
+	}
+	return seq.Between(r.start, r.end)
+}
+
 // result builds the result of a read that is ready. It is built once, at
 // the end, because a Result is too large to travel cheaply between calls.
 func (r *streamReader) result() (Result, error) {
 	switch {
 	case r.cancel.Load() && r.cancel.Swap(false):
 		r.active = true
-		return Result{Buffer: r.buf, Canceled: true, Completed: r.eof && r.err == nil}, nil
+		return Result{Buffer: r.buffer(), Canceled: true, Completed: r.eof && r.err == nil}, nil
 	case r.err != nil:
-		return Result{Buffer: r.buf, Completed: true}, r.err
+		return Result{Buffer: r.buffer(), Completed: true}, r.err
 	}
 	r.active = true
-	return Result{Buffer: r.buf, Completed: r.eof}, nil
+	return Result{Buffer: r.buffer(), Completed: r.eof}, nil
 }
 
 // Read implements [Reader.Read].
 func (r *streamReader) Read(ctx context.Context) (Result, error) {
 	if r.done || r.active {
 		return Result{}, r.stateErr()
+	}
+	// The common case, made without calls but the two it needs: everything
+	// buffered was examined, nothing is sticky or pending, the source has
+	// no deadlines and the last segment has room. One source read that
+	// returns bytes then makes the result, of one segment if the buffer
+	// lies in the last one. Whatever else happens is left to the loop
+	// below, which sees the state this read left.
+	if t := r.tail; t != nil && r.endIdx == r.examined && r.dl == nil && r.err == nil && !r.eof && !r.cancel.Load() {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		if buf := t.Available(); len(buf) >= r.minRead {
+			n, err := r.src.Read(buf)
+			if err == nil && uint(n-1) < uint(len(buf)) {
+				t.Commit(n)
+				r.endIdx += int64(n)
+				r.end = t.Pos(t.Len())
+				if r.start.Segment() == t && !r.cancel.Load() {
+					r.active = true
+					return Result{Buffer: t.Slice(r.start.Offset(), t.Len())}, nil
+				}
+			} else if !r.took(n, err, len(buf)) {
+				// An empty read: go on as readOnce would, counting
+				// this one, without checking ctx in between.
+				r.empty++
+				r.readOnce(ctx)
+			}
+		}
 	}
 	for !r.ready(0) {
 		if err := ctx.Err(); err != nil {
@@ -245,17 +289,13 @@ func (r *streamReader) TryRead() (Result, bool, error) {
 }
 
 // readOnce makes one read from the source that returns bytes or an error,
-// retrying reads that return neither up to maxConsecutiveEmptyRds times. An
-// interrupted read returns with neither recorded.
+// retrying reads that return neither until maxConsecutiveEmptyRds of them
+// were made in a row (r.empty counts them, starting with Read's first try if
+// it was empty; it is zero again when readOnce returns).
+// An interrupted read returns with neither recorded.
 func (r *streamReader) readOnce(ctx context.Context) {
-	var buf []byte
-	if r.tail != nil {
-		buf = r.tail.Available()
-	}
-	if len(buf) < r.minRead {
-		buf = r.space()
-	}
-	for i := 0; ; {
+	buf := r.space()
+	for {
 		var n int
 		var err error
 		if r.dl == nil {
@@ -263,36 +303,41 @@ func (r *streamReader) readOnce(ctx context.Context) {
 		} else {
 			n, err = r.readInterruptible(ctx, buf)
 		}
-		if n < 0 || n > len(buf) {
-			panic(fmt.Sprintf("pipe: io.Reader returned count %d for a %d-byte buffer", n, len(buf)))
-		}
-		if n > 0 {
-			r.tail.Commit(n)
-			r.endIdx += int64(n)
-			r.end = r.tail.Pos(r.tail.Len())
-			if r.start.Segment() == r.tail {
-				r.buf = r.tail.Slice(r.start.Offset(), r.tail.Len())
-			} else {
-				r.buf = seq.Between(r.start, r.end)
-			}
-		}
-		switch {
-		case err == errInterrupted:
-			return
-		case err == io.EOF:
-			r.eof = true
-			return
-		case err != nil:
-			r.err = err
-			return
-		case n > 0:
+		if r.took(n, err, len(buf)) {
+			r.empty = 0
 			return
 		}
-		if i++; i >= maxConsecutiveEmptyRds {
+		if r.empty++; r.empty >= maxConsecutiveEmptyRds {
+			r.empty = 0
 			r.err = io.ErrNoProgress
 			return
 		}
 	}
+}
+
+// took records what one source read into the size bytes free in the last
+// segment returned, and reports whether it ends the read: bytes arrived, an
+// error did, or the read was interrupted.
+func (r *streamReader) took(n int, err error, size int) bool {
+	if uint(n) > uint(size) {
+		panicReadCount(n, size)
+	}
+	if n > 0 {
+		r.tail.Commit(n)
+		r.endIdx += int64(n)
+		r.end = r.tail.Pos(r.tail.Len())
+	}
+	switch {
+	case err == errInterrupted:
+		return true
+	case err == io.EOF:
+		r.eof = true
+		return true
+	case err != nil:
+		r.err = err
+		return true
+	}
+	return n > 0
 }
 
 // space returns the free space to read into: that of the last segment if it
@@ -316,18 +361,22 @@ func (r *streamReader) space() []byte {
 		r.start = s.Pos(0)
 		r.end = r.start
 	case r.start.Segment() == t && r.endIdx-r.startIdx <= int64(s.Cap()/4):
-		n := copy(s.Available(), r.buf.First())
+		n := copy(s.Available(), t.Bytes()[r.start.Offset():])
 		s.Commit(n)
 		s.SetIndex(r.startIdx)
 		r.release(t)
 		r.start = s.Pos(0)
 		r.end = s.Pos(n)
-		r.buf = seq.Between(r.start, r.end)
 	default:
 		t.Link(s)
 	}
 	r.tail = s
 	return s.Available()
+}
+
+//go:noinline
+func panicReadCount(n, size int) {
+	panic(fmt.Sprintf("pipe: io.Reader returned count %d for a %d-byte buffer", n, size))
 }
 
 // readInterruptible reads from a source with deadlines, so that ctx ending or
@@ -381,6 +430,26 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 	if r.done || !r.active {
 		panicAdvanceState(r.done)
 	}
+	// The common case: all of a buffer that lies in the last segment is
+	// consumed and examined. consumed equal to end is current (end carries
+	// the segment's generation) and passes every check below, so the
+	// segment is emptied for the next read at once.
+	if t := r.tail; consumed == r.end && (examined == consumed || examined.IsZero()) &&
+		r.start.Segment() == t && r.endIdx != r.startIdx {
+		r.active = false
+		r.startIdx, r.examined = r.endIdx, r.endIdx
+		t = t.Recycle(r.poison)
+		t.SetIndex(r.endIdx)
+		r.tail = t
+		r.start = t.Pos(0)
+		r.end = r.start
+		return
+	}
+	r.advance(consumed, examined)
+}
+
+// advance is AdvanceTo but for its common case.
+func (r *streamReader) advance(consumed, examined seq.Position) {
 	head := r.startIdx
 	ci := head
 	if !consumed.IsZero() {
@@ -407,13 +476,11 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 		r.tail.SetIndex(ci)
 		r.start = r.tail.Pos(0)
 		r.end = r.start
-		r.buf = r.tail.Slice(0, 0)
 		return
 	}
 	s, off := consumed.Segment(), consumed.Offset()
 	if s == r.start.Segment() && off < s.Len() {
 		r.start = consumed
-		r.buf = seq.Between(r.start, r.end)
 		return
 	}
 	for off == s.Len() {
@@ -421,7 +488,6 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 	}
 	r.releaseBefore(s)
 	r.start = s.Pos(off)
-	r.buf = seq.Between(r.start, r.end)
 }
 
 // releaseBefore returns the segments from the start's up to s, not included,
@@ -482,7 +548,7 @@ func (r *streamReader) complete(error) error {
 		r.pool.Put(r.spare)
 		r.spare = nil
 	}
-	r.start, r.end, r.buf, r.tail = seq.Position{}, seq.Position{}, seq.Sequence{}, nil
+	r.start, r.end, r.tail = seq.Position{}, seq.Position{}, nil
 	if c, ok := r.src.(io.Closer); ok && !r.leaveOpen {
 		return c.Close()
 	}

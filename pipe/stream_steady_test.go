@@ -1,0 +1,185 @@
+package pipe
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/sluicego/sluice/internal/testutil"
+	"github.com/sluicego/sluice/seq"
+)
+
+// steadyReader returns a reader over a source that answers with next after
+// one read of "warm" that the test consumed wholly: the state in which Read
+// and AdvanceTo take their short paths (everything examined, the buffer in
+// the last segment, nothing sticky).
+func steadyReader(t *testing.T, next func(r Reader, p []byte) (int, error)) Reader {
+	t.Helper()
+	var r Reader
+	first := true
+	r = NewReader(funcReader(func(p []byte) (int, error) {
+		if first {
+			first = false
+			return copy(p, "warm"), nil
+		}
+		return next(r, p)
+	}), ReaderOptions{})
+	res, err := r.Read(context.Background())
+	if err != nil || string(res.Buffer.First()) != "warm" {
+		t.Fatalf("warm-up read: %q %v", res.Buffer.First(), err)
+	}
+	r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
+	return r
+}
+
+// TestReaderSteadyEmptyReads checks that empty reads are counted exactly
+// when the first of them is the steady-state read: 99 in a row are retried,
+// the 100th fails the read with io.ErrNoProgress.
+func TestReaderSteadyEmptyReads(t *testing.T) {
+	calls := 0
+	r := steadyReader(t, func(_ Reader, p []byte) (int, error) {
+		calls++
+		if calls == 100 {
+			return copy(p, "x"), nil
+		}
+		return 0, nil
+	})
+	res, err := r.Read(context.Background())
+	if err != nil || string(res.Buffer.First()) != "x" || calls != 100 {
+		t.Fatalf("%q %v after %d calls, want \"x\" after 100", res.Buffer.First(), err, calls)
+	}
+	r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
+	calls = 0
+	r = steadyReader(t, func(Reader, []byte) (int, error) { calls++; return 0, nil })
+	if _, err := r.Read(context.Background()); err != io.ErrNoProgress || calls != 100 {
+		t.Fatalf("%v after %d calls, want io.ErrNoProgress after 100", err, calls)
+	}
+}
+
+// TestReaderSteadySourceOutcomes checks every outcome of a steady-state
+// source read other than plain bytes: each must give what the first read
+// of a reader gives.
+func TestReaderSteadySourceOutcomes(t *testing.T) {
+	errBoom := errors.New("boom")
+	for _, tc := range []struct {
+		name      string
+		next      func(r Reader, p []byte) (int, error)
+		want      string
+		err       error
+		completed bool
+		canceled  bool
+	}{
+		{"error with data", func(_ Reader, p []byte) (int, error) { return copy(p, "ab"), errBoom }, "ab", errBoom, true, false},
+		{"error", func(Reader, []byte) (int, error) { return 0, errBoom }, "", errBoom, true, false},
+		{"EOF with data", func(_ Reader, p []byte) (int, error) { return copy(p, "ab"), io.EOF }, "ab", nil, true, false},
+		{"EOF", func(Reader, []byte) (int, error) { return 0, io.EOF }, "", nil, true, false},
+		{"canceled while reading", func(r Reader, p []byte) (int, error) {
+			r.CancelPendingRead()
+			return copy(p, "ab"), nil
+		}, "ab", nil, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := steadyReader(t, tc.next)
+			defer r.Complete(nil)
+			res, err := r.Read(context.Background())
+			if err != tc.err || string(res.Buffer.First()) != tc.want || res.Completed != tc.completed || res.Canceled != tc.canceled {
+				t.Fatalf("got %q %v completed=%v canceled=%v, want %q %v completed=%v canceled=%v",
+					res.Buffer.First(), err, res.Completed, res.Canceled, tc.want, tc.err, tc.completed, tc.canceled)
+			}
+		})
+	}
+}
+
+// TestReaderSteadyChecks checks that the steady state skips none of the
+// documented checks: a done ctx stops the read before the source is read,
+// a count larger than the buffer panics, a view or position from an
+// earlier read is stale once that read was wholly consumed, and consuming
+// everything does not excuse an examined position before the consumed one.
+func TestReaderSteadyChecks(t *testing.T) {
+	t.Run("ctx done", func(t *testing.T) {
+		calls := 0
+		r := steadyReader(t, func(Reader, []byte) (int, error) { calls++; return 1, nil })
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := r.Read(ctx); err != context.Canceled || calls != 0 {
+			t.Fatalf("%v after %d source calls, want context.Canceled after none", err, calls)
+		}
+	})
+	t.Run("invalid count", func(t *testing.T) {
+		r := steadyReader(t, func(_ Reader, p []byte) (int, error) { return len(p) + 1, nil })
+		testutil.MustPanic(t, "returned count", func() { r.Read(context.Background()) })
+	})
+	t.Run("stale", func(t *testing.T) {
+		r := steadyReader(t, func(_ Reader, p []byte) (int, error) { return copy(p, "abcd"), nil })
+		old, err := r.Read(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldEnd := old.Buffer.End()
+		r.AdvanceTo(oldEnd, oldEnd)
+		testutil.MustPanic(t, "", func() { old.Buffer.Len() })
+		res, err := r.Read(context.Background())
+		if err != nil || string(res.Buffer.First()) != "abcd" {
+			t.Fatalf("%q %v", res.Buffer.First(), err)
+		}
+		// oldEnd names the same segment and offset as the new end, but
+		// an earlier generation: it must not pass for the new end.
+		if oldEnd.Segment() != res.Buffer.End().Segment() || oldEnd.Offset() != res.Buffer.End().Offset() {
+			t.Fatalf("the old end %v and the new %v differ in more than generation", oldEnd, res.Buffer.End())
+		}
+		testutil.MustPanic(t, "", func() { r.AdvanceTo(oldEnd, oldEnd) })
+	})
+	t.Run("examined before consumed", func(t *testing.T) {
+		r := steadyReader(t, func(_ Reader, p []byte) (int, error) { return copy(p, "abcd"), nil })
+		res, err := r.Read(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		testutil.MustPanic(t, "before consumed", func() { r.AdvanceTo(res.Buffer.End(), res.Buffer.Start()) })
+	})
+}
+
+// TestReaderSteadyAdvance checks the AdvanceTo forms that consume the whole
+// buffer: a zero examined means consumed, and an examined end with an
+// earlier consumed keeps the rest for the next read.
+func TestReaderSteadyAdvance(t *testing.T) {
+	src := strings.Repeat("abcd", 4)
+	r := NewReader(iotestOneByteAtATime(src), ReaderOptions{})
+	defer r.Complete(nil)
+	ctx := context.Background()
+	res, err := r.Read(ctx)
+	if err != nil || string(res.Buffer.First()) != "a" {
+		t.Fatalf("%q %v", res.Buffer.First(), err)
+	}
+	r.AdvanceTo(res.Buffer.End(), seq.Position{}) // zero examined: all consumed and examined
+	res, err = r.Read(ctx)
+	if err != nil || string(res.Buffer.First()) != "b" {
+		t.Fatalf("after AdvanceTo(end, zero): %q %v", res.Buffer.First(), err)
+	}
+	r.AdvanceTo(res.Buffer.Start(), res.Buffer.End()) // nothing consumed, all examined
+	res, err = r.Read(ctx)
+	if err != nil || string(res.Buffer.First()) != "bc" {
+		t.Fatalf("after AdvanceTo(start, end): %q %v", res.Buffer.First(), err)
+	}
+	r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
+	res, err = r.Read(ctx)
+	if err != nil || string(res.Buffer.First()) != "d" {
+		t.Fatalf("after AdvanceTo(end, end): %q %v", res.Buffer.First(), err)
+	}
+	r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
+}
+
+// iotestOneByteAtATime returns a source that returns s one byte a read,
+// then io.EOF.
+func iotestOneByteAtATime(s string) io.Reader {
+	return funcReader(func(p []byte) (int, error) {
+		if s == "" {
+			return 0, io.EOF
+		}
+		n := copy(p[:1], s)
+		s = s[n:]
+		return n, nil
+	})
+}
