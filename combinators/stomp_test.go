@@ -5,12 +5,12 @@ import (
 	"errors"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -155,35 +155,8 @@ func FuzzStomp(f *testing.F) {
 // TestGrammarGuideQuotesStomp keeps docs/grammar.md true: every Go block of
 // its STOMP section is quoted verbatim from this package's STOMP files.
 func TestGrammarGuideQuotesStomp(t *testing.T) {
-	var src strings.Builder
-	for _, f := range []string{"example_stomp_test.go", "stomp_test.go"} {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src.Write(b)
-	}
-	guide, err := os.ReadFile("../docs/grammar.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const title = "## A complete protocol: STOMP-like frames\n"
-	_, section, ok := strings.Cut(string(guide), title)
-	if !ok {
-		t.Fatalf("docs/grammar.md has no section %q", title)
-	}
-	if i := strings.Index(section, "\n## "); i >= 0 {
-		section = section[:i]
-	}
-	blocks := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(section, -1)
-	if len(blocks) < 2 {
-		t.Fatalf("the STOMP section has %d Go blocks, want the grammar and its tests", len(blocks))
-	}
-	for _, m := range blocks {
-		if !strings.Contains(src.String(), m[1]) {
-			t.Errorf("this block of docs/grammar.md is not in example_stomp_test.go or stomp_test.go:\n%s", m[1])
-		}
-	}
+	testutil.QuotesVerbatim(t, "../docs/grammar.md", "## A complete protocol: STOMP-like frames", 2,
+		"example_stomp_test.go", "stomp_test.go")
 }
 
 // TestPackageDocQuotesExample keeps the package documentation's grammar

@@ -1,5 +1,6 @@
 // Package testutil holds helpers shared by this module's tests: goroutine-leak checks, a buffer safe for
-// concurrent writes, a panic assertion, and an io.Reader fed step by step with the interleavings of its steps.
+// concurrent writes, a panic assertion, an io.Reader fed step by step with the interleavings of its steps, and a
+// check that a guide quotes tested code verbatim.
 package testutil
 
 import (
