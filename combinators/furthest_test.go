@@ -53,6 +53,16 @@ func deliveries(input string) map[string]func() pipe.Reader {
 	return out
 }
 
+// truncCase is a grammar, an input that ends inside a message, the
+// messages before it and the offset of the truncated one (checkTruncated).
+type truncCase struct {
+	name  string
+	p     parse.TryParse[string]
+	input string
+	msgs  []string
+	at    int
+}
+
 // checkTruncated checks that p reports input, whose last message msgs
 // leave unfinished, as truncated: through a message reader however the
 // input arrives (a *parse.TruncatedError matching io.ErrUnexpectedEOF at
@@ -92,13 +102,7 @@ func TestTruncatedInsideRepetitionAndChoice(t *testing.T) {
 	eol := c.Label("end of line", c.Byte('\n'))
 	assign := c.Seq2(c.Before(word, c.Byte('=')), digits, pair)
 	comment := c.Map(c.Then(c.Byte('#'), c.Line()), seq.Sequence.String)
-	for _, tc := range []struct {
-		name  string
-		p     parse.TryParse[string]
-		input string
-		msgs  []string
-		at    int
-	}{
+	for _, tc := range []truncCase{
 		// The example: the second pair has no end of line.
 		{"Many", erase(c.Before(c.Many(kv, 0, -1), eol)), "a:1\nb:2", nil, 0},
 		{"Many/after-message", erase(c.Before(c.Many(kv, 0, -1), eol)), "a:1\n\nb:2", []string{"[a|1]"}, 5},

@@ -155,13 +155,7 @@ func TestVocabularyTruncated(t *testing.T) {
 	i64 := c.Decimal[int64](math.MinInt64, math.MaxInt64, 0)
 	integer := c.Map(c.Then(c.Byte(':'), c.Before(i64, crlf)), func(n int64) string { return fmt.Sprint(n) })
 	till := erase(c.ManyTill(letter, semi, 0, -1))
-	for _, tc := range []struct {
-		name  string
-		p     parse.TryParse[string]
-		input string
-		msgs  []string
-		at    int
-	}{
+	for _, tc := range []truncCase{
 		{"Decimal/after-colon", erase(integer), ":", nil, 0},
 		{"Decimal/after-sign", erase(integer), ":12\r\n:-", []string{"12"}, 5},
 		{"Decimal/before-crlf", erase(integer), ":12", nil, 0},
