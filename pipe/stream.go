@@ -237,9 +237,7 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 		if buf := t.Available(); len(buf) >= r.minRead {
 			n, err := r.src.Read(buf)
 			if err == nil && uint(n-1) < uint(len(buf)) {
-				t.Commit(n)
-				r.endIdx += int64(n)
-				r.end = t.Pos(t.Len())
+				r.commit(n)
 				if r.start.Segment() == t && !r.cancel.Load() {
 					r.active = true
 					return Result{Buffer: t.Slice(r.start.Offset(), t.Len())}, nil
@@ -315,6 +313,13 @@ func (r *streamReader) readOnce(ctx context.Context) {
 	}
 }
 
+// commit makes n bytes read into the last segment's free space buffered.
+func (r *streamReader) commit(n int) {
+	r.tail.Commit(n)
+	r.endIdx += int64(n)
+	r.end = r.tail.Pos(r.tail.Len())
+}
+
 // took records what one source read into the size bytes free in the last
 // segment returned, and reports whether it ends the read: bytes arrived, an
 // error did, or the read was interrupted.
@@ -323,9 +328,7 @@ func (r *streamReader) took(n int, err error, size int) bool {
 		panicReadCount(n, size)
 	}
 	if n > 0 {
-		r.tail.Commit(n)
-		r.endIdx += int64(n)
-		r.end = r.tail.Pos(r.tail.Len())
+		r.commit(n)
 	}
 	switch {
 	case err == errInterrupted:
