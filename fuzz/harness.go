@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -119,10 +118,7 @@ func (o Options[T]) own(v T) T {
 }
 
 func (o Options[T]) cmpOptions() []cmp.Option {
-	return append([]cmp.Option{
-		cmp.Transformer("seq.Sequence", func(s seq.Sequence) string { return s.String() }),
-		cmp.Exporter(func(reflect.Type) bool { return true }),
-	}, o.Cmp...)
+	return append(baseCmp(), o.Cmp...)
 }
 
 // Kind classifies what went wrong in one run of a decoder.
@@ -192,35 +188,76 @@ func runSequence[T any](d Decoder[T], s seq.Sequence, o Options[T]) (Outcome[T],
 	return runOn(d, f, o)
 }
 
-// runOn runs d reading f, with the checks of run.
+// runOn runs d reading f, with the checks of run, on a worker goroutine
+// (see work), so that a decoder that never returns is reported as a hang
+// after Options.Timeout instead of hanging the test.
 func runOn[T any](d Decoder[T], f *feeder, o Options[T]) (Outcome[T], *problem) {
 	var out Outcome[T]
-	done := make(chan *problem, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				if p, ok := v.(*problem); ok {
-					done <- p
-					return
-				}
-				done <- &problem{Panic, fmt.Sprintf("panic: %v\n%s", v, trimStack(debug.Stack()))}
-			}
-		}()
+	j := &job{done: make(chan *problem, 1), run: func() *problem {
 		err := d(ctx, f, o.limit(), func(m T) { out.Messages = append(out.Messages, o.own(m)) })
 		out.Err = err
-		done <- f.finish(err)
-	}()
+		return f.finish(err)
+	}}
+	select {
+	case jobs <- j: // an idle worker took it
+	default:
+		go work(j)
+	}
 	timer := time.NewTimer(o.timeout())
 	defer timer.Stop()
 	select {
-	case p := <-done:
+	case p := <-j.done:
 		return out, p
 	case <-timer.C:
 		f.r.CancelPendingRead()
 		return Outcome[T]{}, &problem{Hang, fmt.Sprintf("the decoder did not return within %v", o.timeout())}
 	}
+}
+
+// A job is one run of a decoder, done on a worker goroutine.
+type job struct {
+	run  func() *problem
+	done chan *problem
+}
+
+// jobs hands runs to idle workers. A fuzz execution makes at least two
+// runs; reusing a goroutine saves starting one and growing its stack again
+// for every deep parse. A worker whose decoder never returns stays with it.
+var jobs = make(chan *job)
+
+// workerIdle is how long a worker waits for another run before it ends, so
+// that no goroutine of the harness outlives a test by more than that.
+const workerIdle = 50 * time.Millisecond
+
+// work runs j, then the runs handed to it, until none comes for workerIdle.
+func work(j *job) {
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		j.done <- j.safeRun()
+		idle.Reset(workerIdle)
+		select {
+		case j = <-jobs:
+		case <-idle.C:
+			return
+		}
+	}
+}
+
+// safeRun runs the job, turning a panic into a problem.
+func (j *job) safeRun() (p *problem) {
+	defer func() {
+		if v := recover(); v != nil {
+			if q, ok := v.(*problem); ok {
+				p = q
+				return
+			}
+			p = &problem{Panic, fmt.Sprintf("panic: %v\n%s", v, trimStack(debug.Stack()))}
+		}
+	}()
+	return j.run()
 }
 
 // trimStack drops the frames of the harness and the runtime's panic

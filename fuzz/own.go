@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"reflect"
+	"sync"
 	"unsafe"
 
 	"github.com/sluicego/sluice/seq"
@@ -17,98 +18,178 @@ var sequenceType = reflect.TypeFor[seq.Sequence]()
 // Channels, functions and unsafe pointers are copied as they are. Pointer
 // cycles are preserved.
 func Own[T any](v T) T {
-	c := copier{seen: map[uintptr]reflect.Value{}}
-	src := reflect.ValueOf(&v).Elem()
-	dst := reflect.New(src.Type()).Elem()
-	c.copy(dst, src)
-	return dst.Interface().(T)
+	var out T
+	c := copier{}
+	ownFor(reflect.TypeFor[T]())(unsafe.Pointer(&out), unsafe.Pointer(&v), &c)
+	return out
 }
 
-// copier deep-copies values, remembering the pointers it already copied.
+// copier remembers the pointers a copy already followed, so that cycles
+// and shared pointees stay so. The map is made at the first pointer.
 type copier struct {
-	seen map[uintptr]reflect.Value
+	seen map[unsafe.Pointer]unsafe.Pointer
 }
 
-// settable returns v in a form that can be set even if it was reached
-// through an unexported field.
-func settable(v reflect.Value) reflect.Value {
-	if v.CanSet() || !v.CanAddr() {
-		return v
+// ownFunc copies the value at src of one type into dst, which holds the
+// type's zero value; it is compiled once per type.
+type ownFunc func(dst, src unsafe.Pointer, c *copier)
+
+var ownFuncs sync.Map // reflect.Type -> ownFunc
+
+// ownFor returns the compiled copy of type t.
+func ownFor(t reflect.Type) ownFunc {
+	if f, ok := ownFuncs.Load(t); ok {
+		return f.(ownFunc)
 	}
-	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem()
+	var built ownFunc
+	indirect := ownFunc(func(dst, src unsafe.Pointer, c *copier) { built(dst, src, c) })
+	if f, loaded := ownFuncs.LoadOrStore(t, indirect); loaded {
+		return f.(ownFunc)
+	}
+	built = buildOwn(t)
+	ownFuncs.Store(t, built)
+	return built
 }
 
-// copy sets dst, a settable value, to a deep copy of src.
-func (c *copier) copy(dst, src reflect.Value) {
-	if src.CanAddr() {
-		src = settable(src)
-	} else {
-		// A map entry or an interface's value: copy it somewhere
-		// addressable so that its unexported fields can be read.
-		tmp := reflect.New(src.Type()).Elem()
-		tmp.Set(src)
-		src = tmp
-	}
-	if src.Type() == sequenceType {
-		s := src.Interface().(seq.Sequence)
-		dst.Set(reflect.ValueOf(seq.Of(s.Bytes())))
-		return
-	}
-	switch src.Kind() {
-	case reflect.Pointer:
-		if src.IsNil() {
-			return
-		}
-		if p, ok := c.seen[src.Pointer()]; ok {
-			dst.Set(p)
-			return
-		}
-		p := reflect.New(src.Type().Elem())
-		c.seen[src.Pointer()] = p
-		c.copy(p.Elem(), src.Elem())
-		dst.Set(p)
-	case reflect.Struct:
-		for i := range src.NumField() {
-			c.copy(settable(dst.Field(i)), src.Field(i))
-		}
+// flat reports whether values of t hold no pointers at all, so that a copy
+// of their bytes is a deep copy.
+func flat(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return true
 	case reflect.Array:
-		for i := range src.Len() {
-			c.copy(dst.Index(i), src.Index(i))
-		}
-	case reflect.Slice:
-		if src.IsNil() {
-			return
-		}
-		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
-		if src.Type().Elem().Kind() == reflect.Uint8 {
-			reflect.Copy(s, src)
-		} else {
-			for i := range src.Len() {
-				c.copy(s.Index(i), src.Index(i))
+		return t.Len() == 0 || flat(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !flat(t.Field(i).Type) {
+				return false
 			}
 		}
-		dst.Set(s)
-	case reflect.Map:
-		if src.IsNil() {
-			return
-		}
-		m := reflect.MakeMapWithSize(src.Type(), src.Len())
-		for it := src.MapRange(); it.Next(); {
-			k := reflect.New(src.Type().Key()).Elem()
-			c.copy(k, it.Key())
-			e := reflect.New(src.Type().Elem()).Elem()
-			c.copy(e, it.Value())
-			m.SetMapIndex(k, e)
-		}
-		dst.Set(m)
-	case reflect.Interface:
-		if src.IsNil() {
-			return
-		}
-		e := reflect.New(src.Elem().Type()).Elem()
-		c.copy(e, src.Elem())
-		dst.Set(e)
-	default:
-		dst.Set(src)
+		return true
 	}
+	return false
+}
+
+func buildOwn(t reflect.Type) ownFunc {
+	if t == sequenceType {
+		return func(dst, src unsafe.Pointer, _ *copier) {
+			*(*seq.Sequence)(dst) = seq.Of((*seq.Sequence)(src).Bytes())
+		}
+	}
+	if flat(t) {
+		size := t.Size()
+		return func(dst, src unsafe.Pointer, _ *copier) {
+			copy(unsafe.Slice((*byte)(dst), size), unsafe.Slice((*byte)(src), size))
+		}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return func(dst, src unsafe.Pointer, _ *copier) { *(*string)(dst) = *(*string)(src) }
+	case reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return func(dst, src unsafe.Pointer, _ *copier) { *(*unsafe.Pointer)(dst) = *(*unsafe.Pointer)(src) }
+	case reflect.Pointer:
+		elem := t.Elem()
+		own := ownFor(elem)
+		return func(dst, src unsafe.Pointer, c *copier) {
+			p := *(*unsafe.Pointer)(src)
+			if p == nil {
+				return
+			}
+			if q, ok := c.seen[p]; ok {
+				*(*unsafe.Pointer)(dst) = q
+				return
+			}
+			if c.seen == nil {
+				c.seen = map[unsafe.Pointer]unsafe.Pointer{}
+			}
+			q := reflect.New(elem).UnsafePointer()
+			c.seen[p] = q
+			*(*unsafe.Pointer)(dst) = q
+			own(q, p, c)
+		}
+	case reflect.Array:
+		n, size, own := t.Len(), t.Elem().Size(), ownFor(t.Elem())
+		return func(dst, src unsafe.Pointer, c *copier) {
+			for i := range n {
+				own(unsafe.Add(dst, uintptr(i)*size), unsafe.Add(src, uintptr(i)*size), c)
+			}
+		}
+	case reflect.Struct:
+		type field struct {
+			off uintptr
+			fn  ownFunc
+		}
+		var fields []field
+		for i := range t.NumField() {
+			f := t.Field(i)
+			fields = append(fields, field{f.Offset, ownFor(f.Type)})
+		}
+		return func(dst, src unsafe.Pointer, c *copier) {
+			for _, f := range fields {
+				f.fn(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), c)
+			}
+		}
+	case reflect.Slice:
+		elem := t.Elem()
+		if flat(elem) {
+			size := elem.Size()
+			return func(dst, src unsafe.Pointer, _ *copier) {
+				s := (*sliceHeader)(src)
+				if s.data == nil {
+					return
+				}
+				n := s.len * int(size)
+				d := reflect.MakeSlice(t, s.len, s.len).UnsafePointer()
+				copy(unsafe.Slice((*byte)(d), n), unsafe.Slice((*byte)(s.data), n))
+				*(*sliceHeader)(dst) = sliceHeader{d, s.len, s.len}
+			}
+		}
+		size, own := elem.Size(), ownFor(elem)
+		return func(dst, src unsafe.Pointer, c *copier) {
+			s := (*sliceHeader)(src)
+			if s.data == nil {
+				return
+			}
+			d := reflect.MakeSlice(t, s.len, s.len).UnsafePointer()
+			*(*sliceHeader)(dst) = sliceHeader{d, s.len, s.len}
+			for i := range s.len {
+				own(unsafe.Add(d, uintptr(i)*size), unsafe.Add(s.data, uintptr(i)*size), c)
+			}
+		}
+	case reflect.Map:
+		return func(dst, src unsafe.Pointer, c *copier) {
+			m := reflect.NewAt(t, src).Elem()
+			if m.IsNil() {
+				return
+			}
+			out := reflect.MakeMapWithSize(t, m.Len())
+			for it := m.MapRange(); it.Next(); {
+				out.SetMapIndex(ownValue(it.Key(), c), ownValue(it.Value(), c))
+			}
+			reflect.NewAt(t, dst).Elem().Set(out)
+		}
+	case reflect.Interface:
+		return func(dst, src unsafe.Pointer, c *copier) {
+			v := reflect.NewAt(t, src).Elem()
+			if v.IsNil() {
+				return
+			}
+			reflect.NewAt(t, dst).Elem().Set(ownValue(v.Elem(), c))
+		}
+	}
+	return func(dst, src unsafe.Pointer, _ *copier) {
+		reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem())
+	}
+}
+
+// ownValue returns an owned copy of v (a map entry or an interface's
+// value, which cannot be addressed).
+func ownValue(v reflect.Value, c *copier) reflect.Value {
+	src := reflect.New(v.Type())
+	src.Elem().Set(v)
+	dst := reflect.New(v.Type())
+	ownFor(v.Type())(dst.UnsafePointer(), src.UnsafePointer(), c)
+	return dst.Elem()
 }
