@@ -4,6 +4,7 @@ SHELL := bash
 
 GO                  ?= go
 FUZZTIME            ?= 10s
+FUZZMINIMIZETIME    ?= 100x
 # staticcheck 2026.2.2 == module version v0.8.2 (supports Go 1.26).
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK         := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -34,7 +35,7 @@ bench:
 	$(BENCHSTAT) bench/results.txt || echo "benchstat unavailable; raw results in bench/results.txt"
 
 fuzz:
-	FUZZTIME=$(FUZZTIME) bash .ci/fuzz.sh
+	FUZZTIME=$(FUZZTIME) FUZZMINIMIZETIME=$(FUZZMINIMIZETIME) bash .ci/fuzz.sh
 
 cover:
 	$(GO) test -coverprofile=cover.out ./...
