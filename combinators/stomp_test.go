@@ -10,6 +10,7 @@ import (
 
 	"github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -149,6 +150,25 @@ func FuzzStomp(f *testing.F) {
 	f.Add([]byte("\r\r\n\nSEND\nk:v\r\n\r\nbody"), []byte{0, 0, 0})
 	f.Fuzz(func(t *testing.T, data, cuts []byte) {
 		fuzz.Fuzz(t, fuzz.Parser(stomp), data, cuts, stompOpts)
+	})
+}
+
+// BenchmarkFuzzCost measures FuzzStomp's body's cost per execution against
+// a bare parse of the same inputs (bench/fuzzcost.sh): the guide's input in
+// a few chunkings, and frames with a content-length body.
+func BenchmarkFuzzCost(b *testing.B) {
+	decoder := fuzz.Parser(stomp)
+	inputs := [][]any{
+		{[]byte(stompInput), []byte{3, 0, 17}},
+		{[]byte(stompInput), []byte{}},
+		{[]byte(stompInput + stompInput), []byte{40, 1, 2, 90}},
+		{[]byte("SEND\ncontent-length:3\n\na\x00b\x00\r\n"), []byte{}},
+		{[]byte("SEND\ncontent-length:5x\n\nhello\x00"), []byte{7}},
+	}
+	b.Run("Stomp", func(b *testing.B) {
+		testutil.BenchFuzzCost(b, inputs,
+			func(tb testing.TB, in []any) { fuzz.Fuzz(tb, decoder, in[0].([]byte), in[1].([]byte), stompOpts) },
+			func(_ testing.TB, in []any) { parsetest.BareParse(stomp, in[0].([]byte), stompOpts.MaxMessageSize) })
 	})
 }
 

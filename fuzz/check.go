@@ -281,7 +281,7 @@ func (f *failure[T]) report(input []byte) string {
 
 // same reports whether got has the messages and the error of want.
 func same[T any](want, got Outcome[T], o Options[T]) bool {
-	return errText(want.Err) == errText(got.Err) &&
+	return sameError(want.Err, got.Err) &&
 		(fastEqual(&want.Messages, &got.Messages) || cmp.Equal(want.Messages, got.Messages, o.cmpOptions()...))
 }
 
@@ -305,6 +305,14 @@ func describe[T any](want, got Outcome[T], o Options[T]) string {
 		fmt.Fprintf(&b, "\nerror: whole %s, chunked %s", we, ge)
 	}
 	return b.String()
+}
+
+// sameError reports whether two runs ended with the same error text.
+func sameError(a, b error) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Error() == b.Error()
 }
 
 func errText(err error) string {

@@ -1,12 +1,15 @@
 package fuzz
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -70,8 +73,12 @@ type Options[T any] struct {
 	// is not held to it. Zero means 64 KiB.
 	MaxMessageSize int
 	// Timeout bounds one run of the decoder over the input. Zero means 5
-	// seconds. A decoder that does not return in time is reported as a
-	// hang; its goroutine cannot be stopped and is left running.
+	// seconds. A decoder that has not returned in time is reported as a
+	// hang at its next read or AdvanceTo. One that still has not returned
+	// after twice the time loops without reading and cannot be stopped:
+	// the harness then ends the process, printing the input, its chunks
+	// and every goroutine's stack (the fuzzer keeps such an input as a
+	// crasher).
 	Timeout time.Duration
 	// Own copies a message into memory the decoder does not own, so that it
 	// can be compared after later reads. Nil means a deep copy that gives
@@ -110,11 +117,13 @@ func (o Options[T]) timeout() time.Duration {
 	return o.Timeout
 }
 
-func (o Options[T]) own(v T) T {
+// ownAt replaces *v with its own copy, in place.
+func (o Options[T]) ownAt(v *T) {
 	if o.Own != nil {
-		return o.Own(v)
+		*v = o.Own(*v)
+		return
 	}
-	return Own(v)
+	ownInPlace(v)
 }
 
 func (o Options[T]) cmpOptions() []cmp.Option {
@@ -177,7 +186,12 @@ type problem struct {
 // that cuts (strictly increasing offsets in (0, len(input))) make, or all
 // at once and already completed if whole. It never calls t.
 func run[T any](d Decoder[T], input []byte, cuts []int, whole bool, o Options[T]) (Outcome[T], *problem) {
-	return runOn(d, newFeeder(input, cuts, whole, o.limit()), o)
+	f := newFeeder(input, cuts, whole, o.limit())
+	out, p := runOn(d, f, o)
+	if p == nil {
+		f.release()
+	}
+	return out, p
 }
 
 // runSequence runs d on s, all the input in one read, through
@@ -188,66 +202,11 @@ func runSequence[T any](d Decoder[T], s seq.Sequence, o Options[T]) (Outcome[T],
 	return runOn(d, f, o)
 }
 
-// runOn runs d reading f, with the checks of run, on a worker goroutine
-// (see work), so that a decoder that never returns is reported as a hang
-// after Options.Timeout instead of hanging the test.
-func runOn[T any](d Decoder[T], f *feeder, o Options[T]) (Outcome[T], *problem) {
-	var out Outcome[T]
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	j := &job{done: make(chan *problem, 1), run: func() *problem {
-		err := d(ctx, f, o.limit(), func(m T) { out.Messages = append(out.Messages, o.own(m)) })
-		out.Err = err
-		return f.finish(err)
-	}}
-	select {
-	case jobs <- j: // an idle worker took it
-	default:
-		go work(j)
-	}
-	timer := time.NewTimer(o.timeout())
-	defer timer.Stop()
-	select {
-	case p := <-j.done:
-		return out, p
-	case <-timer.C:
-		f.r.CancelPendingRead()
-		return Outcome[T]{}, &problem{Hang, fmt.Sprintf("the decoder did not return within %v", o.timeout())}
-	}
-}
-
-// A job is one run of a decoder, done on a worker goroutine.
-type job struct {
-	run  func() *problem
-	done chan *problem
-}
-
-// jobs hands runs to idle workers. A fuzz execution makes at least two
-// runs; reusing a goroutine saves starting one and growing its stack again
-// for every deep parse. A worker whose decoder never returns stays with it.
-var jobs = make(chan *job)
-
-// workerIdle is how long a worker waits for another run before it ends, so
-// that no goroutine of the harness outlives a test by more than that.
-const workerIdle = 50 * time.Millisecond
-
-// work runs j, then the runs handed to it, until none comes for workerIdle.
-func work(j *job) {
-	idle := time.NewTimer(workerIdle)
-	defer idle.Stop()
-	for {
-		j.done <- j.safeRun()
-		idle.Reset(workerIdle)
-		select {
-		case j = <-jobs:
-		case <-idle.C:
-			return
-		}
-	}
-}
-
-// safeRun runs the job, turning a panic into a problem.
-func (j *job) safeRun() (p *problem) {
+// runOn runs d reading f, with the checks of run, on the calling
+// goroutine. A watchdog bounds the run (see watch).
+func runOn[T any](d Decoder[T], f *feeder, o Options[T]) (out Outcome[T], p *problem) {
+	stop := f.watch(o.timeout())
+	defer stop()
 	defer func() {
 		if v := recover(); v != nil {
 			if q, ok := v.(*problem); ok {
@@ -257,7 +216,48 @@ func (j *job) safeRun() (p *problem) {
 			p = &problem{Panic, fmt.Sprintf("panic: %v\n%s", v, trimStack(debug.Stack()))}
 		}
 	}()
-	return j.run()
+	err := d(context.Background(), f, o.limit(), func(m T) {
+		out.Messages = append(out.Messages, m)
+		o.ownAt(&out.Messages[len(out.Messages)-1])
+	})
+	out.Err = err
+	return out, f.finish(err)
+}
+
+// watch starts the watchdog of one run and returns the function that
+// stops it when the run returns. After timeout, the decoder's next read or
+// AdvanceTo panics with a hang, which the run reports. A decoder that
+// still has not returned after a second timeout loops without reading: it
+// cannot be stopped, so the watchdog ends the process with a report and
+// every goroutine's stack (go test shows it as a failure, and the fuzzer
+// keeps the input as a crasher).
+func (f *feeder) watch(timeout time.Duration) (stop func()) {
+	var done atomic.Bool
+	t := time.AfterFunc(timeout, func() {
+		f.timedOut.Store(int64(timeout))
+		f.r.CancelPendingRead()
+		time.Sleep(timeout)
+		if !done.Load() {
+			debug.SetTraceback("all")
+			panic(fmt.Sprintf("fuzz: hang: the decoder has not returned %v after it was given its input, and does not read (it loops in its own code); input %s\n%s",
+				2*timeout, quote(bytes.Join(f.chunks, nil)), chunksLine(f.chunks)))
+		}
+	})
+	return func() {
+		done.Store(true)
+		t.Stop()
+	}
+}
+
+// chunksLine describes how an input was cut.
+func chunksLine(chunks [][]byte) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "in %d chunks:", len(chunks))
+	for _, c := range chunks {
+		b.WriteString(" ")
+		b.WriteString(quote(c))
+	}
+	return b.String()
 }
 
 // trimStack drops the frames of the harness and the runtime's panic
@@ -291,10 +291,15 @@ type feeder struct {
 	idle        int         // reads that delivered nothing since the last consumption
 	maxIdle     int
 	readerDone  bool // the decoder completed the reader
+
+	timedOut atomic.Int64 // the run's timeout, once it has passed (see watch)
 }
 
 func newFeeder(input []byte, cuts []int, whole bool, limit int) *feeder {
-	p := pipe.New(pipe.Options{PauseThreshold: -1, Poison: true, SegmentSize: 1, Pool: exactPool{}})
+	p, _ := feederPipes.Get().(*pipe.Pipe)
+	if p == nil {
+		p = pipe.New(pipe.Options{PauseThreshold: -1, Poison: true, SegmentSize: 1, Pool: exactPool{}})
+	}
 	f := &feeder{pipe: p, r: p.Reader(), w: p.Writer(), limit: limit, examinedAll: true}
 	f.chunks = Chunks(input, cuts)
 	f.maxIdle = len(input) + 64
@@ -304,6 +309,23 @@ func newFeeder(input []byte, cuts []int, whole bool, limit int) *feeder {
 		f.complete()
 	}
 	return f
+}
+
+// feederPipes keeps the pipes of runs that ended cleanly, reset, for the
+// next run: a fuzz execution makes at least two runs.
+var feederPipes sync.Pool
+
+// release gives the pipe of a run that ended without a problem to the next
+// run. The messages were copied out of its memory as they came.
+func (f *feeder) release() {
+	if !f.readerDone {
+		return
+	}
+	f.completed = true
+	f.w.Complete(nil)
+	f.pipe.Reset()
+	feederPipes.Put(f.pipe)
+	f.pipe, f.r, f.w = nil, nil, nil
 }
 
 // exactPool gives segments of exactly the size asked for and lets the
@@ -346,6 +368,7 @@ func (f *feeder) complete() {
 // feed delivers input before a read if the decoder would wait otherwise:
 // the next chunk, or the end of the input once every chunk is out.
 func (f *feeder) feed(atLeast int) {
+	f.checkTime()
 	if f.held {
 		panic(&problem{Bookkeeping, "read without AdvanceTo after the previous read"})
 	}
@@ -378,6 +401,13 @@ func (f *feeder) feed(atLeast int) {
 		if f.idle > f.maxIdle {
 			panic(&problem{Hang, fmt.Sprintf("the decoder read %d times in a row without consuming a byte, each read returning at once (it marks bytes unexamined, or goes on reading after the end of input)", f.idle)})
 		}
+	}
+}
+
+// checkTime ends a run whose time has passed (see watch) as a hang.
+func (f *feeder) checkTime() {
+	if t := f.timedOut.Load(); t != 0 {
+		panic(&problem{Hang, fmt.Sprintf("the decoder did not return within %v", time.Duration(t))})
 	}
 }
 
@@ -420,6 +450,7 @@ func (f *feeder) TryRead() (pipe.Result, bool, error) {
 }
 
 func (f *feeder) AdvanceTo(consumed, examined seq.Position) {
+	f.checkTime()
 	if !f.held {
 		panic(&problem{Bookkeeping, "AdvanceTo without a read before it"})
 	}

@@ -18,10 +18,58 @@ var sequenceType = reflect.TypeFor[seq.Sequence]()
 // Channels, functions and unsafe pointers are copied as they are. Pointer
 // cycles are preserved.
 func Own[T any](v T) T {
-	var out T
-	c := copier{}
-	ownFor(reflect.TypeFor[T]())(unsafe.Pointer(&out), unsafe.Pointer(&v), &c)
-	return out
+	ownInPlace(&v)
+	return v
+}
+
+// ownInPlace gives *v memory of its own, as Own does, in place: every copy
+// function reads a value before it writes its copy over it.
+func ownInPlace[T any](v *T) {
+	t := reflect.TypeFor[T]()
+	var c *copier
+	if hasPointers(t) {
+		c = new(copier)
+	}
+	ownFor(t)(unsafe.Pointer(v), unsafe.Pointer(v), c)
+}
+
+var pointerTypes sync.Map // reflect.Type -> bool
+
+// hasPointers reports whether a value of t may hold a Go pointer (kind
+// Pointer), so that a copy needs to remember the pointers it followed.
+func hasPointers(t reflect.Type) bool {
+	if v, ok := pointerTypes.Load(t); ok {
+		return v.(bool)
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type) bool
+	walk = func(t reflect.Type) bool {
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			return true
+		case reflect.Array, reflect.Slice:
+			return walk(t.Elem())
+		case reflect.Map:
+			return walk(t.Key()) || walk(t.Elem())
+		case reflect.Struct:
+			if t == sequenceType {
+				return false
+			}
+			for i := range t.NumField() {
+				if walk(t.Field(i).Type) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	has := walk(t)
+	pointerTypes.Store(t, has)
+	return has
 }
 
 // copier remembers the pointers a copy already followed, so that cycles
@@ -136,7 +184,7 @@ func buildOwn(t reflect.Type) ownFunc {
 		if flat(elem) {
 			size := elem.Size()
 			return func(dst, src unsafe.Pointer, _ *copier) {
-				s := (*sliceHeader)(src)
+				s := *(*sliceHeader)(src) // a copy: dst may be src
 				if s.data == nil {
 					return
 				}
@@ -148,7 +196,7 @@ func buildOwn(t reflect.Type) ownFunc {
 		}
 		size, own := elem.Size(), ownFor(elem)
 		return func(dst, src unsafe.Pointer, c *copier) {
-			s := (*sliceHeader)(src)
+			s := *(*sliceHeader)(src) // a copy: dst may be src
 			if s.data == nil {
 				return
 			}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/parsetest"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
 )
@@ -80,13 +82,38 @@ func reference(data []byte) (frames []bool, bodies []string, end string) {
 // messages and the error of the whole input, and the whole input is
 // checked against a flat reference decoder.
 func FuzzReader(f *testing.F) {
-	f.Add([]byte("hello\r\n#\x03abcworld\n\n#\x00"), []byte{6, 0})
-	f.Add([]byte("#\x05ab\ncd\n"), []byte{})
-	f.Add([]byte("a line that is far too long for the limit of forty bytes\n"), []byte{10, 10})
-	f.Add([]byte("#\xff"), []byte{0})
-	opts := fuzz.Options[fuzzMsg]{MaxMessageSize: fuzzLimit}
-	f.Fuzz(func(t *testing.T, data, cuts []byte) {
-		out := fuzz.Fuzz(t, fuzz.Parser(fuzzGrammar), data, cuts, opts)
+	testutil.AddSeeds(f, readerSeeds)
+	f.Fuzz(func(t *testing.T, data, cuts []byte) { fuzzReader(t, data, cuts) })
+}
+
+// readerSeeds are FuzzReader's seeds.
+var readerSeeds = [][]any{
+	{[]byte("hello\r\n#\x03abcworld\n\n#\x00"), []byte{6, 0}},
+	{[]byte("#\x05ab\ncd\n"), []byte{}},
+	{[]byte("a line that is far too long for the limit of forty bytes\n"), []byte{10, 10}},
+	{[]byte("#\xff"), []byte{0}},
+}
+
+var (
+	readerDecoder = fuzz.Parser(fuzzGrammar)
+	readerOpts    = fuzz.Options[fuzzMsg]{MaxMessageSize: fuzzLimit}
+)
+
+// BenchmarkFuzzCost measures FuzzReader's cost per execution on its corpus
+// against a bare parse of the same inputs (bench/fuzzcost.sh).
+func BenchmarkFuzzCost(b *testing.B) {
+	b.Run("Reader", func(b *testing.B) {
+		testutil.BenchFuzzCost(b, testutil.FuzzCorpus(b, "FuzzReader", readerSeeds...),
+			func(tb testing.TB, in []any) { fuzzReader(tb, in[0].([]byte), in[1].([]byte)) },
+			func(_ testing.TB, in []any) { parsetest.BareParse(fuzzGrammar, in[0].([]byte), fuzzLimit) })
+	})
+}
+
+// fuzzReader is FuzzReader's body.
+func fuzzReader(t testing.TB, data, cuts []byte) {
+	t.Helper()
+	{
+		out := fuzz.Fuzz(t, readerDecoder, data, cuts, readerOpts)
 		frames, bodies, end := reference(data)
 		if end == "either" {
 			return
@@ -113,5 +140,5 @@ func FuzzReader(f *testing.F) {
 		if got != end {
 			t.Fatalf("input ends %q (%v), reference %q", got, out.Err, end)
 		}
-	})
+	}
 }
