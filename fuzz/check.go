@@ -1,12 +1,15 @@
 package fuzz
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/pipe"
 )
 
 // noChunking is what a report says when the problem shows without
@@ -82,9 +85,26 @@ func checkEach[T any](t TB, d Decoder[T], input []byte, cutSets [][]int, o Optio
 //			fuzz.Fuzz(t, fuzz.Parser(myParser), data, cuts, fuzz.Options[Msg]{})
 //		})
 //	}
+//
+// With the environment variable SLUICE_FUZZ_BARE=1, Fuzz checks nothing:
+// it runs the decoder once over data, whole, and returns its messages
+// (viewing data) and error. Comparing a target's executions per second
+// with and without it measures what the checks cost (docs/fuzzing.md).
 func Fuzz[T any](t TB, d Decoder[T], data, cuts []byte, o Options[T]) Outcome[T] {
 	helper(t)
+	if bareFuzz {
+		return runBare(d, data, o)
+	}
 	return Check(t, d, data, DecodeCuts(cuts, len(data)), o)
+}
+
+// bareFuzz is SLUICE_FUZZ_BARE=1 (see Fuzz).
+var bareFuzz = os.Getenv("SLUICE_FUZZ_BARE") == "1"
+
+// runBare runs d over data as a bare fuzz target would.
+func runBare[T any](d Decoder[T], data []byte, o Options[T]) (out Outcome[T]) {
+	out.Err = d(context.Background(), pipe.FromBytes(data), o.limit(), func(m T) { out.Messages = append(out.Messages, m) })
+	return out
 }
 
 // DecodeCuts turns fuzzed bytes into cut offsets for an input of n bytes:
@@ -180,14 +200,36 @@ func Chunkings(n int) [][]int {
 
 // CheckRoundTrip encodes values with enc into one input, checks it as
 // [CheckChunkings] does, and fails t unless the decoder gives back exactly
-// values and no error.
+// values and no error. CheckChunkings runs the decoder over dozens of
+// chunkings, as many as the input has bytes for some: in a fuzz target,
+// where every execution counts, use [RoundTrip].
 func CheckRoundTrip[T any](t TB, d Decoder[T], enc func(dst []byte, v T) []byte, values []T, o Options[T]) {
 	helper(t)
+	input := encodeAll(enc, values)
+	checkDecoded(t, values, input, CheckChunkings(t, d, input, o), o)
+}
+
+// RoundTrip is [CheckRoundTrip] for a fuzz target: the encoded values are
+// checked as [Fuzz] checks an input, whole and in the one chunking that
+// cuts chooses (decoded by [DecodeCuts]), and the decoder must give back
+// exactly values and no error.
+func RoundTrip[T any](t TB, d Decoder[T], enc func(dst []byte, v T) []byte, values []T, cuts []byte, o Options[T]) {
+	helper(t)
+	input := encodeAll(enc, values)
+	checkDecoded(t, values, input, Fuzz(t, d, input, cuts, o), o)
+}
+
+func encodeAll[T any](enc func(dst []byte, v T) []byte, values []T) []byte {
 	var input []byte
 	for _, v := range values {
 		input = enc(input, v)
 	}
-	out := CheckChunkings(t, d, input, o)
+	return input
+}
+
+// checkDecoded fails t unless out holds exactly values and no error.
+func checkDecoded[T any](t TB, values []T, input []byte, out Outcome[T], o Options[T]) {
+	helper(t)
 	if out.Err != nil {
 		t.Fatalf("%sdecoding the encoded values failed: %v\n%s\ninput: %s", o.prefix(), out.Err, noChunking, quote(input))
 		return
@@ -195,7 +237,8 @@ func CheckRoundTrip[T any](t TB, d Decoder[T], enc func(dst []byte, v T) []byte,
 	if len(values) == 0 && len(out.Messages) == 0 {
 		return // nil and empty lists alike
 	}
-	if opts := o.cmpOptions(); !cmp.Equal(values, out.Messages, opts...) {
+	if !Equal(values, out.Messages, o.Cmp...) {
+		opts := o.cmpOptions()
 		diff := diffMessages(values, out.Messages, func(a, b T) bool { return cmp.Equal(a, b, opts...) })
 		if diff == "" {
 			diff = noneApart
