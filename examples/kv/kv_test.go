@@ -89,10 +89,11 @@ func FuzzDecoder(f *testing.F) {
 }
 
 // FuzzRoundTrip runs the round-trip property under go test -fuzz, with
-// rapid drawing the commands from the fuzzer's bytes.
+// rapid drawing the commands and the chunking from the fuzzer's bytes.
 func FuzzRoundTrip(f *testing.F) {
 	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
 		cmds := rapid.SliceOfN(command(), 1, 5).Draw(t, "commands")
-		fuzz.CheckRoundTrip(t, decoder, kv.Append, cmds, opts)
+		cuts := rapid.SliceOf(rapid.Byte()).Draw(t, "cuts")
+		fuzz.RoundTrip(t, decoder, kv.Append, cmds, cuts, opts)
 	}))
 }
