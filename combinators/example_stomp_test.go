@@ -60,17 +60,11 @@ var (
 	frameHead = c.Seq2(command, c.FoldTill(c.Label("header", c.Alt(lengthField, otherField)), eol, 0, 64, head{length: -1}, addField),
 		func(cmd seq.Sequence, h head) head { h.frame.Command = cmd; return h })
 
-	// The body: content-length bytes and a NUL, or the bytes up to the first
-	// NUL. What does not depend on the length is declared once, outside Bind.
+	// The body: content-length bytes, or without one the bytes up to the
+	// first NUL; then the NUL. Sized takes the length the head declared.
 	nul   = c.Label("NUL after the body", c.Byte(0))
-	toNUL = c.TakeUntil("\x00")
-	frame = c.Bind(frameHead, func(h head) parse.TryParse[Frame] {
-		body := toNUL
-		if h.length >= 0 {
-			body = c.Before(c.Take(h.length), nul)
-		}
-		return c.Map(body, func(b seq.Sequence) Frame { h.frame.Body = b; return h.frame })
-	})
+	frame = c.Before(c.Sized(frameHead, func(h head) int { return h.length }, c.Rest(), c.TakeBefore("\x00"),
+		func(h head, body seq.Sequence) Frame { h.frame.Body = body; return h.frame }), nul)
 
 	// A heart-beat is an end of line where a frame would start.
 	heartBeat = c.Map(eol, func(string) Frame { return Frame{} })
