@@ -14,11 +14,14 @@ function secs(d,   t, n, u) {
 }
 /^fuzz: elapsed: .*execs: / {
   el = secs(substr($3, 1, length($3) - 1)); execs = $5 + 0
-  rate = $6; gsub(/[(\/sec)]/, "", rate); ivals++; if (rate + 0 == 0) stalls++
+  # An interval is the time since the previous line; the line Go prints at the end may follow the last one within
+  # the same second, with "(0/sec)": it is not an interval of its own.
+  if (!seen || el > prev_el) { ivals++; if (seen ? execs == prev_execs : execs == 0) stalls++ }
+  seen = 1; prev_el = el; prev_execs = execs
   newi = $9 + 0; total = $11; gsub(/\)/, "", total)
 }
 END {
-  if (ivals == 0) { print "no fuzzing progress lines"; exit }
+  if (ivals == 0) { print "no fuzzing progress line (the run ended while gathering baseline coverage)"; exit }
   t = el - start; if (t <= 0) t = el
   printf "%d execs in %.0fs (%.0f/sec), %d new interesting (corpus %d -> %d), %d of %d intervals at 0/sec\n", execs, t, (t > 0 ? execs / t : 0), newi, base, total, stalls + 0, ivals
 }
