@@ -12,7 +12,11 @@
 #
 # BENCH is the benchmark path without the contender (Benchmark prefix
 # dropped); the ratio printed is contender time / first contender time.
+# BIN=binary runs a test binary built elsewhere, in the directory DIR (default:
+# bench/), e.g. BIN=/tmp/g.test DIR=internal/grammars for a package that reads
+# its testdata.
 set -euo pipefail
+start=$PWD
 cd "$(dirname "$0")"
 rounds=6 benchtime=1s
 while getopts r:t: o; do
@@ -23,12 +27,13 @@ while getopts r:t: o; do
   esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 3 ] || { sed -n '2,16p' "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,19p' "$0"; exit 2; }
 bench=$1; shift
 contenders=("$@")
 bin=${BIN:-/tmp/sluice-bench.test}
 OUT=${OUT:-/tmp/rounds-$(echo "$bench" | tr -c 'A-Za-z0-9=\n' _).txt}
 [ -n "${BIN:-}" ] || go test -c -o "$bin" .
+if [ -n "${DIR:-}" ]; then cd "$start" && cd "$DIR"; fi
 : >"$OUT"
 n=${#contenders[@]}
 for ((r = 0; r < rounds; r++)); do
