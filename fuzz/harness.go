@@ -252,7 +252,11 @@ func (f *feeder) watch(timeout time.Duration) (stop func()) {
 // chunksLine describes how an input was cut.
 func chunksLine(chunks [][]byte) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "in %d chunks:", len(chunks))
+	if len(chunks) == 1 {
+		b.WriteString("in 1 chunk:")
+	} else {
+		fmt.Fprintf(&b, "in %d chunks:", len(chunks))
+	}
 	for _, c := range chunks {
 		b.WriteString(" ")
 		b.WriteString(quote(c))
