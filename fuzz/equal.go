@@ -168,15 +168,7 @@ func buildEqual(t reflect.Type) eqFunc {
 			return true
 		}
 	case reflect.Struct:
-		type field struct {
-			off uintptr
-			fn  eqFunc
-		}
-		var fields []field
-		for i := range t.NumField() {
-			f := t.Field(i)
-			fields = append(fields, field{f.Offset, equalFor(f.Type)})
-		}
+		fields := fieldsOf(t, equalFor)
 		return func(a, b unsafe.Pointer, depth int) bool {
 			for _, f := range fields {
 				if !f.fn(unsafe.Add(a, f.off), unsafe.Add(b, f.off), depth) {

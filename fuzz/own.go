@@ -165,15 +165,7 @@ func buildOwn(t reflect.Type) ownFunc {
 			}
 		}
 	case reflect.Struct:
-		type field struct {
-			off uintptr
-			fn  ownFunc
-		}
-		var fields []field
-		for i := range t.NumField() {
-			f := t.Field(i)
-			fields = append(fields, field{f.Offset, ownFor(f.Type)})
-		}
+		fields := fieldsOf(t, ownFor)
 		return func(dst, src unsafe.Pointer, c *copier) {
 			for _, f := range fields {
 				f.fn(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), c)
@@ -230,6 +222,23 @@ func buildOwn(t reflect.Type) ownFunc {
 	return func(dst, src unsafe.Pointer, _ *copier) {
 		reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem())
 	}
+}
+
+// field is a struct field's offset and the compiled function (a copy or a
+// comparison) of its type.
+type field[F any] struct {
+	off uintptr
+	fn  F
+}
+
+// fieldsOf returns t's fields with the function of each field's type.
+func fieldsOf[F any](t reflect.Type, compile func(reflect.Type) F) []field[F] {
+	fields := make([]field[F], t.NumField())
+	for i := range fields {
+		f := t.Field(i)
+		fields[i] = field[F]{f.Offset, compile(f.Type)}
+	}
+	return fields
 }
 
 // ownValue returns an owned copy of v (a map entry or an interface's
