@@ -1,6 +1,9 @@
 package combinators
 
-import "github.com/sluicego/sluice/parse"
+import (
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
+)
 
 // Seq2 runs a then b and combines their values with f. The first failure
 // is returned: a need for more input, a size error or a syntax error at
@@ -11,7 +14,7 @@ import "github.com/sluicego/sluice/parse"
 //
 //go:noinline
 func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R) parse.TryParse[R] {
-	return func(in *parse.Input) (R, error) {
+	return record(func(in *parse.Input) (R, error) {
 		va, err := a(in)
 		if err != nil {
 			var zero R
@@ -23,7 +26,7 @@ func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R)
 			return zero, in.Furthest(err)
 		}
 		return f(va, vb), nil
-	}
+	}, mk("Seq2", kid(a), kid(b)).calls(f))
 }
 
 // Seq3 runs a, b and c in order and combines their values with f, with the
@@ -31,7 +34,7 @@ func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R)
 //
 //go:noinline
 func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], f func(A, B, C) R) parse.TryParse[R] {
-	return func(in *parse.Input) (R, error) {
+	return record(func(in *parse.Input) (R, error) {
 		var zero R
 		va, err := a(in)
 		if err != nil {
@@ -46,7 +49,7 @@ func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryP
 			return zero, in.Furthest(err)
 		}
 		return f(va, vb, vc), nil
-	}
+	}, mk("Seq3", kid(a), kid(b), kid(c)).calls(f))
 }
 
 // Seq4 runs a, b, c and d in order and combines their values with f, with
@@ -54,7 +57,7 @@ func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryP
 //
 //go:noinline
 func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], d parse.TryParse[D], f func(A, B, C, D) R) parse.TryParse[R] {
-	return func(in *parse.Input) (R, error) {
+	return record(func(in *parse.Input) (R, error) {
 		var zero R
 		va, err := a(in)
 		if err != nil {
@@ -73,13 +76,28 @@ func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.T
 			return zero, in.Furthest(err)
 		}
 		return f(va, vb, vc, vd), nil
-	}
+	}, mk("Seq4", kid(a), kid(b), kid(c), kid(d)).calls(f))
 }
 
 // Then runs a then b and keeps b's value, with the behaviour of [Seq2].
 //
 //go:noinline
 func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] {
+	p := then(a, b)
+	n := mk("Then", kid(a), kid(b))
+	if k, ok := capOf(a).(taken); ok && fusion() {
+		if f := fieldOf(b); f != nil {
+			// Take(k) then a field: the field k bytes further on.
+			n.cap = &field[B]{skip: int(k) + f.skip, width: f.width, get: f.get}
+			n.fused = true
+			p = readField(n.cap.(*field[B]), p)
+		}
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		if _, err := a(in); err != nil {
 			var zero B
@@ -97,7 +115,7 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 //
 //go:noinline
 func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A] {
-	return func(in *parse.Input) (A, error) {
+	return record(func(in *parse.Input) (A, error) {
 		va, err := a(in)
 		if err != nil {
 			return va, in.Furthest(err)
@@ -107,7 +125,7 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 			return zero, in.Furthest(err)
 		}
 		return va, nil
-	}
+	}, mk("Before", kid(a), kid(b)))
 }
 
 // Map runs p and converts its value with f. Failures of p pass through
@@ -115,6 +133,35 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 //
 //go:noinline
 func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
+	q := mapOf(p, f)
+	n := mk("Map", kid(p)).calls(f)
+	if !fusion() {
+		return record(q, n)
+	}
+	switch c := capOf(p).(type) {
+	case fixedInt:
+		n.cap = intField(c, f)
+	case *field[A]:
+		n.cap = mapField(c, f)
+	case *body[A]:
+		b := &body[B]{}
+		if g, ok := any(f).(func(seq.Sequence) B); ok && c.id {
+			b.conv = g
+		} else {
+			conv := c.conv
+			b.conv = func(s seq.Sequence) B { return f(conv(s)) }
+		}
+		n.cap = b // fused by LengthPrefixed
+	}
+	if fl, ok := n.cap.(*field[B]); ok {
+		n.fused = true
+		q = readField(fl, q)
+	}
+	return record(q, n)
+}
+
+//go:noinline
+func mapOf[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		v, err := p(in)
 		if err != nil {
@@ -135,6 +182,25 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 //
 //go:noinline
 func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[B] {
+	q := mapErr(p, f)
+	n := mk("MapErr", kid(p)).calls(f)
+	if fusion() {
+		switch c := capOf(p).(type) {
+		case fixedInt:
+			n.cap = intFieldErr(c, f)
+		case *field[A]:
+			n.cap = mapErrField(c, f)
+		}
+		if fl, ok := n.cap.(*field[B]); ok {
+			n.fused = true
+			q = readField(fl, q)
+		}
+	}
+	return record(q, n)
+}
+
+//go:noinline
+func mapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		off := in.Offset()
 		v, err := p(in)
@@ -162,6 +228,17 @@ func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[
 //
 //go:noinline
 func Bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryParse[B] {
+	q := bind(p, f)
+	n := mk("Bind", kid(p)).calls(f)
+	if fl, consumes := lookOf(p); fl != nil && fusion() {
+		n.fused = true
+		q = bindField(fl, consumes, f, q)
+	}
+	return record(q, n)
+}
+
+//go:noinline
+func bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		v, err := p(in)
 		if err != nil {

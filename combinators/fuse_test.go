@@ -1,0 +1,167 @@
+package combinators_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	c "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
+	"github.com/sluicego/sluice/seq"
+)
+
+// errTooBig is what the validating functions of the fusion cases reject.
+var errTooBig = errors.New("test: value too big")
+
+func atMost[T uint8 | uint16 | uint32 | uint64](limit T) func(T) (uint64, error) {
+	return func(v T) (uint64, error) {
+		if v > limit {
+			return 0, errTooBig
+		}
+		return uint64(v), nil
+	}
+}
+
+func widen8(v uint8) uint16   { return uint16(v) }
+func widen16(v uint16) uint64 { return uint64(v) }
+func widen32(v uint32) uint64 { return uint64(v) }
+func from2(s seq.Sequence) seq.Sequence {
+	if s.Len() < 2 {
+		return s
+	}
+	return s.From(2)
+}
+
+// fused is a declaration of a fusionCase: its parser, erased, and the
+// declaration as Describe prints it.
+type fused struct {
+	p    parse.TryParse[string]
+	desc string
+}
+
+func fuse[T any](p parse.TryParse[T]) fused { return fused{erase(p), c.Describe(p)} }
+
+// fusionCases are declarations that fuse, each with inputs that take every
+// path: fast, at a segment end, short, too large for the limit, rejected.
+var fusionCases = []struct {
+	name   string
+	limit  int
+	build  func() fused
+	inputs []string
+}{
+	{"Map(Uint16BE)", 64, func() fused {
+		return fuse(c.Map(c.Uint16BE(), widen16))
+	}, []string{"", "\x01", "\x01\x02", "\x01\x02\x03"}},
+	{"Map(Map(Uint32LE))", 64, func() fused {
+		return fuse(c.Map(c.Map(c.Uint32LE(), widen32), func(v uint64) string { return fmt.Sprint(v * 3) }))
+	}, []string{"\x01\x02\x03", "\x01\x02\x03\x04", "\xff\xff\xff\xff\x00"}},
+	{"MapErr(Map(Uint8))", 64, func() fused {
+		return fuse(c.MapErr(c.Map(c.Uint8(), widen8), atMost[uint16](9)))
+	}, []string{"", "\x09", "\x0a", "\x09z"}},
+	{"MapErr(Uint64BE)", 64, func() fused {
+		return fuse(c.MapErr(c.Uint64BE(), atMost[uint64](1<<40)))
+	}, []string{"\x00\x00\x00\x00\x00\x00\x01\x00", "\x00\x00\x01\x00\x00\x00\x00\x01", "\x00\x00\x00"}},
+	{"Then(Take, MapErr(Map(Uint16LE)))", 64, func() fused {
+		return fuse(c.Then(c.Take(3), c.MapErr(c.Map(c.Uint16LE(), widen16), atMost[uint64](300))))
+	}, []string{"abc\x2c\x01", "abc\x2d\x01", "ab", "abc\x01", "abc\x2c\x01!"}},
+	{"Peek(Then(Take, Map(Uint8)))", 64, func() fused {
+		return fuse(c.Peek(c.Then(c.Take(1), c.Map(c.Uint8(), widen8))))
+	}, []string{"", "a", "a\x07", "a\x07b"}},
+	{"Peek(Peek(MapErr(Uint16BE)))", 64, func() fused {
+		return fuse(c.Peek(c.Peek(c.MapErr(c.Uint16BE(), atMost[uint16](0x100)))))
+	}, []string{"\x01", "\x01\x00", "\x01\x01", "\x00\x05xyz"}},
+	{"Bind(Peek(Map(Uint8)))", 64, func() fused {
+		return fuse(c.Bind(c.Peek(c.Map(c.Uint8(), widen8)), func(n uint16) parse.TryParse[seq.Sequence] {
+			return c.Take(int(n))
+		}))
+	}, []string{"", "\x00", "\x03ab", "\x03abc", "\x10abc", "\x7f"}},
+	{"Bind(Then(Take, Map(Uint8)))", 64, func() fused {
+		return fuse(c.Bind(c.Then(c.Take(1), c.Map(c.Uint8(), widen8)), func(n uint16) parse.TryParse[string] {
+			if n > 5 {
+				return c.Literal("big")
+			}
+			return c.Literal("small")
+		}))
+	}, []string{"x\x01small", "x\x06big", "x\x06bi", "x\x06smal", "x"}},
+	{"LengthPrefixed(Uint8 mapped, Rest)", 16, func() fused {
+		return fuse(c.LengthPrefixed(c.Map(c.Uint8(), widen8), c.Rest()))
+	}, []string{"", "\x00", "\x03abc", "\x03ab", "\x0fabcdefghijklmno", "\x10abcdefghijklmnop", "\xffabc", "\x02abcd"}},
+	{"LengthPrefixed(Peek(MapErr(Map(Uint16BE))), Map(Rest))", 20, func() fused {
+		length := c.Peek(c.MapErr(c.Map(c.Uint16BE(), widen16), func(v uint64) (uint64, error) {
+			if v > 1000 {
+				return 0, errTooBig
+			}
+			return v + 2, nil
+		}))
+		return fuse(c.LengthPrefixed(length, c.Map(c.Rest(), from2)))
+	}, []string{"\x00\x03abc", "\x00\x03ab", "\x00\x00", "\x00", "\x00\x12abcdefghijklmnopqr", "\x00\x13abcdefghijklmnopqrs",
+		"\x03\xe9abc", "\x00\x01a\x00\x02bc", "\xff\xff"}},
+	{"LengthPrefixed(Then(Take, Map(Uint32BE)), Map(Rest))", 32, func() fused {
+		length := c.Then(c.Take(2), c.Map(c.Uint32BE(), widen32))
+		return fuse(c.LengthPrefixed(length, c.Map(c.Rest(), func(s seq.Sequence) string { return strings.ToUpper(s.String()) })))
+	}, []string{"hd\x00\x00\x00\x02ab", "hd\x00\x00\x00\x02a", "hd\x00\x00\x01\x00", "hd\x00\x00\x00\x00"}},
+}
+
+// outcome is everything observable about one call of p: its value and the
+// cursor, or its error's type, text and fields, and the furthest failure
+// the attempt recorded.
+func outcome(p parse.TryParse[string], s seq.Sequence, final bool, limit int) string {
+	in := parse.NewInput(s, final, limit)
+	v, err := p(in)
+	out := fmt.Sprintf("%q at %d, err %T %v", v, in.Consumed(), err, err)
+	var se *parse.SyntaxError
+	if errors.As(err, &se) {
+		out += fmt.Sprintf(" (offset %d, msg %q, expected %q, cause %v)", se.Offset, se.Msg, se.Expected, se.Err)
+	}
+	var ze *parse.SizeError
+	if errors.As(err, &ze) {
+		out += fmt.Sprintf(" (offset %d, limit %d)", ze.Offset, ze.Limit)
+	}
+	return out + fmt.Sprintf("; furthest %v", in.Furthest(nil))
+}
+
+// TestFusionAgrees runs each fused declaration and the generic composition
+// of the same declaration (fusion off) over every segmentation of every
+// input, of every prefix of it as final and non-final input, and through
+// message readers fed in pieces, and compares everything they return.
+func TestFusionAgrees(t *testing.T) {
+	for _, tc := range fusionCases {
+		t.Run(tc.name, func(t *testing.T) {
+			c.SetFusion(false)
+			generic := tc.build()
+			c.SetFusion(true)
+			fusedp := tc.build()
+			if strings.Contains(generic.desc, "[fused]") || !strings.Contains(fusedp.desc, "[fused]") {
+				t.Fatalf("fusion off:\n%sfusion on:\n%s", generic.desc, fusedp.desc)
+			}
+			slow, fast := generic.p, fusedp.p
+			inputs := append([]string{}, tc.inputs...)
+			inputs = append(inputs, strings.Join(tc.inputs, "")) // several messages
+			for _, input := range inputs {
+				for i := 0; i <= len(input); i++ {
+					prefix := []byte(input[:i])
+					for _, sg := range segtest.Segmentations(prefix) {
+						for _, final := range []bool{true, false} {
+							want := outcome(slow, sg.Seq, final, tc.limit)
+							if got := outcome(fast, sg.Seq, final, tc.limit); got != want {
+								t.Errorf("%q as %s, final %v: fused %s, generic %s", prefix, sg.Name, final, got, want)
+							}
+						}
+					}
+				}
+				want := readStream(t, slow, pipe.FromBytes([]byte(input)), tc.limit)
+				for name, cuts := range chunkings(len(input)) {
+					if got := readStream(t, fast, chunked([]byte(input), cuts), tc.limit); !got.equal(want) {
+						t.Errorf("%q in %s: fused %v, generic %v", input, name, got, want)
+					}
+					if got := readStream(t, slow, chunked([]byte(input), cuts), tc.limit); !got.equal(want) {
+						t.Errorf("%q in %s: generic %v, whole %v", input, name, got, want)
+					}
+				}
+			}
+		})
+	}
+}
