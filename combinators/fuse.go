@@ -249,3 +249,123 @@ func prefixedBody[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], consum
 		return slow(in)
 	}
 }
+
+// numeral describes a number parser ([Decimal], [Hex]) and the literals
+// fused around it: Before(number, Literal) adds a suffix, Then(Byte or
+// Literal, that) a prefix (RESP's "$" length "\r\n").
+type numeral[T Integer] struct {
+	n              *number
+	prefix, suffix string
+}
+
+// numeralOf returns the numeral p reads (a *numeral of p's type), if it
+// reads one.
+func numeralOf[T any](p parse.TryParse[T]) (any, bool) {
+	c := capOf(p)
+	_, ok := c.(interface{ isNumeral() })
+	return c, ok
+}
+
+func (*numeral[T]) isNumeral() {}
+
+// fuseNumeral is implemented per integer type through the numeral's
+// methods: it returns the fused parser of the numeral c with prefix
+// added before and suffix after, and its capability.
+func fuseNumeral[A any](c any, prefix, suffix string, slow parse.TryParse[A]) (parse.TryParse[A], any) {
+	f, ok := c.(interface {
+		fused(prefix, suffix string, slow any) (any, any)
+	})
+	if !ok {
+		return nil, nil
+	}
+	p, nc := f.fused(prefix, suffix, slow)
+	q, ok := p.(parse.TryParse[A])
+	if !ok {
+		return nil, nil
+	}
+	return q, nc
+}
+
+// fused returns the parser and the capability of d with prefix before it
+// and suffix after it; slow is the generic composition (a
+// parse.TryParse[T]).
+func (d *numeral[T]) fused(prefix, suffix string, slow any) (any, any) {
+	if d.suffix != "" && suffix != "" {
+		return nil, nil // a literal after the suffix: not a numeral
+	}
+	nd := &numeral[T]{n: d.n, prefix: prefix + d.prefix, suffix: d.suffix + suffix}
+	return readNumeral(nd, slow.(parse.TryParse[T])), nd
+}
+
+// readNumeral is the fused parser of a number between literals: when the
+// prefix, the number and the suffix are all in the span and match, in one
+// pass over the bytes.
+//
+//go:noinline
+func readNumeral[T Integer](d *numeral[T], slow parse.TryParse[T]) parse.TryParse[T] {
+	n, pre, suf := d.n, d.prefix, d.suffix
+	return func(in *parse.Input) (T, error) {
+		span := in.Span()
+		if len(span) > len(pre) && string(span[:len(pre)]) == pre {
+			if neg, u, used, ok := n.scan(span[len(pre):]); ok {
+				if end := len(pre) + used; len(span)-end >= len(suf) && string(span[end:end+len(suf)]) == suf {
+					in.Advance(end + len(suf))
+					if neg {
+						return -T(u), nil
+					}
+					return T(u), nil
+				}
+			}
+		}
+		return slow(in)
+	}
+}
+
+// scan reads a number from b as read does, when it is in range and ends
+// at a byte of b that is not a digit; ok is false otherwise (the number
+// is malformed, out of range, or may go on past b), for read to decide.
+func (n *number) scan(b []byte) (neg bool, u uint64, used int, ok bool) {
+	i := 0
+	if n.signed && len(b) > 0 && b[0] == '-' {
+		neg, i = true, 1
+	}
+	cut, rem := n.posCut, n.posRem
+	if neg {
+		cut, rem = n.negCut, n.negRem
+	} else if !n.posOK {
+		return false, 0, 0, false
+	}
+	start := i
+	for ; i < len(b); i++ {
+		d := uint64(digitValue[b[i]])
+		if d >= n.base {
+			break
+		}
+		if u > cut || u == cut && d > rem || i-start == n.maxDigits {
+			return false, 0, 0, false
+		}
+		u = u*n.base + d
+	}
+	switch {
+	case i == len(b), i == start:
+		return false, 0, 0, false
+	case !neg && u < n.posMin, neg && u < n.negMin:
+		return false, 0, 0, false
+	}
+	return neg, u, i, true
+}
+
+// takeLiteral is the fused parser of Before(Take(n), Literal(s)): the n
+// bytes viewed and s matched in the span.
+//
+//go:noinline
+func takeLiteral(n int, s string, slow parse.TryParse[seq.Sequence]) parse.TryParse[seq.Sequence] {
+	return func(in *parse.Input) (seq.Sequence, error) {
+		if span := in.Span(); n < len(span) && len(span)-n >= len(s) && string(span[n:n+len(s)]) == s {
+			v := in.SpanSeq(n)
+			in.Advance(n + len(s))
+			return v, nil
+		}
+		return slow(in)
+	}
+}

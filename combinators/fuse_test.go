@@ -3,6 +3,7 @@ package combinators_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -103,6 +104,33 @@ var fusionCases = []struct {
 		length := c.Then(c.Take(2), c.Map(c.Uint32BE(), widen32))
 		return fuse(c.LengthPrefixed(length, c.Map(c.Rest(), func(s seq.Sequence) string { return strings.ToUpper(s.String()) })))
 	}, []string{"hd\x00\x00\x00\x02ab", "hd\x00\x00\x00\x02a", "hd\x00\x00\x01\x00", "hd\x00\x00\x00\x00"}},
+	{"Before(Decimal, Literal)", 64, func() fused {
+		return fuse(c.Before(c.Decimal[int64](-1, 1<<40, 0), c.Literal("\r\n")))
+	}, []string{"12\r\n", "-1\r\n", "-2\r\n", "-\r\n", "\r\n", "1099511627776\r\n", "1099511627777\r\n", "12\r", "12\rx", "007\r\n", "x"}},
+	{"Then(Byte, Before(Decimal, Literal))", 64, func() fused {
+		return fuse(c.Then(c.Byte('$'), c.Before(c.Decimal[int](-5, 300, 3), c.Literal("\r\n"))))
+	}, []string{"$3\r\n", "$-5\r\n", "$-6\r\n", "$301\r\n", "$0300\r\n", "$300\r\n", "$\r\n", "*3\r\n", "$12", "$12\n"}},
+	{"Then(Literal, Before(Hex, Literal))", 64, func() fused {
+		return fuse(c.Then(c.Literal("0x"), c.Before(c.Hex[uint16](2, 0xfff, 0), c.Literal(";"))))
+	}, []string{"0x1f;", "0x1;", "0xFFF;", "0x1000;", "0xg;", "0y1;", "0x", "0x12"}},
+	{"Then(Literal, Decimal)", 64, func() fused {
+		return fuse(c.Then(c.Literal("n="), c.Decimal[uint8](0, 255, 0)))
+	}, []string{"n=255;", "n=256;", "n=12", "n=;", "m=1;"}},
+	{"Before(Take, Literal)", 64, func() fused {
+		return fuse(c.Before(c.Take(3), c.Literal("\r\n")))
+	}, []string{"abc\r\n", "abc\r", "abcd\r\n", "ab", "\r\n\r\n\r\n"}},
+	{"Before(Take(MaxInt), Literal)", 64, func() fused {
+		return fuse(c.Before(c.Take(math.MaxInt), c.Literal("\r\n")))
+	}, []string{"abc\r\n", ""}},
+	{"Map(Bind(Then(Byte, Before(Decimal, Literal))))", 64, func() fused {
+		length := c.Then(c.Byte('$'), c.Before(c.Decimal[int64](-1, 1<<20, 0), c.Literal("\r\n")))
+		return fuse(c.Bind(length, func(n int64) parse.TryParse[string] {
+			if n < 0 {
+				return c.Literal("")
+			}
+			return c.Map(c.Before(c.Take(int(n)), c.Literal("\r\n")), seq.Sequence.String)
+		}))
+	}, []string{"$3\r\nSET\r\n", "$-1\r\n", "$0\r\n\r\n", "$3\r\nSE\r\n", "$70\r\n", "$3\r\nSETX\r\n"}},
 }
 
 // outcome is everything observable about one call of p: its value and the
@@ -163,5 +191,18 @@ func TestFusionAgrees(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFusionHugeSkip: a field after a Take too long for any span is not
+// fused, and the parser asks for the bytes as the generic one does.
+func TestFusionHugeSkip(t *testing.T) {
+	p := c.Then(c.Take(math.MaxInt), c.Map(c.Uint16BE(), widen16))
+	if d := c.Describe(p); strings.HasPrefix(d, "Then [fused]") {
+		t.Errorf("fused:\n%s", d)
+	}
+	got := outcome(erase(p), seq.Of([]byte("abc")), false, 1<<20)
+	if !strings.Contains(got, "SizeError") {
+		t.Errorf("got %s, want a size error", got)
 	}
 }

@@ -208,8 +208,9 @@ func (n *number) read(in *parse.Input) (neg bool, u uint64, err error) {
 //
 //go:noinline
 func Decimal[T Integer](min, max T, maxDigits int) parse.TryParse[T] {
-	return record(numberOf[T](newNumber("Decimal", 10, min, max, maxDigits, "digit")),
-		mk("Decimal").with(numberParams(fmt.Sprintf("%v..%v", min, max), maxDigits)...))
+	n := newNumber("Decimal", 10, min, max, maxDigits, "digit")
+	return record(numberOf[T](n), &node{kind: "Decimal", params: numberParams(fmt.Sprintf("%v..%v", min, max), maxDigits),
+		cap: &numeral[T]{n: n}})
 }
 
 // Hex reads a hexadecimal integer between min and max inclusive: 1 to
@@ -221,8 +222,9 @@ func Decimal[T Integer](min, max T, maxDigits int) parse.TryParse[T] {
 //
 //go:noinline
 func Hex[T Unsigned](min, max T, maxDigits int) parse.TryParse[T] {
-	return record(numberOf[T](newNumber("Hex", 16, min, max, maxDigits, "hex digit")),
-		mk("Hex").with(numberParams(fmt.Sprintf("%#x..%#x", min, max), maxDigits)...))
+	n := newNumber("Hex", 16, min, max, maxDigits, "hex digit")
+	return record(numberOf[T](n), &node{kind: "Hex", params: numberParams(fmt.Sprintf("%#x..%#x", min, max), maxDigits),
+		cap: &numeral[T]{n: n}})
 }
 
 // numberParams renders a number parser's parameters for Describe.

@@ -1,6 +1,8 @@
 package combinators
 
 import (
+	"math"
+
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
 )
@@ -85,12 +87,30 @@ func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.T
 func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] {
 	p := then(a, b)
 	n := mk("Then", kid(a), kid(b))
-	if k, ok := capOf(a).(taken); ok && fusion() {
-		if f := fieldOf(b); f != nil {
+	if !fusion() {
+		return record(p, n)
+	}
+	var lit string
+	switch c := capOf(a).(type) {
+	case taken:
+		if f := fieldOf(b); f != nil && c <= math.MaxInt32 { // the span check cannot overflow
 			// Take(k) then a field: the field k bytes further on.
-			n.cap = &field[B]{skip: int(k) + f.skip, width: f.width, get: f.get}
+			n.cap = &field[B]{skip: int(c) + f.skip, width: f.width, get: f.get}
 			n.fused = true
 			p = readField(n.cap.(*field[B]), p)
+		}
+		return record(p, n)
+	case oneByte:
+		lit = string([]byte{byte(c)})
+	case literal:
+		lit = string(c)
+	}
+	if lit != "" {
+		// A literal then a number (between literals): one pass.
+		if nc, ok := numeralOf(b); ok {
+			if q, c := fuseNumeral(nc, lit, "", p); q != nil {
+				n.cap, n.fused, p = c, true, q
+			}
 		}
 	}
 	return record(p, n)
@@ -115,7 +135,29 @@ func then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 //
 //go:noinline
 func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A] {
-	return record(func(in *parse.Input) (A, error) {
+	p := before(a, b)
+	n := mk("Before", kid(a), kid(b))
+	if lit, ok := capOf(b).(literal); ok && fusion() {
+		switch c := capOf(a).(type) {
+		case taken:
+			// Take(k) then a literal: both in the span.
+			if q, ok := any(takeLiteral(int(c), string(lit), any(p).(parse.TryParse[seq.Sequence]))).(parse.TryParse[A]); ok {
+				n.fused, p = true, q
+			}
+		default:
+			if nc, ok := numeralOf(a); ok {
+				if q, c := fuseNumeral(nc, "", string(lit), p); q != nil {
+					n.cap, n.fused, p = c, true, q
+				}
+			}
+		}
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A] {
+	return func(in *parse.Input) (A, error) {
 		va, err := a(in)
 		if err != nil {
 			return va, in.Furthest(err)
@@ -125,7 +167,7 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 			return zero, in.Furthest(err)
 		}
 		return va, nil
-	}, mk("Before", kid(a), kid(b)))
+	}
 }
 
 // Map runs p and converts its value with f. Failures of p pass through
