@@ -15,7 +15,7 @@ func payload(s seq.Sequence) string { return s.String() }
 // parameters, the user functions they were given, and which combinators
 // were compiled into one fused closure.
 func ExampleDescribe() {
-	// A frame: a 2-byte tag, a 2-byte length, that many bytes.
+	// A frame: a 2-byte tag, a 2-byte length n, n bytes; the value is the whole frame.
 	length := c.Peek(c.Then(c.Take(2), c.Map(c.Uint16BE(), func(n uint16) uint32 { return 4 + uint32(n) })))
 	frame := c.LengthPrefixed(length, c.Map(c.Rest(), payload))
 	fmt.Print(c.Describe(frame))

@@ -171,7 +171,10 @@ func before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 }
 
 // Map runs p and converts its value with f. Failures of p pass through
-// (by the furthest-failure rule of [Seq2]); f runs only on success.
+// (by the furthest-failure rule of [Seq2]); f runs only on success. f
+// must be a pure function: Map of a fixed-width field is compiled into one
+// closure (see [Describe]), which may run f again when it falls back to
+// the generic composition.
 //
 //go:noinline
 func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
@@ -220,7 +223,8 @@ func mapOf[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 // errors.Is and errors.As see it). Failures of p pass through, and both
 // follow the furthest-failure rule of [Seq2].
 // f runs only on success of p, and must decide from the value alone (it
-// cannot ask for more input).
+// cannot ask for more input); like Map's, it must be pure, and may run
+// again on a value it rejected.
 //
 //go:noinline
 func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[B] {
