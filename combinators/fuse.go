@@ -2,6 +2,7 @@ package combinators
 
 import (
 	"encoding/binary"
+	"math"
 	"unsafe"
 
 	"github.com/sluicego/sluice/parse"
@@ -368,4 +369,107 @@ func takeLiteral(n int, s string, slow parse.TryParse[seq.Sequence]) parse.TryPa
 		}
 		return slow(in)
 	}
+}
+
+// seqFields is the field of fields read one after another and combined
+// by join: a run of fixed-width fields under one bounds check.
+func seqFields[R any](sizes []int, join func(b []byte) (R, bool)) *field[R] {
+	w := 0
+	for _, s := range sizes {
+		w += s
+	}
+	return &field[R]{width: w, get: join}
+}
+
+// seq2Field is the field of Seq2(a, b, f) for fields a and b.
+func seq2Field[A, B, R any](a *field[A], b *field[B], f func(A, B) R) *field[R] {
+	ag, bg, as, bs := a.get, b.get, a.skip, a.size()+b.skip
+	return seqFields([]int{a.size(), b.size()}, func(p []byte) (R, bool) {
+		va, ok := ag(p[as:])
+		if !ok {
+			var zero R
+			return zero, false
+		}
+		vb, ok := bg(p[bs:])
+		if !ok {
+			var zero R
+			return zero, false
+		}
+		return f(va, vb), true
+	})
+}
+
+// seq3Field is the field of Seq3(a, b, c, f) for fields a, b and c.
+func seq3Field[A, B, C, R any](a *field[A], b *field[B], c *field[C], f func(A, B, C) R) *field[R] {
+	ag, bg, cg := a.get, b.get, c.get
+	as, bs, cs := a.skip, a.size()+b.skip, a.size()+b.size()+c.skip
+	return seqFields([]int{a.size(), b.size(), c.size()}, func(p []byte) (R, bool) {
+		var zero R
+		va, ok := ag(p[as:])
+		if !ok {
+			return zero, false
+		}
+		vb, ok := bg(p[bs:])
+		if !ok {
+			return zero, false
+		}
+		vc, ok := cg(p[cs:])
+		if !ok {
+			return zero, false
+		}
+		return f(va, vb, vc), true
+	})
+}
+
+// seq4Field is the field of Seq4(a, b, c, d, f) for fields a, b, c and d.
+func seq4Field[A, B, C, D, R any](a *field[A], b *field[B], c *field[C], d *field[D], f func(A, B, C, D) R) *field[R] {
+	ag, bg, cg, dg := a.get, b.get, c.get, d.get
+	as, bs := a.skip, a.size()+b.skip
+	cs := a.size() + b.size() + c.skip
+	ds := a.size() + b.size() + c.size() + d.skip
+	return seqFields([]int{a.size(), b.size(), c.size(), d.size()}, func(p []byte) (R, bool) {
+		var zero R
+		va, ok := ag(p[as:])
+		if !ok {
+			return zero, false
+		}
+		vb, ok := bg(p[bs:])
+		if !ok {
+			return zero, false
+		}
+		vc, ok := cg(p[cs:])
+		if !ok {
+			return zero, false
+		}
+		vd, ok := dg(p[ds:])
+		if !ok {
+			return zero, false
+		}
+		return f(va, vb, vc, vd), true
+	})
+}
+
+// fieldLike returns the field p reads: its recorded field, or a field
+// made of one of the package's fixed-width integers.
+func fieldLike[T any](p parse.TryParse[T]) *field[T] {
+	switch c := capOf(p).(type) {
+	case *field[T]:
+		return c
+	case fixedInt:
+		return intField(c, func(v T) T { return v })
+	}
+	return nil
+}
+
+// bounded reports whether fields of these sizes fit a span check that
+// cannot overflow.
+func bounded(sizes ...int) bool {
+	t := 0
+	for _, s := range sizes {
+		if s > math.MaxInt32 {
+			return false
+		}
+		t += s
+	}
+	return t <= math.MaxInt32
 }

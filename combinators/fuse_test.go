@@ -131,6 +131,18 @@ var fusionCases = []struct {
 			return c.Map(c.Before(c.Take(int(n)), c.Literal("\r\n")), seq.Sequence.String)
 		}))
 	}, []string{"$3\r\nSET\r\n", "$-1\r\n", "$0\r\n\r\n", "$3\r\nSE\r\n", "$70\r\n", "$3\r\nSETX\r\n"}},
+	{"Seq2(Uint8, Uint16BE)", 64, func() fused {
+		return fuse(c.Seq2(c.Uint8(), c.Uint16BE(), func(a uint8, b uint16) string { return fmt.Sprint(a, "/", b) }))
+	}, []string{"", "\x01", "\x01\x02", "\x01\x02\x03", "\x01\x02\x03\x04"}},
+	{"Seq3(Map(Uint8), MapErr(Uint16LE), Uint32BE)", 64, func() fused {
+		return fuse(c.Seq3(c.Map(c.Uint8(), widen8), c.MapErr(c.Uint16LE(), atMost[uint16](0x200)), c.Uint32BE(),
+			func(a uint16, b uint64, d uint32) string { return fmt.Sprint(a, "/", b, "/", d) }))
+	}, []string{"\x01\x00\x02\x00\x00\x00\x07", "\x01\x01\x02\x00\x00\x00\x07", "\x01\x00\x02\x00\x00", "\x01"}},
+	{"Peek(Seq4(Uint8, Then(Take, Map(Uint8)), Uint16LE, Then(Take, Map(Uint64LE))))", 64, func() fused {
+		return fuse(c.Peek(c.Seq4(c.Uint8(), c.Then(c.Take(2), c.Map(c.Uint8(), widen8)), c.Uint16LE(),
+			c.Then(c.Take(1), c.Map(c.Uint64LE(), func(v uint64) uint64 { return v + 1 })),
+			func(a uint8, b uint16, d uint16, e uint64) string { return fmt.Sprint(a, b, d, e) })))
+	}, []string{"\x01ab\x02\x03\x00z\x01\x02\x03\x04\x05\x06\x07\x08!", "\x01ab\x02\x03\x00z\x01\x02\x03\x04\x05\x06\x07", "\x01ab"}},
 }
 
 // outcome is everything observable about one call of p: its value and the

@@ -16,7 +16,19 @@ import (
 //
 //go:noinline
 func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R) parse.TryParse[R] {
-	return record(func(in *parse.Input) (R, error) {
+	p := seq2(a, b, f)
+	n := mk("Seq2", kid(a), kid(b)).calls(f)
+	if fa, fb := fieldLike(a), fieldLike(b); fa != nil && fb != nil && bounded(fa.size(), fb.size()) && fusion() {
+		// A run of fixed-width fields: one bounds check.
+		fl := seq2Field(fa, fb, f)
+		n.cap, n.fused, p = fl, true, readField(fl, p)
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R) parse.TryParse[R] {
+	return func(in *parse.Input) (R, error) {
 		va, err := a(in)
 		if err != nil {
 			var zero R
@@ -28,7 +40,7 @@ func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R)
 			return zero, in.Furthest(err)
 		}
 		return f(va, vb), nil
-	}, mk("Seq2", kid(a), kid(b)).calls(f))
+	}
 }
 
 // Seq3 runs a, b and c in order and combines their values with f, with the
@@ -36,7 +48,19 @@ func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R)
 //
 //go:noinline
 func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], f func(A, B, C) R) parse.TryParse[R] {
-	return record(func(in *parse.Input) (R, error) {
+	p := seq3(a, b, c, f)
+	n := mk("Seq3", kid(a), kid(b), kid(c)).calls(f)
+	if fa, fb, fc := fieldLike(a), fieldLike(b), fieldLike(c); fa != nil && fb != nil && fc != nil &&
+		bounded(fa.size(), fb.size(), fc.size()) && fusion() {
+		fl := seq3Field(fa, fb, fc, f)
+		n.cap, n.fused, p = fl, true, readField(fl, p)
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], f func(A, B, C) R) parse.TryParse[R] {
+	return func(in *parse.Input) (R, error) {
 		var zero R
 		va, err := a(in)
 		if err != nil {
@@ -51,7 +75,7 @@ func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryP
 			return zero, in.Furthest(err)
 		}
 		return f(va, vb, vc), nil
-	}, mk("Seq3", kid(a), kid(b), kid(c)).calls(f))
+	}
 }
 
 // Seq4 runs a, b, c and d in order and combines their values with f, with
@@ -59,7 +83,19 @@ func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryP
 //
 //go:noinline
 func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], d parse.TryParse[D], f func(A, B, C, D) R) parse.TryParse[R] {
-	return record(func(in *parse.Input) (R, error) {
+	p := seq4(a, b, c, d, f)
+	n := mk("Seq4", kid(a), kid(b), kid(c), kid(d)).calls(f)
+	if fa, fb, fc, fd := fieldLike(a), fieldLike(b), fieldLike(c), fieldLike(d); fa != nil && fb != nil && fc != nil && fd != nil &&
+		bounded(fa.size(), fb.size(), fc.size(), fd.size()) && fusion() {
+		fl := seq4Field(fa, fb, fc, fd, f)
+		n.cap, n.fused, p = fl, true, readField(fl, p)
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], d parse.TryParse[D], f func(A, B, C, D) R) parse.TryParse[R] {
+	return func(in *parse.Input) (R, error) {
 		var zero R
 		va, err := a(in)
 		if err != nil {
@@ -78,7 +114,7 @@ func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.T
 			return zero, in.Furthest(err)
 		}
 		return f(va, vb, vc, vd), nil
-	}, mk("Seq4", kid(a), kid(b), kid(c), kid(d)).calls(f))
+	}
 }
 
 // Then runs a then b and keeps b's value, with the behaviour of [Seq2].
