@@ -2,7 +2,6 @@ package combinators
 
 import (
 	"encoding/binary"
-	"reflect"
 	"strconv"
 
 	"github.com/sluicego/sluice/parse"
@@ -26,7 +25,21 @@ import (
 // the body is all there.
 //
 //go:noinline
-func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryParse[L], body parse.TryParse[T]) parse.TryParse[T] {
+func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryParse[L], b parse.TryParse[T]) parse.TryParse[T] {
+	p := lengthPrefixed(length, b)
+	n := mk("LengthPrefixed", kid(length), kid(b))
+	if f, consumes := lookOf(length); f != nil && fusion() {
+		if bc, ok := capOf(b).(*body[T]); ok {
+			// The body is all that is left: viewed, not bounded.
+			n.fused = true
+			p = prefixedBody(f, consumes, bc, p)
+		}
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func lengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryParse[L], body parse.TryParse[T]) parse.TryParse[T] {
 	return func(in *parse.Input) (T, error) {
 		var zero T
 		n, err := declared(in, length)
@@ -59,10 +72,12 @@ func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryPar
 	p := func(in *parse.Input) (seq.Sequence, error) {
 		return lengthPrefixedBytes(in, length)
 	}
-	if f, ok := fixedInts[reflect.ValueOf(length).Pointer()]; ok {
-		return fixedPrefixedBytes(f, p)
+	n := mk("LengthPrefixedBytes", kid(length))
+	if f, ok := fixedOf(length); ok {
+		n.fused = true
+		return record(fixedPrefixedBytes(f, p), n)
 	}
-	return p
+	return record(p, n)
 }
 
 func lengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](in *parse.Input, length parse.TryParse[L]) (seq.Sequence, error) {
@@ -218,11 +233,11 @@ func Bounded[T any](n int, p parse.TryParse[T]) parse.TryParse[T] {
 	if n < 0 {
 		panic("combinators: Bounded with a negative bound " + strconv.Itoa(n))
 	}
-	return func(in *parse.Input) (T, error) {
+	return record(func(in *parse.Input) (T, error) {
 		v, err := parse.Bounded(in, n, p)
 		if err != nil {
 			return v, in.Furthest(err)
 		}
 		return v, nil
-	}
+	}, mk("Bounded", kid(p)).with(strconv.Itoa(n)))
 }

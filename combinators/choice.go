@@ -2,6 +2,7 @@ package combinators
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/sluicego/sluice/parse"
 )
@@ -41,8 +42,12 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 		panic("combinators: Alt with no alternatives")
 	}
 	ps = slices.Clone(ps)
+	n := mk("Alt")
+	for _, p := range ps {
+		n.kids = append(n.kids, kid(p))
+	}
 	var as altStarts
-	return func(in *parse.Input) (T, error) {
+	return record(func(in *parse.Input) (T, error) {
 		start := in.Consumed()
 		allowed := ^uint64(0) // the alternatives the next byte allows
 		var t *altTable
@@ -95,7 +100,7 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 		}
 		var zero T
 		return zero, failure(in, "no alternative matched")
-	}
+	}, n)
 }
 
 // failure returns the error of a backtracking combinator whose tries all
@@ -134,7 +139,7 @@ type Maybe[T any] struct {
 //go:noinline
 func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 	var ps starts
-	return func(in *parse.Input) (Maybe[T], error) {
+	return record(func(in *parse.Input) (Maybe[T], error) {
 		set := ps.set.Load()
 		if set == nil {
 			set = learn(&ps, p)
@@ -154,7 +159,7 @@ func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 		in.Rewind(in.Consumed() - start) // back to start
 		in.Dismiss(err)
 		return Maybe[T]{}, nil
-	}
+	}, mk("Opt", kid(p)))
 }
 
 // Peek runs p and returns its value without consuming anything: on success
@@ -164,6 +169,18 @@ func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 //
 //go:noinline
 func Peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
+	q := peek(p)
+	n := mk("Peek", kid(p))
+	if f, _ := lookOf(p); f != nil && fusion() {
+		// Peek of a field reads it where it is; Peek of Peek of one, too.
+		n.cap, n.fused = &peeked[T]{f}, true
+		q = peekField(f, q)
+	}
+	return record(q, n)
+}
+
+//go:noinline
+func peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
 	return func(in *parse.Input) (T, error) {
 		start := in.Consumed()
 		v, err := p(in)
@@ -186,7 +203,7 @@ func Peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
 //
 //go:noinline
 func Label[T any](what string, p parse.TryParse[T]) parse.TryParse[T] {
-	return func(in *parse.Input) (T, error) {
+	return record(func(in *parse.Input) (T, error) {
 		return parse.Labeled(in, what, p)
-	}
+	}, mk("Label", kid(p)).with(strconv.Quote(what)))
 }

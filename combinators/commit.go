@@ -35,7 +35,7 @@ func (e *CommittedError) Unwrap() error { return e.Err }
 //
 //go:noinline
 func Commit[A, B any](head parse.TryParse[A], body parse.TryParse[B]) parse.TryParse[B] {
-	return func(in *parse.Input) (B, error) {
+	return record(func(in *parse.Input) (B, error) {
 		var zero B
 		if _, err := head(in); err != nil {
 			return zero, in.Furthest(err)
@@ -49,5 +49,5 @@ func Commit[A, B any](head parse.TryParse[A], body parse.TryParse[B]) parse.TryP
 			err = &CommittedError{Err: err}
 		}
 		return zero, err
-	}
+	}, mk("Commit", kid(head), kid(body)))
 }

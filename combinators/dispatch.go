@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/sluicego/sluice/parse"
 )
@@ -43,14 +44,21 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		exps[i] = quoteByte(b)
 	}
 	msg := "expected " + strings.Join(exps, " or ")
+	n := mk("Dispatch")
+	for _, b := range keys {
+		n.kids = append(n.kids, kid(table[b]))
+		n.labels = append(n.labels, quoteByte(b))
+	}
 	if def != nil {
+		n.kids = append(n.kids, kid(def))
+		n.labels = append(n.labels, "default")
 		for i, p := range table {
 			if p == nil {
 				table[i] = def
 			}
 		}
 	}
-	return func(in *parse.Input) (T, error) {
+	return record(func(in *parse.Input) (T, error) {
 		b, ok := in.Peek()
 		if !ok {
 			var zero T
@@ -66,7 +74,7 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			return v, in.Furthest(err)
 		}
 		return v, nil
-	}
+	}, n)
 }
 
 // Switch runs p and chooses the parser that reads what follows by p's
@@ -98,7 +106,19 @@ func Switch[A comparable, T any](p parse.TryParse[A], cases map[A]parse.TryParse
 	}
 	slices.Sort(exps)
 	msg := "expected " + strings.Join(exps, " or ")
-	return func(in *parse.Input) (T, error) {
+	n := mk("Switch")
+	for v, q := range table {
+		n.kids = append(n.kids, kid(q))
+		n.labels = append(n.labels, caseName(v))
+	}
+	sortByLabel(n)
+	n.kids = append([]unsafe.Pointer{kid(p)}, n.kids...)
+	n.labels = append([]string{"on"}, n.labels...)
+	if def != nil {
+		n.kids = append(n.kids, kid(def))
+		n.labels = append(n.labels, "default")
+	}
+	return record(func(in *parse.Input) (T, error) {
 		var zero T
 		off := in.Offset()
 		v, err := p(in)
@@ -117,7 +137,7 @@ func Switch[A comparable, T any](p parse.TryParse[A], cases map[A]parse.TryParse
 			return zero, in.Furthest(err)
 		}
 		return w, nil
-	}
+	}, n)
 }
 
 // caseName formats a case value for an error message: strings quoted, bytes

@@ -52,6 +52,16 @@
 //	r := parse.NewReader(pipe.FromBytes([]byte("GET\r\nkey:a\r\n\r\nSET\nkey:b\nttl:60\n\n")), request,
 //		parse.Options{MaxMessageSize: 64 << 10})
 //
+// A grammar is compiled when it is declared: each constructor records what
+// it made (kind, parameters, user functions, children), which [Describe]
+// prints, and a constructor whose children it knows returns one fused
+// closure for the common case instead of a closure per layer (a
+// fixed-width field read and converted in place, a number between
+// literals in one pass, a length-prefixed body viewed without a bounded
+// input), falling back to the generic composition for everything else,
+// so the streaming rules above hold unchanged. docs/grammar.md, "How a
+// grammar is compiled", has the list.
+//
 // docs/grammar.md walks through a complete protocol, STOMP-like frames with a
 // body sized by a header, declared this way and tested with package fuzz.
 package combinators

@@ -208,7 +208,9 @@ func (n *number) read(in *parse.Input) (neg bool, u uint64, err error) {
 //
 //go:noinline
 func Decimal[T Integer](min, max T, maxDigits int) parse.TryParse[T] {
-	return numberOf[T](newNumber("Decimal", 10, min, max, maxDigits, "digit"))
+	n := newNumber("Decimal", 10, min, max, maxDigits, "digit")
+	return record(numberOf[T](n), &node{kind: "Decimal", params: numberParams(fmt.Sprintf("%v..%v", min, max), maxDigits),
+		cap: &numeral[T]{n: n}})
 }
 
 // Hex reads a hexadecimal integer between min and max inclusive: 1 to
@@ -220,7 +222,17 @@ func Decimal[T Integer](min, max T, maxDigits int) parse.TryParse[T] {
 //
 //go:noinline
 func Hex[T Unsigned](min, max T, maxDigits int) parse.TryParse[T] {
-	return numberOf[T](newNumber("Hex", 16, min, max, maxDigits, "hex digit"))
+	n := newNumber("Hex", 16, min, max, maxDigits, "hex digit")
+	return record(numberOf[T](n), &node{kind: "Hex", params: numberParams(fmt.Sprintf("%#x..%#x", min, max), maxDigits),
+		cap: &numeral[T]{n: n}})
+}
+
+// numberParams renders a number parser's parameters for Describe.
+func numberParams(bounds string, maxDigits int) []string {
+	if maxDigits > 0 {
+		return []string{bounds, "at most " + strconv.Itoa(maxDigits) + " digits"}
+	}
+	return []string{bounds}
 }
 
 func numberOf[T Integer](n *number) parse.TryParse[T] {

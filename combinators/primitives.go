@@ -2,7 +2,6 @@ package combinators
 
 import (
 	"bytes"
-	"reflect"
 	"strconv"
 
 	"github.com/sluicego/sluice/parse"
@@ -16,7 +15,7 @@ import (
 //go:noinline
 func Byte(b byte) parse.TryParse[byte] {
 	msg := "expected " + quoteByte(b)
-	return func(in *parse.Input) (byte, error) {
+	return record(func(in *parse.Input) (byte, error) {
 		c, ok := in.Peek()
 		if !ok {
 			return 0, in.NeedMore(1)
@@ -26,8 +25,11 @@ func Byte(b byte) parse.TryParse[byte] {
 		}
 		in.Advance(1)
 		return c, nil
-	}
+	}, &node{kind: "Byte", params: []string{quoteByte(b)}, cap: oneByte(b)})
 }
+
+// oneByte is the capability of Byte(b): the byte it matches.
+type oneByte byte
 
 // byteTable is pred evaluated once for every byte value.
 type byteTable [256]bool
@@ -49,7 +51,7 @@ func tableOf(pred func(byte) bool) *byteTable {
 //go:noinline
 func Satisfy(what string, pred func(byte) bool) parse.TryParse[byte] {
 	t, msg := tableOf(pred), "expected "+what
-	return func(in *parse.Input) (byte, error) {
+	return record(func(in *parse.Input) (byte, error) {
 		c, ok := in.Peek()
 		if !ok {
 			return 0, in.NeedMore(1)
@@ -59,7 +61,7 @@ func Satisfy(what string, pred func(byte) bool) parse.TryParse[byte] {
 		}
 		in.Advance(1)
 		return c, nil
-	}
+	}, mk("Satisfy").with(strconv.Quote(what)).calls(pred))
 }
 
 // Literal matches the bytes of s and returns s (without allocating). If the
@@ -71,24 +73,28 @@ func Satisfy(what string, pred func(byte) bool) parse.TryParse[byte] {
 //go:noinline
 func Literal(s string) parse.TryParse[string] {
 	lit, msg := []byte(s), "expected "+strconv.Quote(s)
+	n := &node{kind: "Literal", params: []string{strconv.Quote(s)}, cap: literal(s)}
 	if len(s) == 2 { // CRLF and the like: two byte comparisons
 		c0, c1 := s[0], s[1]
-		return func(in *parse.Input) (string, error) {
+		return record(func(in *parse.Input) (string, error) {
 			if span := in.Span(); len(span) >= 2 && span[0] == c0 && span[1] == c1 {
 				in.Advance(2)
 				return s, nil
 			}
 			return literalSlow(in, s, lit, msg)
-		}
+		}, n)
 	}
-	return func(in *parse.Input) (string, error) {
+	return record(func(in *parse.Input) (string, error) {
 		if span := in.Span(); len(span) >= len(s) && string(span[:len(s)]) == s {
 			in.Advance(len(s))
 			return s, nil
 		}
 		return literalSlow(in, s, lit, msg)
-	}
+	}, n)
 }
+
+// literal is the capability of Literal(s): the bytes it matches.
+type literal string
 
 // literalSlow is Literal when the cursor's span does not begin with s: s
 // may straddle segments, be cut short by the end of the buffered input, or
@@ -115,7 +121,7 @@ func Take(n int) parse.TryParse[seq.Sequence] {
 	if n < 0 {
 		panic("combinators: Take with a negative length " + strconv.Itoa(n))
 	}
-	return func(in *parse.Input) (seq.Sequence, error) {
+	return record(func(in *parse.Input) (seq.Sequence, error) {
 		if n < len(in.Span()) { // within the current segment
 			s := in.SpanSeq(n)
 			in.Advance(n)
@@ -128,8 +134,11 @@ func Take(n int) parse.TryParse[seq.Sequence] {
 			return seq.Sequence{}, in.TooLarge()
 		}
 		return seq.Sequence{}, in.NeedMore(n)
-	}
+	}, &node{kind: "Take", params: []string{strconv.Itoa(n)}, cap: taken(n)})
 }
+
+// taken is the capability of Take(n): how many bytes it reads.
+type taken int
 
 // TakeUntil returns the bytes before the next instance of delim and reads
 // both. A delimiter that straddles segments is found. If the buffered
@@ -161,9 +170,10 @@ func takeUntil(name, delim string, consume bool) parse.TryParse[seq.Sequence] {
 		skip = len(d)
 	}
 	key := parse.NewScanKey()
+	n := mk(name).with(strconv.Quote(delim))
 	if len(d) == 1 {
 		c := d[0]
-		return func(in *parse.Input) (seq.Sequence, error) {
+		return record(func(in *parse.Input) (seq.Sequence, error) {
 			from := in.Scanned(key)
 			var rest seq.Sequence
 			if from == 0 {
@@ -186,12 +196,12 @@ func takeUntil(name, delim string, consume bool) parse.TryParse[seq.Sequence] {
 			s, _ := in.ReadN(from + i)
 			in.Advance(skip)
 			return s, nil
-		}
+		}, n)
 	}
 	// The last len(d)-1 bytes may begin a delimiter whose end has not
 	// arrived: a search that runs short covers only the bytes before them.
 	tail := len(d) - 1
-	return func(in *parse.Input) (seq.Sequence, error) {
+	return record(func(in *parse.Input) (seq.Sequence, error) {
 		from := in.Scanned(key)
 		var rest seq.Sequence
 		if from == 0 {
@@ -213,7 +223,7 @@ func takeUntil(name, delim string, consume bool) parse.TryParse[seq.Sequence] {
 		s, _ := in.ReadN(from + i)
 		in.Advance(skip)
 		return s, nil
-	}
+	}, n)
 }
 
 // Rest returns every byte left: on final input (or inside a reached bound,
@@ -294,7 +304,8 @@ func line(in *parse.Input) (seq.Sequence, error) {
 // or 0 <= max < min.
 func TakeWhile(what string, pred func(byte) bool, min, max int) parse.TryParse[seq.Sequence] {
 	checkBounds("TakeWhile", min, max)
-	return takeWhile(tableOf(pred), "expected "+what, min, max)
+	return record(takeWhile(tableOf(pred), "expected "+what, min, max),
+		mk("TakeWhile").with(strconv.Quote(what), bounds(min, max)).calls(pred))
 }
 
 //go:noinline
@@ -407,18 +418,21 @@ type fixedInt struct {
 	big   bool
 }
 
-// fixedInts maps the code pointers of the fixed-width integer parsers to
-// their descriptions, so that a combinator given one (LengthPrefixedBytes)
-// can decode the integer itself. They are top-level functions: each code
-// pointer identifies exactly one.
-var fixedInts = map[uintptr]fixedInt{
-	reflect.ValueOf(uint8p).Pointer():   {1, true},
-	reflect.ValueOf(uint16be).Pointer(): {2, true},
-	reflect.ValueOf(uint16le).Pointer(): {2, false},
-	reflect.ValueOf(uint32be).Pointer(): {4, true},
-	reflect.ValueOf(uint32le).Pointer(): {4, false},
-	reflect.ValueOf(uint64be).Pointer(): {8, true},
-	reflect.ValueOf(uint64le).Pointer(): {8, false},
+// The package's parsers that are top-level functions are recorded once;
+// the fixed-width integers with their width and byte order, so that a
+// combinator given one can decode the integer itself.
+func init() {
+	recordStatic(uint8p, &node{kind: "Uint8", cap: fixedInt{1, true}})
+	recordStatic(uint16be, &node{kind: "Uint16BE", cap: fixedInt{2, true}})
+	recordStatic(uint16le, &node{kind: "Uint16LE", cap: fixedInt{2, false}})
+	recordStatic(uint32be, &node{kind: "Uint32BE", cap: fixedInt{4, true}})
+	recordStatic(uint32le, &node{kind: "Uint32LE", cap: fixedInt{4, false}})
+	recordStatic(uint64be, &node{kind: "Uint64BE", cap: fixedInt{8, true}})
+	recordStatic(uint64le, &node{kind: "Uint64LE", cap: fixedInt{8, false}})
+	recordStatic(uvarint, mk("Uvarint"))
+	recordStatic(varint, mk("Varint"))
+	recordStatic(rest, &node{kind: "Rest", cap: &body[seq.Sequence]{conv: identity, id: true}})
+	recordStatic(line, mk("Line"))
 }
 
 func uint8p(in *parse.Input) (uint8, error) {

@@ -54,5 +54,5 @@ func Fix[T any](maxDepth int, f func(self parse.TryParse[T]) parse.TryParse[T]) 
 	if p == nil {
 		panic("combinators: Fix with a grammar function that returned nil")
 	}
-	return self
+	return record(self, mk("Fix", kid(p)).with(strconv.Itoa(maxDepth)))
 }

@@ -1,6 +1,11 @@
 package combinators
 
-import "github.com/sluicego/sluice/parse"
+import (
+	"math"
+
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
+)
 
 // Seq2 runs a then b and combines their values with f. The first failure
 // is returned: a need for more input, a size error or a syntax error at
@@ -11,6 +16,18 @@ import "github.com/sluicego/sluice/parse"
 //
 //go:noinline
 func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R) parse.TryParse[R] {
+	p := seq2(a, b, f)
+	n := mk("Seq2", kid(a), kid(b)).calls(f)
+	if fa, fb := fieldLike(a), fieldLike(b); fa != nil && fb != nil && bounded(fa.size(), fb.size()) && fusion() {
+		// A run of fixed-width fields: one bounds check.
+		fl := seq2Field(fa, fb, f)
+		n.cap, n.fused, p = fl, true, readField(fl, p)
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R) parse.TryParse[R] {
 	return func(in *parse.Input) (R, error) {
 		va, err := a(in)
 		if err != nil {
@@ -31,6 +48,18 @@ func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R)
 //
 //go:noinline
 func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], f func(A, B, C) R) parse.TryParse[R] {
+	p := seq3(a, b, c, f)
+	n := mk("Seq3", kid(a), kid(b), kid(c)).calls(f)
+	if fa, fb, fc := fieldLike(a), fieldLike(b), fieldLike(c); fa != nil && fb != nil && fc != nil &&
+		bounded(fa.size(), fb.size(), fc.size()) && fusion() {
+		fl := seq3Field(fa, fb, fc, f)
+		n.cap, n.fused, p = fl, true, readField(fl, p)
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], f func(A, B, C) R) parse.TryParse[R] {
 	return func(in *parse.Input) (R, error) {
 		var zero R
 		va, err := a(in)
@@ -54,6 +83,18 @@ func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryP
 //
 //go:noinline
 func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], d parse.TryParse[D], f func(A, B, C, D) R) parse.TryParse[R] {
+	p := seq4(a, b, c, d, f)
+	n := mk("Seq4", kid(a), kid(b), kid(c), kid(d)).calls(f)
+	if fa, fb, fc, fd := fieldLike(a), fieldLike(b), fieldLike(c), fieldLike(d); fa != nil && fb != nil && fc != nil && fd != nil &&
+		bounded(fa.size(), fb.size(), fc.size(), fd.size()) && fusion() {
+		fl := seq4Field(fa, fb, fc, fd, f)
+		n.cap, n.fused, p = fl, true, readField(fl, p)
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryParse[C], d parse.TryParse[D], f func(A, B, C, D) R) parse.TryParse[R] {
 	return func(in *parse.Input) (R, error) {
 		var zero R
 		va, err := a(in)
@@ -80,6 +121,39 @@ func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.T
 //
 //go:noinline
 func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] {
+	p := then(a, b)
+	n := mk("Then", kid(a), kid(b))
+	if !fusion() {
+		return record(p, n)
+	}
+	var lit string
+	switch c := capOf(a).(type) {
+	case taken:
+		if f := fieldOf(b); f != nil && c <= math.MaxInt32 { // the span check cannot overflow
+			// Take(k) then a field: the field k bytes further on.
+			n.cap = &field[B]{skip: int(c) + f.skip, width: f.width, get: f.get}
+			n.fused = true
+			p = readField(n.cap.(*field[B]), p)
+		}
+		return record(p, n)
+	case oneByte:
+		lit = string([]byte{byte(c)})
+	case literal:
+		lit = string(c)
+	}
+	if lit != "" {
+		// A literal then a number (between literals): one pass.
+		if nc, ok := numeralOf(b); ok {
+			if q, c := fuseNumeral(nc, lit, "", p); q != nil {
+				n.cap, n.fused, p = c, true, q
+			}
+		}
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		if _, err := a(in); err != nil {
 			var zero B
@@ -97,6 +171,28 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 //
 //go:noinline
 func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A] {
+	p := before(a, b)
+	n := mk("Before", kid(a), kid(b))
+	if lit, ok := capOf(b).(literal); ok && fusion() {
+		switch c := capOf(a).(type) {
+		case taken:
+			// Take(k) then a literal: both in the span.
+			if q, ok := any(takeLiteral(int(c), string(lit), any(p).(parse.TryParse[seq.Sequence]))).(parse.TryParse[A]); ok {
+				n.fused, p = true, q
+			}
+		default:
+			if nc, ok := numeralOf(a); ok {
+				if q, c := fuseNumeral(nc, "", string(lit), p); q != nil {
+					n.cap, n.fused, p = c, true, q
+				}
+			}
+		}
+	}
+	return record(p, n)
+}
+
+//go:noinline
+func before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A] {
 	return func(in *parse.Input) (A, error) {
 		va, err := a(in)
 		if err != nil {
@@ -111,10 +207,42 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 }
 
 // Map runs p and converts its value with f. Failures of p pass through
-// (by the furthest-failure rule of [Seq2]); f runs only on success.
+// (by the furthest-failure rule of [Seq2]); f runs only on success. f
+// must be a pure function: Map of a fixed-width field is compiled into one
+// closure (see [Describe]), which may run f again when it falls back to
+// the generic composition.
 //
 //go:noinline
 func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
+	q := mapOf(p, f)
+	n := mk("Map", kid(p)).calls(f)
+	if !fusion() {
+		return record(q, n)
+	}
+	switch c := capOf(p).(type) {
+	case fixedInt:
+		n.cap = intField(c, f)
+	case *field[A]:
+		n.cap = mapField(c, f)
+	case *body[A]:
+		b := &body[B]{}
+		if g, ok := any(f).(func(seq.Sequence) B); ok && c.id {
+			b.conv = g
+		} else {
+			conv := c.conv
+			b.conv = func(s seq.Sequence) B { return f(conv(s)) }
+		}
+		n.cap = b // fused by LengthPrefixed
+	}
+	if fl, ok := n.cap.(*field[B]); ok {
+		n.fused = true
+		q = readField(fl, q)
+	}
+	return record(q, n)
+}
+
+//go:noinline
+func mapOf[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		v, err := p(in)
 		if err != nil {
@@ -131,10 +259,30 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 // errors.Is and errors.As see it). Failures of p pass through, and both
 // follow the furthest-failure rule of [Seq2].
 // f runs only on success of p, and must decide from the value alone (it
-// cannot ask for more input).
+// cannot ask for more input); like Map's, it must be pure, and may run
+// again on a value it rejected.
 //
 //go:noinline
 func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[B] {
+	q := mapErr(p, f)
+	n := mk("MapErr", kid(p)).calls(f)
+	if fusion() {
+		switch c := capOf(p).(type) {
+		case fixedInt:
+			n.cap = intFieldErr(c, f)
+		case *field[A]:
+			n.cap = mapErrField(c, f)
+		}
+		if fl, ok := n.cap.(*field[B]); ok {
+			n.fused = true
+			q = readField(fl, q)
+		}
+	}
+	return record(q, n)
+}
+
+//go:noinline
+func mapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		off := in.Offset()
 		v, err := p(in)
@@ -162,6 +310,17 @@ func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[
 //
 //go:noinline
 func Bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryParse[B] {
+	q := bind(p, f)
+	n := mk("Bind", kid(p)).calls(f)
+	if fl, consumes := lookOf(p); fl != nil && fusion() {
+		n.fused = true
+		q = bindField(fl, consumes, f, q)
+	}
+	return record(q, n)
+}
+
+//go:noinline
+func bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryParse[B] {
 	return func(in *parse.Input) (B, error) {
 		v, err := p(in)
 		if err != nil {

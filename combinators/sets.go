@@ -30,7 +30,7 @@ func OneOf(set string) parse.TryParse[byte] {
 	if set == "" {
 		panic("combinators: OneOf with an empty set")
 	}
-	return inSet(setOf(set), true, "expected one of "+strconv.Quote(set))
+	return record(inSet(setOf(set), true, "expected one of "+strconv.Quote(set)), mk("OneOf").with(strconv.Quote(set)))
 }
 
 // NoneOf matches one byte that does not occur in set and returns it:
@@ -40,7 +40,7 @@ func OneOf(set string) parse.TryParse[byte] {
 //
 //go:noinline
 func NoneOf(set string) parse.TryParse[byte] {
-	return inSet(setOf(set), false, "expected a byte not in "+strconv.Quote(set))
+	return record(inSet(setOf(set), false, "expected a byte not in "+strconv.Quote(set)), mk("NoneOf").with(strconv.Quote(set)))
 }
 
 // inSet matches one byte whose membership in s is want.
@@ -72,7 +72,8 @@ func TakeIn(set string, min, max int) parse.TryParse[seq.Sequence] {
 	}
 	checkBounds("TakeIn", min, max)
 	s := setOf(set)
-	return takeWhile(tableOf(s.has), "expected one of "+strconv.Quote(set), min, max)
+	return record(takeWhile(tableOf(s.has), "expected one of "+strconv.Quote(set), min, max),
+		mk("TakeIn").with(strconv.Quote(set), bounds(min, max)))
 }
 
 // TakeNotIn returns the longest run of bytes that do not occur in set, at
@@ -83,5 +84,6 @@ func TakeIn(set string, min, max int) parse.TryParse[seq.Sequence] {
 func TakeNotIn(set string, min, max int) parse.TryParse[seq.Sequence] {
 	checkBounds("TakeNotIn", min, max)
 	s := setOf(set)
-	return takeWhile(tableOf(func(b byte) bool { return !s.has(b) }), "expected a byte not in "+strconv.Quote(set), min, max)
+	return record(takeWhile(tableOf(func(b byte) bool { return !s.has(b) }), "expected a byte not in "+strconv.Quote(set), min, max),
+		mk("TakeNotIn").with(strconv.Quote(set), bounds(min, max)))
 }

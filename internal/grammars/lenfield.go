@@ -228,7 +228,7 @@ func (c LenField) Combinators() parse.TryParse[seq.Sequence] {
 		length = cb.Then(cb.Take(c.Offset), length)
 	}
 	length = cb.Peek(length)
-	frame := cb.LengthPrefixed(length, cb.Map(rest, func(s seq.Sequence) seq.Sequence { return s.From(c.Strip) }))
+	frame := cb.LengthPrefixed(length, cb.Map(cb.Rest(), func(s seq.Sequence) seq.Sequence { return s.From(c.Strip) }))
 	if c.Max == 0 {
 		return frame
 	}

@@ -1,0 +1,220 @@
+package combinators_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	c "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
+	"github.com/sluicego/sluice/seq"
+)
+
+// errTooBig is what the validating functions of the fusion cases reject.
+var errTooBig = errors.New("test: value too big")
+
+func atMost[T uint8 | uint16 | uint32 | uint64](limit T) func(T) (uint64, error) {
+	return func(v T) (uint64, error) {
+		if v > limit {
+			return 0, errTooBig
+		}
+		return uint64(v), nil
+	}
+}
+
+func widen8(v uint8) uint16   { return uint16(v) }
+func widen16(v uint16) uint64 { return uint64(v) }
+func widen32(v uint32) uint64 { return uint64(v) }
+func from2(s seq.Sequence) seq.Sequence {
+	if s.Len() < 2 {
+		return s
+	}
+	return s.From(2)
+}
+
+// fused is a declaration of a fusionCase: its parser, erased, and the
+// declaration as Describe prints it.
+type fused struct {
+	p    parse.TryParse[string]
+	desc string
+}
+
+func fuse[T any](p parse.TryParse[T]) fused { return fused{erase(p), c.Describe(p)} }
+
+// fusionCases are declarations that fuse, each with inputs that take every
+// path: fast, at a segment end, short, too large for the limit, rejected.
+var fusionCases = []struct {
+	name   string
+	limit  int
+	build  func() fused
+	inputs []string
+}{
+	{"Map(Uint16BE)", 64, func() fused {
+		return fuse(c.Map(c.Uint16BE(), widen16))
+	}, []string{"", "\x01", "\x01\x02", "\x01\x02\x03"}},
+	{"Map(Map(Uint32LE))", 64, func() fused {
+		return fuse(c.Map(c.Map(c.Uint32LE(), widen32), func(v uint64) string { return fmt.Sprint(v * 3) }))
+	}, []string{"\x01\x02\x03", "\x01\x02\x03\x04", "\xff\xff\xff\xff\x00"}},
+	{"MapErr(Map(Uint8))", 64, func() fused {
+		return fuse(c.MapErr(c.Map(c.Uint8(), widen8), atMost[uint16](9)))
+	}, []string{"", "\x09", "\x0a", "\x09z"}},
+	{"MapErr(Uint64BE)", 64, func() fused {
+		return fuse(c.MapErr(c.Uint64BE(), atMost[uint64](1<<40)))
+	}, []string{"\x00\x00\x00\x00\x00\x00\x01\x00", "\x00\x00\x01\x00\x00\x00\x00\x01", "\x00\x00\x00"}},
+	{"Then(Take, MapErr(Map(Uint16LE)))", 64, func() fused {
+		return fuse(c.Then(c.Take(3), c.MapErr(c.Map(c.Uint16LE(), widen16), atMost[uint64](300))))
+	}, []string{"abc\x2c\x01", "abc\x2d\x01", "ab", "abc\x01", "abc\x2c\x01!"}},
+	{"Peek(Then(Take, Map(Uint8)))", 64, func() fused {
+		return fuse(c.Peek(c.Then(c.Take(1), c.Map(c.Uint8(), widen8))))
+	}, []string{"", "a", "a\x07", "a\x07b"}},
+	{"Peek(Peek(MapErr(Uint16BE)))", 64, func() fused {
+		return fuse(c.Peek(c.Peek(c.MapErr(c.Uint16BE(), atMost[uint16](0x100)))))
+	}, []string{"\x01", "\x01\x00", "\x01\x01", "\x00\x05xyz"}},
+	{"Bind(Peek(Map(Uint8)))", 64, func() fused {
+		return fuse(c.Bind(c.Peek(c.Map(c.Uint8(), widen8)), func(n uint16) parse.TryParse[seq.Sequence] {
+			return c.Take(int(n))
+		}))
+	}, []string{"", "\x00", "\x03ab", "\x03abc", "\x10abc", "\x7f"}},
+	{"Bind(Then(Take, Map(Uint8)))", 64, func() fused {
+		return fuse(c.Bind(c.Then(c.Take(1), c.Map(c.Uint8(), widen8)), func(n uint16) parse.TryParse[string] {
+			if n > 5 {
+				return c.Literal("big")
+			}
+			return c.Literal("small")
+		}))
+	}, []string{"x\x01small", "x\x06big", "x\x06bi", "x\x06smal", "x"}},
+	{"LengthPrefixed(Uint8 mapped, Rest)", 16, func() fused {
+		return fuse(c.LengthPrefixed(c.Map(c.Uint8(), widen8), c.Rest()))
+	}, []string{"", "\x00", "\x03abc", "\x03ab", "\x0fabcdefghijklmno", "\x10abcdefghijklmnop", "\xffabc", "\x02abcd"}},
+	{"LengthPrefixed(Peek(MapErr(Map(Uint16BE))), Map(Rest))", 20, func() fused {
+		length := c.Peek(c.MapErr(c.Map(c.Uint16BE(), widen16), func(v uint64) (uint64, error) {
+			if v > 1000 {
+				return 0, errTooBig
+			}
+			return v + 2, nil
+		}))
+		return fuse(c.LengthPrefixed(length, c.Map(c.Rest(), from2)))
+	}, []string{"\x00\x03abc", "\x00\x03ab", "\x00\x00", "\x00", "\x00\x12abcdefghijklmnopqr", "\x00\x13abcdefghijklmnopqrs",
+		"\x03\xe9abc", "\x00\x01a\x00\x02bc", "\xff\xff"}},
+	{"LengthPrefixed(Then(Take, Map(Uint32BE)), Map(Rest))", 32, func() fused {
+		length := c.Then(c.Take(2), c.Map(c.Uint32BE(), widen32))
+		return fuse(c.LengthPrefixed(length, c.Map(c.Rest(), func(s seq.Sequence) string { return strings.ToUpper(s.String()) })))
+	}, []string{"hd\x00\x00\x00\x02ab", "hd\x00\x00\x00\x02a", "hd\x00\x00\x01\x00", "hd\x00\x00\x00\x00"}},
+	{"Before(Decimal, Literal)", 64, func() fused {
+		return fuse(c.Before(c.Decimal[int64](-1, 1<<40, 0), c.Literal("\r\n")))
+	}, []string{"12\r\n", "-1\r\n", "-2\r\n", "-\r\n", "\r\n", "1099511627776\r\n", "1099511627777\r\n", "12\r", "12\rx", "007\r\n", "x"}},
+	{"Then(Byte, Before(Decimal, Literal))", 64, func() fused {
+		return fuse(c.Then(c.Byte('$'), c.Before(c.Decimal[int](-5, 300, 3), c.Literal("\r\n"))))
+	}, []string{"$3\r\n", "$-5\r\n", "$-6\r\n", "$301\r\n", "$0300\r\n", "$300\r\n", "$\r\n", "*3\r\n", "$12", "$12\n"}},
+	{"Then(Literal, Before(Hex, Literal))", 64, func() fused {
+		return fuse(c.Then(c.Literal("0x"), c.Before(c.Hex[uint16](2, 0xfff, 0), c.Literal(";"))))
+	}, []string{"0x1f;", "0x1;", "0xFFF;", "0x1000;", "0xg;", "0y1;", "0x", "0x12"}},
+	{"Then(Literal, Decimal)", 64, func() fused {
+		return fuse(c.Then(c.Literal("n="), c.Decimal[uint8](0, 255, 0)))
+	}, []string{"n=255;", "n=256;", "n=12", "n=;", "m=1;"}},
+	{"Before(Take, Literal)", 64, func() fused {
+		return fuse(c.Before(c.Take(3), c.Literal("\r\n")))
+	}, []string{"abc\r\n", "abc\r", "abcd\r\n", "ab", "\r\n\r\n\r\n"}},
+	{"Before(Take(MaxInt), Literal)", 64, func() fused {
+		return fuse(c.Before(c.Take(math.MaxInt), c.Literal("\r\n")))
+	}, []string{"abc\r\n", ""}},
+	{"Map(Bind(Then(Byte, Before(Decimal, Literal))))", 64, func() fused {
+		length := c.Then(c.Byte('$'), c.Before(c.Decimal[int64](-1, 1<<20, 0), c.Literal("\r\n")))
+		return fuse(c.Bind(length, func(n int64) parse.TryParse[string] {
+			if n < 0 {
+				return c.Literal("")
+			}
+			return c.Map(c.Before(c.Take(int(n)), c.Literal("\r\n")), seq.Sequence.String)
+		}))
+	}, []string{"$3\r\nSET\r\n", "$-1\r\n", "$0\r\n\r\n", "$3\r\nSE\r\n", "$70\r\n", "$3\r\nSETX\r\n"}},
+	{"Seq2(Uint8, Uint16BE)", 64, func() fused {
+		return fuse(c.Seq2(c.Uint8(), c.Uint16BE(), func(a uint8, b uint16) string { return fmt.Sprint(a, "/", b) }))
+	}, []string{"", "\x01", "\x01\x02", "\x01\x02\x03", "\x01\x02\x03\x04"}},
+	{"Seq3(Map(Uint8), MapErr(Uint16LE), Uint32BE)", 64, func() fused {
+		return fuse(c.Seq3(c.Map(c.Uint8(), widen8), c.MapErr(c.Uint16LE(), atMost[uint16](0x200)), c.Uint32BE(),
+			func(a uint16, b uint64, d uint32) string { return fmt.Sprint(a, "/", b, "/", d) }))
+	}, []string{"\x01\x00\x02\x00\x00\x00\x07", "\x01\x01\x02\x00\x00\x00\x07", "\x01\x00\x02\x00\x00", "\x01"}},
+	{"Peek(Seq4(Uint8, Then(Take, Map(Uint8)), Uint16LE, Then(Take, Map(Uint64LE))))", 64, func() fused {
+		return fuse(c.Peek(c.Seq4(c.Uint8(), c.Then(c.Take(2), c.Map(c.Uint8(), widen8)), c.Uint16LE(),
+			c.Then(c.Take(1), c.Map(c.Uint64LE(), func(v uint64) uint64 { return v + 1 })),
+			func(a uint8, b uint16, d uint16, e uint64) string { return fmt.Sprint(a, b, d, e) })))
+	}, []string{"\x01ab\x02\x03\x00z\x01\x02\x03\x04\x05\x06\x07\x08!", "\x01ab\x02\x03\x00z\x01\x02\x03\x04\x05\x06\x07", "\x01ab"}},
+}
+
+// outcome is everything observable about one call of p: its value and the
+// cursor, or its error's type, text and fields, and the furthest failure
+// the attempt recorded.
+func outcome(p parse.TryParse[string], s seq.Sequence, final bool, limit int) string {
+	in := parse.NewInput(s, final, limit)
+	v, err := p(in)
+	out := fmt.Sprintf("%q at %d, err %T %v", v, in.Consumed(), err, err)
+	var se *parse.SyntaxError
+	if errors.As(err, &se) {
+		out += fmt.Sprintf(" (offset %d, msg %q, expected %q, cause %v)", se.Offset, se.Msg, se.Expected, se.Err)
+	}
+	var ze *parse.SizeError
+	if errors.As(err, &ze) {
+		out += fmt.Sprintf(" (offset %d, limit %d)", ze.Offset, ze.Limit)
+	}
+	return out + fmt.Sprintf("; furthest %v", in.Furthest(nil))
+}
+
+// TestFusionAgrees runs each fused declaration and the generic composition
+// of the same declaration (fusion off) over every segmentation of every
+// input, of every prefix of it as final and non-final input, and through
+// message readers fed in pieces, and compares everything they return.
+func TestFusionAgrees(t *testing.T) {
+	for _, tc := range fusionCases {
+		t.Run(tc.name, func(t *testing.T) {
+			c.SetFusion(false)
+			generic := tc.build()
+			c.SetFusion(true)
+			fusedp := tc.build()
+			if strings.Contains(generic.desc, "[fused]") || !strings.Contains(fusedp.desc, "[fused]") {
+				t.Fatalf("fusion off:\n%sfusion on:\n%s", generic.desc, fusedp.desc)
+			}
+			slow, fast := generic.p, fusedp.p
+			inputs := append([]string{}, tc.inputs...)
+			inputs = append(inputs, strings.Join(tc.inputs, "")) // several messages
+			for _, input := range inputs {
+				for i := 0; i <= len(input); i++ {
+					prefix := []byte(input[:i])
+					for _, sg := range segtest.Segmentations(prefix) {
+						for _, final := range []bool{true, false} {
+							want := outcome(slow, sg.Seq, final, tc.limit)
+							if got := outcome(fast, sg.Seq, final, tc.limit); got != want {
+								t.Errorf("%q as %s, final %v: fused %s, generic %s", prefix, sg.Name, final, got, want)
+							}
+						}
+					}
+				}
+				want := readStream(t, slow, pipe.FromBytes([]byte(input)), tc.limit)
+				for name, cuts := range chunkings(len(input)) {
+					if got := readStream(t, fast, chunked([]byte(input), cuts), tc.limit); !got.equal(want) {
+						t.Errorf("%q in %s: fused %v, generic %v", input, name, got, want)
+					}
+					if got := readStream(t, slow, chunked([]byte(input), cuts), tc.limit); !got.equal(want) {
+						t.Errorf("%q in %s: generic %v, whole %v", input, name, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestFusionHugeSkip: a field after a Take too long for any span is not
+// fused, and the parser asks for the bytes as the generic one does.
+func TestFusionHugeSkip(t *testing.T) {
+	p := c.Then(c.Take(math.MaxInt), c.Map(c.Uint16BE(), widen16))
+	if d := c.Describe(p); strings.HasPrefix(d, "Then [fused]") {
+		t.Errorf("fused:\n%s", d)
+	}
+	got := outcome(erase(p), seq.Of([]byte("abc")), false, 1<<20)
+	if !strings.Contains(got, "SizeError") {
+		t.Errorf("got %s, want a size error", got)
+	}
+}
