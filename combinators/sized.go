@@ -2,6 +2,7 @@ package combinators
 
 import (
 	"strconv"
+	"unsafe"
 
 	"github.com/sluicego/sluice/parse"
 )
@@ -22,7 +23,11 @@ import (
 //
 //go:noinline
 func Sized[H, B, T any](head parse.TryParse[H], size func(H) int, body, unsized parse.TryParse[B], combine func(H, B) T) parse.TryParse[T] {
-	return func(in *parse.Input) (T, error) {
+	kids := []unsafe.Pointer{kid(head), kid(body)}
+	if unsized != nil {
+		kids = append(kids, kid(unsized))
+	}
+	return record(func(in *parse.Input) (T, error) {
 		var zero T
 		h, err := head(in)
 		if err != nil {
@@ -52,5 +57,5 @@ func Sized[H, B, T any](head parse.TryParse[H], size func(H) int, body, unsized 
 			return zero, in.Furthest(expected(in, "sized body used "+strconv.Itoa(used)+" of its "+strconv.Itoa(n)+" bytes"))
 		}
 		return combine(h, b), nil
-	}
+	}, mk("Sized", kids...).calls(size, combine))
 }

@@ -127,3 +127,13 @@ func ExampleSized() {
 	// C "a:b"
 	// <nil>
 }
+
+// TestSizedDescribed: Sized records its head, bodies and functions.
+func TestSizedDescribed(t *testing.T) {
+	d := c.Describe(sizedGrammar())
+	for _, want := range []string{"Sized", "TakeBefore", "Rest"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("Describe lacks %q:\n%s", want, d)
+		}
+	}
+}
