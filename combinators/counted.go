@@ -22,6 +22,7 @@ import (
 //
 //go:noinline
 func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) parse.TryParse[[]T] {
+	key := parse.NewRepeatKey()
 	return func(in *parse.Input) ([]T, error) {
 		off := in.Offset()
 		c, err := count(in)
@@ -38,11 +39,20 @@ func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) par
 		if n == 0 {
 			return nil, nil
 		}
-		out := make([]T, 0, min(n, in.Remaining()))
-		for range n {
+		// The elements resume after the count, which is read again: it is
+		// short, and reading it keeps its errors where they are.
+		var out []T
+		from, i := in.Consumed(), 0
+		if k, box, ok := in.ResumeRepeat(key); ok {
+			i, out = k, box.([]T)
+		} else {
+			out = make([]T, 0, min(n, in.Remaining()))
+		}
+		for ; i < n; i++ {
 			start := in.Consumed()
 			v, err := p(in)
 			if err != nil {
+				shortRepeat(in, key, err, from, start, i, out)
 				return nil, in.Furthest(err)
 			}
 			if in.Consumed() == start {

@@ -42,6 +42,7 @@ func ManyTill[T, E any](p parse.TryParse[T], end parse.TryParse[E], min, max int
 func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max int, init A, step func(A, T) A) parse.TryParse[A] {
 	checkBounds("FoldTill", min, max)
 	var es starts
+	key := parse.NewRepeatKey()
 	return func(in *parse.Input) (A, error) {
 		var zero A
 		acc := init
@@ -49,7 +50,12 @@ func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max 
 		if set == nil {
 			set = learn(&es, end)
 		}
-		for n := 0; ; n++ {
+		from, n := in.Consumed(), 0
+		if k, box, ok := in.ResumeRepeat(key); ok {
+			n = k
+			acc, _ = box.(A) // a nil interface boxes as nil
+		}
+		for ; ; n++ {
 			if n >= min {
 				b, ok := in.Peek()
 				if set != nil && rulesOut(set, b, ok) {
@@ -61,6 +67,7 @@ func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max 
 						return acc, nil
 					}
 					if !recoverable(in, err) {
+						shortRepeat(in, key, err, from, start, n, acc)
 						return zero, err
 					}
 					in.Rewind(in.Consumed() - start) // back to start
@@ -73,6 +80,7 @@ func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max 
 			start := in.Consumed()
 			v, err := p(in)
 			if err != nil {
+				shortRepeat(in, key, err, from, start, n, acc)
 				return zero, in.Furthest(err)
 			}
 			if in.Consumed() == start {
