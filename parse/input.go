@@ -391,9 +391,11 @@ func (in *Input) Errorf(format string, args ...any) error {
 // message, so that it resumes instead of starting over and a long message
 // arriving in small pieces is scanned once. It is 0 unless the last attempt
 // on this message ended with [Input.ScanShort] for k at the same cursor
-// offset. [Input.ScanRest] gives the bytes from there.
+// offset, and the bytes it examined are all shown to this Input (a bound
+// shorter than the input that search ran on gets 0). [Input.ScanRest] gives
+// the bytes from there.
 func (in *Input) Scanned(k *ScanKey) int {
-	if h := &in.hint; h.key == k && h.at == in.Consumed() {
+	if h := &in.hint; h.key == k && h.at == in.Consumed() && h.n <= in.Remaining() {
 		return h.n
 	}
 	return 0
@@ -406,7 +408,10 @@ func (in *Input) Scanned(k *ScanKey) int {
 func (in *Input) ScanRest(k *ScanKey) seq.Sequence {
 	rest := in.Rest()
 	h := &in.hint
-	if h.key != k || h.at != in.Consumed() || h.n == 0 {
+	if h.key != k || h.at != in.Consumed() || h.n == 0 || h.n > rest.Len() {
+		// No progress of k here, or progress made on a longer view than
+		// this one: a search that ran short on the whole input, met again
+		// inside a shorter bound at the same offset.
 		return rest
 	}
 	if h.pos.Valid() {
