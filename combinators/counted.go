@@ -16,9 +16,10 @@ import (
 // one byte (an element that consumes nothing is a syntax error, "repeated
 // element matched no input"). So a peer's "*9999999999\r\n" costs one
 // error, neither a wait nor a large allocation: the slice is allocated
-// once, no larger than the buffered input. Failures of count and p pass
+// no larger than the buffered input. Failures of count and p pass
 // through, by the furthest-failure rule of [Seq2]; input that ends before
-// the last element is a truncation.
+// the last element is a truncation. Like [Many], Counted resumes after the
+// elements of the last attempt on the message (the count is read again).
 //
 //go:noinline
 func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) parse.TryParse[[]T] {

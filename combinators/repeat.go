@@ -15,8 +15,11 @@ import (
 // makes the message truncated rather than the next parser's syntax error.
 // When p needs more input on non-final input, so does Many: the next
 // element may still arrive, so repetition at the end of non-final input
-// asks for more. Once max values are read Many stops without looking
-// further. If it stops with fewer than min values it returns the error of
+// asks for more; the next attempt on the message, when more bytes have
+// come, resumes after the values already read instead of reading them again
+// ([parse.Input.ResumeRepeat]), so a message of many parts arriving in
+// small pieces costs time linear in its length. Once max values are read
+// Many stops without looking further. If it stops with fewer than min values it returns the error of
 // the element that failed (by the furthest-failure rule). An element
 // that succeeds without consuming input is a syntax error (it would repeat
 // forever). Size errors pass through. The slice is allocated as it grows;
@@ -33,9 +36,11 @@ func Many[T any](p parse.TryParse[T], min, max int) parse.TryParse[[]T] {
 
 // Fold is [Many] without the slice: it starts from init and combines each
 // value into the accumulator with step, in order, and returns the result.
-// Its bounds, stopping rules, errors and streaming behaviour are Many's;
-// step runs again on every attempt, so it must not have side effects that
-// outlive the parse.
+// Its bounds, stopping rules, errors and streaming behaviour are Many's.
+// A resumed attempt restores the accumulator and does not run step again
+// for the elements it skips, but an attempt that completed the repetition
+// and then ran short elsewhere is parsed again, step included: step must
+// not have side effects that outlive the parse.
 //
 //go:noinline
 func Fold[T, A any](p parse.TryParse[T], min, max int, init A, step func(A, T) A) parse.TryParse[A] {
@@ -100,9 +105,11 @@ func shortRepeat[A any](in *parse.Input, key *parse.RepeatKey, err error, from, 
 // Count runs p exactly n times and returns the values. The first failure of
 // p is returned (a need for more input, a size error, or a syntax error, by
 // the furthest-failure rule of [Seq2]). Elements that consume nothing are allowed, since the repetition
-// is bounded. The slice is allocated once, no larger than the buffered
-// input allows, so a count read from the input cannot make Count allocate
-// more than the message holds. It panics if n is negative.
+// is bounded. The slice is allocated no larger than the buffered input
+// allows (and grows with it when a resumed attempt goes on with it), so a
+// count read from the input cannot make Count allocate more than the
+// message holds. Like [Many], it resumes after the elements of the last
+// attempt on the message. It panics if n is negative.
 //
 //go:noinline
 func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
@@ -145,8 +152,8 @@ func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
 // fewer than min elements it returns the error that stopped it. A separator
 // and element that together consume nothing are a syntax error. Like
 // [Many], SepBy learns the first bytes of p and sep on first use and skips
-// running them when the next byte rules them out. It panics if min < 0 or
-// 0 <= max < min.
+// running them when the next byte rules them out, and resumes as Many does.
+// It panics if min < 0 or 0 <= max < min.
 //
 //go:noinline
 func SepBy[T, S any](p parse.TryParse[T], sep parse.TryParse[S], min, max int) parse.TryParse[[]T] {

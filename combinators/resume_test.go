@@ -425,6 +425,10 @@ func TestRepetitionResumesExact(t *testing.T) {
 			c.Map(c.Before(c.Many(ones, 0, -1), c.Byte('a')), func(v []seq.Sequence) string { return fmt.Sprint("a", v) }),
 			c.Map(c.Before(c.Many(item, 0, -1), c.Byte('b')), func(v []seq.Sequence) string { return fmt.Sprint("b", v) }))), 0,
 			[]string{"2\n22\nb", "1\n2\nb", "1\n11\na2\nb", "2\n1\na", "1\n2\n1\na"}},
+		// A shorter bound at the same offset must not take the point the
+		// unbounded use made: its elements would end past the bound.
+		{"Bounded/shared", erase(c.Alt(c.Bounded(3, c.Before(shared, c.Byte('.'))), c.Before(shared, c.Byte('!')))), 0,
+			[]string{"1\n2\n3\n!", "1\n.", "1\n22\n!"}},
 		{"Bounded", erase(c.Before(c.Bounded(8, c.Many(item, 0, -1)), c.Byte('.'))), 0,
 			[]string{"1\n2\n3\n.", "1\n22\n333\n4444\n.", "1\n2\n3\n4\n.", "1\n2"}},
 		{"LengthPrefixed", erase(c.Before(c.Many(chunk, 0, -1), c.Literal("\r\n"))), 0,

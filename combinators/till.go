@@ -23,8 +23,9 @@ import "github.com/sluicego/sluice/parse"
 // would repeat forever). Size errors pass through. The slice is allocated
 // as it grows; [FoldTill] does the same work without it. Like [Many],
 // ManyTill learns the first bytes end can start with on first use and does
-// not run end when the next byte rules it out. It panics if min < 0 or
-// 0 <= max < min.
+// not run end when the next byte rules it out, and resumes after the
+// elements of the last attempt on the message as Many does. It panics if
+// min < 0 or 0 <= max < min.
 //
 //go:noinline
 func ManyTill[T, E any](p parse.TryParse[T], end parse.TryParse[E], min, max int) parse.TryParse[[]T] {
@@ -35,8 +36,10 @@ func ManyTill[T, E any](p parse.TryParse[T], end parse.TryParse[E], min, max int
 // FoldTill is [ManyTill] without the slice: it starts from init, combines
 // each element's value into the accumulator with step, in order, and
 // returns the result once end matches. Its bounds, errors and streaming
-// behaviour are ManyTill's; step runs again on every attempt, so it must
-// not have side effects that outlive the parse.
+// behaviour are ManyTill's; as [Fold]'s, step does not run again for the
+// elements a resumed attempt skips, but may for those of an attempt that
+// is parsed again, so it must not have side effects that outlive the
+// parse.
 //
 //go:noinline
 func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max int, init A, step func(A, T) A) parse.TryParse[A] {

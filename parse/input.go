@@ -232,8 +232,8 @@ func (r *repeats) install(msg int64, start seq.Position) {
 // the cursor, got in the last attempt on the same message, so that a long
 // message of many parts arriving in small pieces is parsed once rather than
 // from its start on every attempt. If that attempt ended with
-// [Input.RepeatShort] for k at the same offset (and the same nesting depth,
-// on input that reaches as far), it moves the cursor past the n elements
+// [Input.RepeatShort] for k at the same offset (on input that reaches at
+// least as far as that attempt's), it moves the cursor past the n elements
 // recorded then and returns n, the accumulator after them and true; the
 // repetition goes on with element n+1. Otherwise it returns 0, nil, false
 // and leaves the cursor alone. The failures the skipped elements dismissed
@@ -253,6 +253,8 @@ func (in *Input) resumeRepeat(k *RepeatKey) (int, any, bool) {
 	r := in.reps
 	p := &r.given[r.next]
 	at := in.Offset()
+	// The depth is checked too: a recursive grammar could reach one
+	// repetition at one offset on two levels.
 	if p.key != k || p.at != at || p.msg != in.msg || p.depth != in.depth ||
 		in.base+int64(in.Reader.Sequence().Len()) < p.view {
 		return 0, nil, false
