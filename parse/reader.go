@@ -428,9 +428,11 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		// The size is decided first: a chunking that showed the parser
 		// these bytes before the input was final got this error too.
 		if in.need > m.limit+1 || min(size, m.limit+1) > m.limit {
+			m.reps.clear()
 			return zero, &SizeError{Offset: in.msg, Limit: m.limit}
 		}
 		if in.final {
+			m.reps.clear()
 			return zero, &TruncatedError{Offset: in.msg, Len: size}
 		}
 		// A need already met by the buffer is a parser's mistake; waiting

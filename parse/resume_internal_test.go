@@ -87,6 +87,26 @@ func TestRepeatRecordsLifetime(t *testing.T) {
 	}
 }
 
+// A message over the limit ends the reader with a size error and drops
+// the records its short attempts made.
+func TestRepeatRecordsDroppedOnSizeError(t *testing.T) {
+	r := &xs{key: NewRepeatKey()}
+	var m machine[int]
+	m.init(r.parse, Options{MaxMessageSize: 4})
+	whole := seq.Of([]byte("xxxxxx"))
+	m.load(pipe.Result{Buffer: whole.Slice(0, 3)})
+	if _, err := m.next(); err != errPartial || len(m.reps.made) != 1 {
+		t.Fatalf("short attempt: %v, %d records; want errPartial, 1", err, len(m.reps.made))
+	}
+	m.load(pipe.Result{Buffer: whole})
+	if _, err := m.next(); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("got %v, want a size error", err)
+	}
+	if len(m.reps.made)+len(m.reps.given) != 0 {
+		t.Errorf("after a size error: records given %+v, made %+v; want none", m.reps.given, m.reps.made)
+	}
+}
+
 // Outside a message reader there is nothing to resume: an Input from
 // NewInput keeps no record.
 func TestRepeatNewInputKeepsNothing(t *testing.T) {
