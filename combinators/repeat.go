@@ -16,11 +16,12 @@ import (
 // When p needs more input on non-final input, so does Many: the next
 // element may still arrive, so repetition at the end of non-final input
 // asks for more; the next attempt on the message, when more bytes have
-// come, resumes after the values already read instead of reading them again
-// ([parse.Input.ResumeRepeat]), so a message of many parts arriving in
-// small pieces costs time linear in its length. Once max values are read
-// Many stops without looking further. If it stops with fewer than min values it returns the error of
-// the element that failed (by the furthest-failure rule). An element
+// come, resumes after the values already read instead of reading them
+// again ([parse.Input.ResumeRepeat]), so a message of many parts arriving
+// in small pieces costs time linear in its length. Once max values are
+// read Many stops without looking further. If it stops with fewer than min
+// values it returns the error of the element that failed (by the
+// furthest-failure rule). An element
 // that succeeds without consuming input is a syntax error (it would repeat
 // forever). Size errors pass through. The slice is allocated as it grows;
 // [Fold] does the same work without it. Like [Alt], Many learns the first
