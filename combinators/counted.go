@@ -16,12 +16,14 @@ import (
 // one byte (an element that consumes nothing is a syntax error, "repeated
 // element matched no input"). So a peer's "*9999999999\r\n" costs one
 // error, neither a wait nor a large allocation: the slice is allocated
-// once, no larger than the buffered input. Failures of count and p pass
+// no larger than the buffered input. Failures of count and p pass
 // through, by the furthest-failure rule of [Seq2]; input that ends before
-// the last element is a truncation.
+// the last element is a truncation. Like [Many], Counted resumes after the
+// elements of the last attempt on the message (the count is read again).
 //
 //go:noinline
 func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) parse.TryParse[[]T] {
+	key := parse.NewRepeatKey()
 	return func(in *parse.Input) ([]T, error) {
 		off := in.Offset()
 		c, err := count(in)
@@ -38,11 +40,20 @@ func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) par
 		if n == 0 {
 			return nil, nil
 		}
-		out := make([]T, 0, min(n, in.Remaining()))
-		for range n {
+		// The elements resume after the count, which is read again: it is
+		// short, and reading it keeps its errors where they are.
+		var out []T
+		from, i := in.Consumed(), 0
+		if k, box, ok := in.ResumeRepeat(key); ok {
+			i, out = k, box.([]T)
+		} else {
+			out = make([]T, 0, min(n, in.Remaining()))
+		}
+		for ; i < n; i++ {
 			start := in.Consumed()
 			v, err := p(in)
 			if err != nil {
+				shortRepeat(in, key, err, from, start, i, out)
 				return nil, in.Furthest(err)
 			}
 			if in.Consumed() == start {

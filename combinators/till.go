@@ -23,8 +23,9 @@ import "github.com/sluicego/sluice/parse"
 // would repeat forever). Size errors pass through. The slice is allocated
 // as it grows; [FoldTill] does the same work without it. Like [Many],
 // ManyTill learns the first bytes end can start with on first use and does
-// not run end when the next byte rules it out. It panics if min < 0 or
-// 0 <= max < min.
+// not run end when the next byte rules it out, and resumes after the
+// elements of the last attempt on the message as Many does. It panics if
+// min < 0 or 0 <= max < min.
 //
 //go:noinline
 func ManyTill[T, E any](p parse.TryParse[T], end parse.TryParse[E], min, max int) parse.TryParse[[]T] {
@@ -35,13 +36,16 @@ func ManyTill[T, E any](p parse.TryParse[T], end parse.TryParse[E], min, max int
 // FoldTill is [ManyTill] without the slice: it starts from init, combines
 // each element's value into the accumulator with step, in order, and
 // returns the result once end matches. Its bounds, errors and streaming
-// behaviour are ManyTill's; step runs again on every attempt, so it must
-// not have side effects that outlive the parse.
+// behaviour are ManyTill's; as [Fold]'s, step does not run again for the
+// elements a resumed attempt skips, but may for those of an attempt that
+// is parsed again, so it must not have side effects that outlive the
+// parse.
 //
 //go:noinline
 func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max int, init A, step func(A, T) A) parse.TryParse[A] {
 	checkBounds("FoldTill", min, max)
 	var es starts
+	key := parse.NewRepeatKey()
 	return func(in *parse.Input) (A, error) {
 		var zero A
 		acc := init
@@ -49,7 +53,12 @@ func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max 
 		if set == nil {
 			set = learn(&es, end)
 		}
-		for n := 0; ; n++ {
+		from, n := in.Consumed(), 0
+		if k, box, ok := in.ResumeRepeat(key); ok {
+			n = k
+			acc, _ = box.(A) // a nil interface boxes as nil
+		}
+		for ; ; n++ {
 			if n >= min {
 				b, ok := in.Peek()
 				if set != nil && rulesOut(set, b, ok) {
@@ -61,6 +70,7 @@ func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max 
 						return acc, nil
 					}
 					if !recoverable(in, err) {
+						shortRepeat(in, key, err, from, start, n, acc)
 						return zero, err
 					}
 					in.Rewind(in.Consumed() - start) // back to start
@@ -73,6 +83,7 @@ func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max 
 			start := in.Consumed()
 			v, err := p(in)
 			if err != nil {
+				shortRepeat(in, key, err, from, start, n, acc)
 				return zero, in.Furthest(err)
 			}
 			if in.Consumed() == start {

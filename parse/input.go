@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,6 +130,8 @@ type Input struct {
 	child *Input // kept for Bounded, so that nesting allocates once
 	depth int    // nesting levels entered and not yet left (Enter, Leave)
 
+	reps *repeats // a message reader's resume points, shared with Bounded; nil for NewInput
+
 	fail failure // the furthest failure dismissed in this attempt
 }
 
@@ -147,6 +150,150 @@ type scanHint struct {
 	at  int          // offset, from the Input's start, where the search began
 	n   int          // bytes from at searched without success
 	pos seq.Position // at + n
+}
+
+// RepeatKey identifies one repetition in a grammar (a Many, a Fold, a
+// ManyTill, a Count...), so that a repetition resumed in a later attempt
+// uses only its own earlier progress and never that of another repetition
+// that started at the same offset. Create one per repetition, when the
+// parser is declared, with [NewRepeatKey].
+type RepeatKey struct{ _ byte }
+
+// NewRepeatKey returns a new key.
+func NewRepeatKey() *RepeatKey { return new(RepeatKey) }
+
+// resumePoint is how far a repetition got in an attempt that ran short:
+// n complete elements from at to end, and the accumulator after them.
+// Offsets are stream offsets, the same in an Input and in the inputs that
+// Bounded makes of it.
+type resumePoint struct {
+	key   *RepeatKey
+	msg   int64 // Input.msg: a point of another message is stale
+	at    int64 // where the repetition started
+	end   int64 // after the n-th element
+	view  int64 // the end of the bytes the Input showed: a later view must reach it
+	depth int   // Input.depth at the repetition's start
+	n     int
+	acc   any
+	fail  failure // the furthest-failure record when the point was made (set: there was one)
+}
+
+// repeats holds the resume points of a message reader: those made in the
+// attempt under way and those the last attempt on the same message made.
+// Points are made innermost first (a repetition records on its way out,
+// after the repetitions inside its element), so the next attempt meets
+// them from the end of the list: given[next] is the outermost not yet met.
+type repeats struct {
+	given []resumePoint
+	next  int // index in given of the next point to meet; -1: none left
+	made  []resumePoint
+	start seq.Position // where the message that made made starts in memory
+}
+
+// clear drops every point, keeping the memory of the lists.
+func (r *repeats) clear() {
+	clear(r.given)
+	clear(r.made)
+	r.given, r.made, r.next = r.given[:0], r.made[:0], -1
+}
+
+// keep ends an attempt on the message at msg, which starts at start in
+// memory and ran short: the points it made are for the next attempt.
+func (r *repeats) keep(msg int64, start seq.Position) {
+	clear(r.given)
+	r.given, r.next = r.given[:0], -1
+	made := r.made[:0]
+	for _, p := range r.made {
+		if p.msg == msg { // a point of an earlier message survives only a parser that swallowed a need for more
+			made = append(made, p)
+		}
+	}
+	clear(r.made[len(made):])
+	r.made, r.start = made, start
+}
+
+// install starts an attempt on the message at msg, whose bytes now start
+// at start: the points kept from the last attempt apply if it was on the
+// same message and its bytes have not moved. (A stream reader moves a
+// short partial message to fresh memory; the views an accumulator holds
+// would be stale.)
+func (r *repeats) install(msg int64, start seq.Position) {
+	old := r.start
+	r.given, r.made = r.made, r.given[:0]
+	r.next = len(r.given) - 1
+	r.start = seq.Position{}
+	if r.next < 0 || r.given[0].msg != msg || !old.Valid() || old.Segment() != start.Segment() ||
+		old.Offset() != start.Offset() {
+		r.clear()
+	}
+}
+
+// ResumeRepeat reports where the repetition identified by k, starting at
+// the cursor, got in the last attempt on the same message, so that a long
+// message of many parts arriving in small pieces is parsed once rather than
+// from its start on every attempt. If that attempt ended with
+// [Input.RepeatShort] for k at the same offset (on input that reaches at
+// least as far as that attempt's), it moves the cursor past the n elements
+// recorded then and returns n, the accumulator after them and true; the
+// repetition goes on with element n+1. Otherwise it returns 0, nil, false
+// and leaves the cursor alone. The failures the skipped elements dismissed
+// are noted again ([Input.Furthest]), so errors are those of a parse from
+// the start. A point applies once per attempt.
+//
+// Only a message reader ([Reader], [Consumer]) keeps points between
+// attempts; an Input from [NewInput] never has one.
+func (in *Input) ResumeRepeat(k *RepeatKey) (n int, acc any, ok bool) {
+	if r := in.reps; r == nil || r.next < 0 {
+		return 0, nil, false
+	}
+	return in.resumeRepeat(k)
+}
+
+func (in *Input) resumeRepeat(k *RepeatKey) (int, any, bool) {
+	r := in.reps
+	p := &r.given[r.next]
+	at := in.Offset()
+	// The depth is checked too: a recursive grammar could reach one
+	// repetition at one offset on two levels.
+	if p.key != k || p.at != at || p.msg != in.msg || p.depth != in.depth ||
+		in.base+int64(in.Reader.Sequence().Len()) < p.view {
+		return 0, nil, false
+	}
+	r.next--
+	in.Advance(int(p.end - at))
+	if p.fail.set {
+		in.adopt(&p.fail, false)
+	}
+	return p.n, p.acc, true
+}
+
+// RepeatShort records, for the next attempt on the message, that the
+// repetition identified by k, which started at cursor offset from
+// ([Input.Consumed]), read n complete elements up to offset to, where
+// its accumulator was acc, and then ran short of input: the element after
+// them, or a terminator, needs more. The repetition then returns its need
+// for more input, as it would without the record. In the next attempt
+// [Input.ResumeRepeat] for k at from returns n and acc and moves the cursor
+// to to.
+//
+// acc must stay valid until then: the message's bytes stay where they are
+// between attempts, so views of them in it stay valid (a message reader
+// drops the record when they do not). It records nothing on final input,
+// with n < 1 or outside a message reader. The record costs an allocation
+// only when the attempt runs short, never per element or per message.
+func (in *Input) RepeatShort(k *RepeatKey, from, to, n int, acc any) {
+	r := in.reps
+	if r == nil || in.final || n < 1 || from < 0 || to < from || to > in.Consumed()+in.Remaining() {
+		return
+	}
+	off := in.base + int64(in.start)
+	r.made = append(r.made, resumePoint{key: k, msg: in.msg, at: off + int64(from), end: off + int64(to),
+		view: in.base + int64(in.Reader.Sequence().Len()), depth: in.depth, n: n, acc: acc})
+	if in.live() {
+		p := &r.made[len(r.made)-1]
+		p.fail = in.fail
+		p.fail.more = slices.Clone(in.fail.more) // the live record reuses its memory
+	}
 }
 
 // NewInput returns an Input over buf, for testing a parser directly or for
@@ -246,9 +393,11 @@ func (in *Input) Errorf(format string, args ...any) error {
 // message, so that it resumes instead of starting over and a long message
 // arriving in small pieces is scanned once. It is 0 unless the last attempt
 // on this message ended with [Input.ScanShort] for k at the same cursor
-// offset. [Input.ScanRest] gives the bytes from there.
+// offset, and the bytes it examined are all shown to this Input (a bound
+// shorter than the input that search ran on gets 0). [Input.ScanRest] gives
+// the bytes from there.
 func (in *Input) Scanned(k *ScanKey) int {
-	if h := &in.hint; h.key == k && h.at == in.Consumed() {
+	if h := &in.hint; h.key == k && h.at == in.Consumed() && h.n <= in.Remaining() {
 		return h.n
 	}
 	return 0
@@ -261,7 +410,10 @@ func (in *Input) Scanned(k *ScanKey) int {
 func (in *Input) ScanRest(k *ScanKey) seq.Sequence {
 	rest := in.Rest()
 	h := &in.hint
-	if h.key != k || h.at != in.Consumed() || h.n == 0 {
+	if h.key != k || h.at != in.Consumed() || h.n == 0 || h.n > rest.Len() {
+		// No progress of k here, or progress made on a longer view than
+		// this one: a search that ran short on the whole input, met again
+		// inside a shorter bound at the same offset.
 		return rest
 	}
 	if h.pos.Valid() {
@@ -351,6 +503,7 @@ func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	}
 	sub.fail.set = false
 	sub.depth = in.depth
+	sub.reps = in.reps // stream offsets: a repetition inside the bound resumes too
 	v, err := p(sub)
 	if sub.fail.set {
 		in.adopt(&sub.fail, bounded)

@@ -253,6 +253,7 @@ type machine[T any] struct {
 	end     int      // while live: the cursor's Consumed() at the end of res.Buffer
 	need    int      // bytes from the message start the parser said it needs
 	hint    scanHint // the search that ran short in the last attempt on this message
+	reps    repeats  // the repetitions that ran short in the last attempt on this message
 	in      Input    // reused between attempts, so parsing allocates nothing
 
 	// ahead is a cursor over res.Buffer at the end of the window that a
@@ -267,6 +268,8 @@ func (m *machine[T]) init(p TryParse[T], opts Options) {
 	if m.limit <= 0 {
 		m.limit = DefaultMaxMessageSize
 	}
+	m.reps.next = -1
+	m.in.reps = &m.reps
 }
 
 // load makes res the result to parse.
@@ -369,6 +372,10 @@ func (m *machine[T]) nextSlow() (T, error) {
 	in.base, in.msg, in.start, in.need = base, base, 0, 0
 	in.hint, in.short = m.hint, scanHint{}
 	in.depth = 0 // a panic that left levels entered does not carry over
+	if len(m.reps.made) != 0 || m.reps.next >= 0 {
+		// The repetitions that ran short in the last attempt resume.
+		m.reps.install(in.msg, buf.Start())
+	}
 	if !windowed {
 		m.live, m.end = true, buf.Len()
 	}
@@ -409,6 +416,9 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		if m.hint.key != nil {
 			m.hint = scanHint{}
 		}
+		if len(m.reps.made) != 0 || m.reps.next >= 0 || len(m.reps.given) != 0 {
+			m.reps.clear()
+		}
 		return msg, nil
 	case err == ErrNeedMore || errors.Is(err, ErrNeedMore):
 		if m.live {
@@ -418,9 +428,11 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		// The size is decided first: a chunking that showed the parser
 		// these bytes before the input was final got this error too.
 		if in.need > m.limit+1 || min(size, m.limit+1) > m.limit {
+			m.reps.clear()
 			return zero, &SizeError{Offset: in.msg, Limit: m.limit}
 		}
 		if in.final {
+			m.reps.clear()
 			return zero, &TruncatedError{Offset: in.msg, Len: size}
 		}
 		// A need already met by the buffer is a parser's mistake; waiting
@@ -433,9 +445,11 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		if in.short.n > 0 {
 			m.hint = in.short
 		}
+		m.reps.keep(in.msg, m.rest.Start())
 		return zero, errPartial
 	default:
 		m.live = false
+		m.reps.clear()
 		return zero, err
 	}
 }
