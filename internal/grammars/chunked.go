@@ -388,7 +388,10 @@ func chunkHandField(in *parse.Input) (Field, error) {
 	for {
 		b, ok := in.Peek()
 		if !ok {
-			return Field{}, in.NeedMore(1)
+			// A value's line still needs its CRLF: 2 bytes, as the
+			// combinator grammar's Literal says, so that a line that
+			// cannot end within the limit is too large in both.
+			return Field{}, in.NeedMore(2)
 		}
 		if !isFchar[b] {
 			break
