@@ -104,6 +104,7 @@ func NewReader(src io.Reader, opts ReaderOptions) Reader {
 		pool:      opts.Pool,
 		leaveOpen: opts.LeaveOpen,
 		poison:    poisonByDefault,
+		state:     stNoTail,
 	}
 	r.bufSize, r.minRead = opts.sizes()
 	if r.pool == nil {
@@ -112,7 +113,7 @@ func NewReader(src io.Reader, opts ReaderOptions) Reader {
 	if dl, ok := src.(readDeadliner); ok {
 		r.dl = dl
 		r.interruptFn = r.interrupt
-		r.state = stDeadlines
+		r.state |= stDeadlines
 	}
 	return r
 }
@@ -145,6 +146,7 @@ const (
 	stEOF                          // src returned io.EOF
 	stFailed                       // src returned an error, kept in err
 	stDeadlines                    // src has read deadlines (dl is set)
+	stNoTail                       // no segment taken yet (tail is nil)
 )
 
 // streamReader is the Reader made by NewReader. All fields but cancel and
@@ -155,8 +157,10 @@ type streamReader struct {
 	// The buffered bytes run from start (offset startOff of head) to end
 	// (offset endOff of endSeg); head and endSeg are nil before the first
 	// segment is taken. tail is the last segment of the chain, into which
-	// the source is read; it may follow endSeg, and it is head's segment
-	// or follows it. The positions and the sequence of the buffered bytes
+	// the source is read; it may follow endSeg. endSeg is head's segment
+	// or follows it (start is not after end, and a start at the end of a
+	// segment is moved to the next only when bytes follow), so when head
+	// is the last segment, endSeg is too. The positions and the sequence of the buffered bytes
 	// are made from these when a result is handed out (see buffer), not
 	// kept up to date by every read and AdvanceTo: a position carries its
 	// segment's generation, which no buffered segment changes.
@@ -251,29 +255,34 @@ func (r *streamReader) result() (Result, error) {
 // Read implements [Reader.Read].
 func (r *streamReader) Read(ctx context.Context) (Result, error) {
 	// The common case, made without calls but the two it needs: no flag
-	// set (nothing sticky, no result out, no deadlines), everything
-	// buffered was examined, nothing is pending and the last segment has
-	// room. One source read that returns bytes then makes the result, of
-	// one segment if the buffer lies in the last one. Whatever else
-	// happens is left to read, which sees the state this read left.
-	if t := r.tail; r.state == 0 && t != nil && r.endIdx == r.examined && !r.cancel.Load() {
-		if err := ctx.Err(); err != nil {
-			return Result{}, err
-		}
-		if buf := t.Available(); len(buf) >= r.minRead {
-			n, err := r.src.Read(buf)
-			if err == nil && uint(n-1) < uint(len(buf)) {
-				r.commit(t, n)
-				if r.head == t && !r.cancel.Load() {
-					r.state |= stActive
-					return Result{Buffer: t.Slice(r.startOff, r.endOff)}, nil
-				}
-			} else if !r.took(n, err, len(buf)) {
-				// An empty read: go on as readOnce would, counting
-				// this one, without checking ctx in between.
-				r.empty++
-				r.readOnce(ctx)
+	// set (nothing sticky, no result out, no deadlines, a segment taken),
+	// the buffer in the last segment and all of it examined, nothing
+	// pending, and room in the last segment. One source read that returns
+	// bytes then makes the result, of that segment. Whatever else happens
+	// is left to read, which sees the state this read left.
+	t := r.tail
+	if r.state != 0 || r.head != t || r.endIdx != r.examined || r.cancel.Load() {
+		return r.read(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	if buf := t.Available(); len(buf) >= r.minRead {
+		n, err := r.src.Read(buf)
+		if err == nil && uint(n-1) < uint(len(buf)) {
+			// head is t, so the end is in t too.
+			t.Commit(n)
+			r.endIdx += int64(n)
+			r.endOff = t.Len()
+			if !r.cancel.Load() {
+				r.state = stActive
+				return Result{Buffer: t.Slice(r.startOff, r.endOff)}, nil
 			}
+		} else if !r.took(n, err, len(buf)) {
+			// An empty read: go on as readOnce would, counting this
+			// one, without checking ctx in between.
+			r.empty++
+			r.readOnce(ctx)
 		}
 	}
 	return r.read(ctx)
@@ -406,6 +415,7 @@ func (r *streamReader) space() []byte {
 	case t == nil:
 		s.SetIndex(r.endIdx)
 		r.head, r.endSeg, r.startOff, r.endOff = s, s, 0, 0
+		r.state &^= stNoTail
 	case r.head == t && r.endIdx-r.startIdx <= int64(s.Cap()/4):
 		n := copy(s.Available(), t.Bytes()[r.startOff:])
 		s.Commit(n)

@@ -76,10 +76,11 @@ func (s Sequence) startPos() Position {
 // endPos returns the position just past the last byte. Of a single-segment
 // sequence it reads no segment, as startPos does.
 func (s Sequence) endPos() Position {
-	if s.first == s.last {
-		return Position{seg: s.last, off: uint32(s.eo()), gen: uint32(s.gen16())}
+	g := uint32(s.gen16())
+	if s.first != s.last {
+		g = s.posGen(s.last)
 	}
-	return Position{seg: s.last, off: uint32(s.eo()), gen: s.posGen(s.last)}
+	return Position{seg: s.last, off: uint32(s.eo()), gen: g}
 }
 
 // Of returns a sequence viewing b: one segment, or several if b is longer
