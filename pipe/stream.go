@@ -154,21 +154,22 @@ const (
 type streamReader struct {
 	state uint32 // st* flags
 
-	// The buffered bytes run from start (offset startOff of head) to end
-	// (offset endOff of endSeg); head and endSeg are nil before the first
-	// segment is taken. tail is the last segment of the chain, into which
-	// the source is read; it may follow endSeg. endSeg is head's segment
-	// or follows it (start is not after end, and a start at the end of a
-	// segment is moved to the next only when bytes follow), so when head
-	// is the last segment, endSeg is too. The positions and the sequence of the buffered bytes
-	// are made from these when a result is handed out (see buffer), not
-	// kept up to date by every read and AdvanceTo: a position carries its
-	// segment's generation, which no buffered segment changes.
+	// The buffered bytes run from start (offset startOff of head) to end,
+	// the end of the bytes of endSeg: every byte read is committed to the
+	// last segment, and a segment's length is final once another follows.
+	// head and endSeg are nil before the first segment is taken. tail is
+	// the last segment of the chain, into which the source is read; it may
+	// follow endSeg. endSeg is head's segment or follows it (start is not
+	// after end, and a start at the end of a segment is moved to the next
+	// only when bytes follow), so when head is the last segment, endSeg is
+	// too. The positions and the sequence of the buffered bytes are made
+	// from these when a result is handed out (see buffer), not kept up to
+	// date by every read and AdvanceTo: a position carries its segment's
+	// generation, which no buffered segment changes.
 	tail     *seq.Segment
 	head     *seq.Segment
 	endSeg   *seq.Segment
 	startOff int
-	endOff   int
 	startIdx int64 // running index of start
 	endIdx   int64 // running index of end: bytes read so far
 	examined int64 // running index of the examined position
@@ -202,7 +203,7 @@ func (r *streamReader) endPos() seq.Position {
 	if r.endSeg == nil {
 		return seq.Position{}
 	}
-	return r.endSeg.Pos(r.endOff)
+	return r.endSeg.Pos(r.endSeg.Len())
 }
 
 func (r *streamReader) stateErr() error {
@@ -233,7 +234,7 @@ func (r *streamReader) buffer() seq.Sequence {
 	case s == nil:
 		return seq.Sequence{}
 	case s == r.endSeg:
-		return s.Slice(r.startOff, r.endOff)
+		return s.Slice(r.startOff, s.Len())
 	}
 	return seq.Between(r.startPos(), r.endPos())
 }
@@ -273,10 +274,9 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 			// head is t, so the end is in t too.
 			t.Commit(n)
 			r.endIdx += int64(n)
-			r.endOff = t.Len()
 			if !r.cancel.Load() {
 				r.state = stActive
-				return Result{Buffer: t.Slice(r.startOff, r.endOff)}, nil
+				return Result{Buffer: t.Slice(r.startOff, t.Len())}, nil
 			}
 		} else if !r.took(n, err, len(buf)) {
 			// An empty read: go on as readOnce would, counting this
@@ -364,7 +364,6 @@ func (r *streamReader) commit(t *seq.Segment, n int) {
 	if r.endSeg != t {
 		r.endSeg = t
 	}
-	r.endOff = t.Len()
 }
 
 // fail records err, an error from the source, as sticky.
@@ -414,14 +413,13 @@ func (r *streamReader) space() []byte {
 	switch {
 	case t == nil:
 		s.SetIndex(r.endIdx)
-		r.head, r.endSeg, r.startOff, r.endOff = s, s, 0, 0
+		r.head, r.endSeg, r.startOff = s, s, 0
 		r.state &^= stNoTail
 	case r.head == t && r.endIdx-r.startIdx <= int64(s.Cap()/4):
-		n := copy(s.Available(), t.Bytes()[r.startOff:])
-		s.Commit(n)
+		s.Commit(copy(s.Available(), t.Bytes()[r.startOff:]))
 		s.SetIndex(r.startIdx)
 		r.release(t)
-		r.head, r.endSeg, r.startOff, r.endOff = s, s, 0, n
+		r.head, r.endSeg, r.startOff = s, s, 0
 	default:
 		t.Link(s)
 	}
@@ -483,13 +481,13 @@ func (r *streamReader) interrupt() {
 // go back to the pool.
 func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 	// The common case: all of a buffer that lies in the last segment is
-	// consumed and examined. A consumed position at the end's offset in
-	// the last segment, of its current generation, is the end (the end
-	// lies in head's segment or after it, so in the last one), passes
+	// consumed and examined. A consumed position at the end of the last
+	// segment's bytes, of its current generation, is the end (the end lies
+	// in head's segment or after it, so in the last one), passes
 	// every check advance makes, and the segment is emptied for the next
 	// read at once.
 	if t := r.tail; r.state == stActive && r.head == t && consumed.Segment() == t &&
-		consumed.Offset() == r.endOff && consumed.Valid() &&
+		consumed.Offset() == t.Len() && consumed.Valid() &&
 		(examined == consumed || examined.IsZero()) && r.endIdx != r.startIdx {
 		r.state = 0
 		r.startIdx, r.examined = r.endIdx, r.endIdx
@@ -498,7 +496,7 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 			t, r.tail, r.head, r.endSeg = nt, nt, nt, nt
 		}
 		t.SetIndex(r.endIdx)
-		r.startOff, r.endOff = 0, 0
+		r.startOff = 0
 		return
 	}
 	r.advance(consumed, examined)
@@ -533,7 +531,7 @@ func (r *streamReader) advance(consumed, examined seq.Position) {
 		}
 		t := r.tail.Recycle(r.poison)
 		t.SetIndex(ci)
-		r.tail, r.head, r.endSeg, r.startOff, r.endOff = t, t, t, 0, 0
+		r.tail, r.head, r.endSeg, r.startOff = t, t, t, 0
 		return
 	}
 	s, off := consumed.Segment(), consumed.Offset()
@@ -606,7 +604,7 @@ func (r *streamReader) complete(error) error {
 		r.pool.Put(r.spare)
 		r.spare = nil
 	}
-	r.head, r.endSeg, r.tail, r.startOff, r.endOff = nil, nil, nil, 0, 0
+	r.head, r.endSeg, r.tail, r.startOff = nil, nil, nil, 0
 	if c, ok := r.src.(io.Closer); ok && !r.leaveOpen {
 		return c.Close()
 	}
