@@ -190,22 +190,6 @@ type streamReader struct {
 	reading atomic.Int32
 }
 
-// startPos and endPos return the positions of the start and the end of the
-// buffered bytes.
-func (r *streamReader) startPos() seq.Position {
-	if r.head == nil {
-		return seq.Position{}
-	}
-	return r.head.Pos(r.startOff)
-}
-
-func (r *streamReader) endPos() seq.Position {
-	if r.endSeg == nil {
-		return seq.Position{}
-	}
-	return r.endSeg.Pos(r.endSeg.Len())
-}
-
 func (r *streamReader) stateErr() error {
 	if r.state&stDone != 0 {
 		return ErrReaderCompleted
@@ -236,7 +220,7 @@ func (r *streamReader) buffer() seq.Sequence {
 	case s == r.endSeg:
 		return s.Slice(r.startOff, s.Len())
 	}
-	return seq.Between(r.startPos(), r.endPos())
+	return seq.Between(s.Pos(r.startOff), r.endSeg.Pos(r.endSeg.Len()))
 }
 
 // result builds the result of a read that is ready. It is built once, at
