@@ -254,7 +254,10 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 	}
 	if buf := t.Available(); len(buf) >= r.minRead {
 		n, err := r.src.Read(buf)
-		if err == nil && uint(n-1) < uint(len(buf)) {
+		// The state is looked at again in case src.Read completed the
+		// reader, which took t away: then the general path fails as
+		// before, instead of committing into a pooled segment.
+		if err == nil && uint(n-1) < uint(len(buf)) && r.state == 0 {
 			// head is t, so the end is in t too.
 			t.Commit(n)
 			r.endIdx += int64(n)
