@@ -104,6 +104,7 @@ func NewReader(src io.Reader, opts ReaderOptions) Reader {
 		pool:      opts.Pool,
 		leaveOpen: opts.LeaveOpen,
 		poison:    poisonByDefault,
+		state:     stNoTail,
 	}
 	r.bufSize, r.minRead = opts.sizes()
 	if r.pool == nil {
@@ -112,6 +113,7 @@ func NewReader(src io.Reader, opts ReaderOptions) Reader {
 	if dl, ok := src.(readDeadliner); ok {
 		r.dl = dl
 		r.interruptFn = r.interrupt
+		r.state |= stDeadlines
 	}
 	return r
 }
@@ -136,44 +138,60 @@ var aLongTimeAgo = time.Unix(1, 0)
 // source's deadline; it never reaches the caller.
 var errInterrupted = errors.New("pipe: read interrupted")
 
+// Flags of streamReader.state. Any flag set keeps Read and AdvanceTo off
+// their steady-state short paths, which test the one word.
+const (
+	stActive    uint32 = 1 << iota // a result was handed out; AdvanceTo is due
+	stDone                         // Complete was called
+	stEOF                          // src returned io.EOF
+	stFailed                       // src returned an error, kept in err
+	stDeadlines                    // src has read deadlines (dl is set)
+	stNoTail                       // no segment taken yet (tail is nil)
+)
+
 // streamReader is the Reader made by NewReader. All fields but cancel and
 // reading belong to the goroutine using the reader.
 type streamReader struct {
+	state uint32 // st* flags
+
+	// The buffered bytes run from start (offset startOff of head) to end,
+	// the end of the bytes of endSeg: every byte read is committed to the
+	// last segment, and a segment's length is final once another follows.
+	// head and endSeg are nil before the first segment is taken. tail is
+	// the last segment of the chain, into which the source is read; it may
+	// follow endSeg. endSeg is head's segment or follows it (start is not
+	// after end, and a start at the end of a segment is moved to the next
+	// only when bytes follow), so when head is the last segment, endSeg is
+	// too. The positions and the sequence of the buffered bytes are made
+	// from these when a result is handed out (see buffer), not kept up to
+	// date by every read and AdvanceTo: a position carries its segment's
+	// generation, which no buffered segment changes.
+	tail     *seq.Segment
+	head     *seq.Segment
+	endSeg   *seq.Segment
+	startOff int
+	startIdx int64 // running index of start
+	endIdx   int64 // running index of end: bytes read so far
+	examined int64 // running index of the examined position
+
 	src         io.Reader
+	minRead     int
+	poison      bool
 	dl          readDeadliner // src, if it has deadlines
 	interruptFn func()        // r.interrupt, bound once
 	pool        Pool
 	bufSize     int
-	minRead     int
 	leaveOpen   bool
-	poison      bool
-
-	// The buffered bytes run from start to end. Both are zero before the
-	// first segment is taken. tail is the last segment of the chain, into
-	// which the source is read; it may follow end's segment. The sequence
-	// of the buffered bytes is built from start and end when a result is
-	// handed out (see buffer), not kept up to date by every read and
-	// AdvanceTo.
-	start    seq.Position
-	end      seq.Position
-	tail     *seq.Segment
-	spare    *seq.Segment // a recycled segment kept for the next one needed
-	startIdx int64        // running index of start
-	endIdx   int64        // running index of end: bytes read so far
-	examined int64        // running index of the examined position
-	empty    int          // source reads in a row that returned nothing
-
-	active bool  // a result was handed out; AdvanceTo is due
-	done   bool  // Complete was called
-	eof    bool  // src returned io.EOF
-	err    error // sticky error from src
+	spare       *seq.Segment // a recycled segment kept for the next one needed
+	empty       int          // source reads in a row that returned nothing
+	err         error        // sticky error from src (stFailed)
 
 	cancel  atomic.Bool
 	reading atomic.Int32
 }
 
 func (r *streamReader) stateErr() error {
-	if r.done {
+	if r.state&stDone != 0 {
 		return ErrReaderCompleted
 	}
 	return ErrReadInProgress
@@ -183,7 +201,7 @@ func (r *streamReader) stateErr() error {
 // byte) can return now.
 func (r *streamReader) ready(n int) bool {
 	switch {
-	case r.err != nil || r.eof || r.cancel.Load():
+	case r.state&(stFailed|stEOF) != 0 || r.cancel.Load():
 		return true
 	case n > 0:
 		return r.endIdx-r.startIdx >= int64(n)
@@ -195,14 +213,14 @@ func (r *streamReader) ready(n int) bool {
 // buffer returns the buffered bytes as a sequence: a slice of one segment
 // in the common case, without walking or re-validating the chain.
 func (r *streamReader) buffer() seq.Sequence {
-	s := r.start.Segment()
+	s := r.head
 	switch {
 	case s == nil:
 		return seq.Sequence{}
-	case s == r.end.Segment():
-		return s.Slice(r.start.Offset(), r.end.Offset())
+	case s == r.endSeg:
+		return s.Slice(r.startOff, s.Len())
 	}
-	return seq.Between(r.start, r.end)
+	return seq.Between(s.Pos(r.startOff), r.endSeg.Pos(r.endSeg.Len()))
 }
 
 // result builds the result of a read that is ready. It is built once, at
@@ -210,45 +228,57 @@ func (r *streamReader) buffer() seq.Sequence {
 func (r *streamReader) result() (Result, error) {
 	switch {
 	case r.cancel.Load() && r.cancel.Swap(false):
-		r.active = true
-		return Result{Buffer: r.buffer(), Canceled: true, Completed: r.eof && r.err == nil}, nil
-	case r.err != nil:
+		r.state |= stActive
+		return Result{Buffer: r.buffer(), Canceled: true, Completed: r.state&(stEOF|stFailed) == stEOF}, nil
+	case r.state&stFailed != 0:
 		return Result{Buffer: r.buffer(), Completed: true}, r.err
 	}
-	r.active = true
-	return Result{Buffer: r.buffer(), Completed: r.eof}, nil
+	r.state |= stActive
+	return Result{Buffer: r.buffer(), Completed: r.state&stEOF != 0}, nil
 }
 
 // Read implements [Reader.Read].
 func (r *streamReader) Read(ctx context.Context) (Result, error) {
-	if r.done || r.active {
-		return Result{}, r.stateErr()
+	// The common case, made without calls but the two it needs: no flag
+	// set (nothing sticky, no result out, no deadlines, a segment taken),
+	// the buffer in the last segment and all of it examined, nothing
+	// pending, and room in the last segment. One source read that returns
+	// bytes then makes the result, of that segment. Whatever else happens
+	// is left to read, which sees the state this read left.
+	t := r.tail
+	if r.state != 0 || r.head != t || r.endIdx != r.examined || r.cancel.Load() {
+		return r.read(ctx)
 	}
-	// The common case, made without calls but the two it needs: everything
-	// buffered was examined, nothing is sticky or pending, the source has
-	// no deadlines and the last segment has room. One source read that
-	// returns bytes then makes the result, of one segment if the buffer
-	// lies in the last one. Whatever else happens is left to the loop
-	// below, which sees the state this read left.
-	if t := r.tail; t != nil && r.endIdx == r.examined && r.dl == nil && r.err == nil && !r.eof && !r.cancel.Load() {
-		if err := ctx.Err(); err != nil {
-			return Result{}, err
-		}
-		if buf := t.Available(); len(buf) >= r.minRead {
-			n, err := r.src.Read(buf)
-			if err == nil && uint(n-1) < uint(len(buf)) {
-				r.commit(n)
-				if r.start.Segment() == t && !r.cancel.Load() {
-					r.active = true
-					return Result{Buffer: t.Slice(r.start.Offset(), t.Len())}, nil
-				}
-			} else if !r.took(n, err, len(buf)) {
-				// An empty read: go on as readOnce would, counting
-				// this one, without checking ctx in between.
-				r.empty++
-				r.readOnce(ctx)
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	if buf := t.Available(); len(buf) >= r.minRead {
+		n, err := r.src.Read(buf)
+		// The state is looked at again in case src.Read completed the
+		// reader, which took t away: then the general path fails as
+		// before, instead of committing into a pooled segment.
+		if err == nil && uint(n-1) < uint(len(buf)) && r.state == 0 {
+			// head is t, so the end is in t too.
+			t.Commit(n)
+			r.endIdx += int64(n)
+			if !r.cancel.Load() {
+				r.state = stActive
+				return Result{Buffer: t.Slice(r.startOff, t.Len())}, nil
 			}
+		} else if !r.took(n, err, len(buf)) {
+			// An empty read: go on as readOnce would, counting this
+			// one, without checking ctx in between.
+			r.empty++
+			r.readOnce(ctx)
 		}
+	}
+	return r.read(ctx)
+}
+
+// read is Read but for its common case.
+func (r *streamReader) read(ctx context.Context) (Result, error) {
+	if r.state&(stDone|stActive) != 0 {
+		return Result{}, r.stateErr()
 	}
 	for !r.ready(0) {
 		if err := ctx.Err(); err != nil {
@@ -261,7 +291,7 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 
 // ReadAtLeast implements [Reader.ReadAtLeast].
 func (r *streamReader) ReadAtLeast(ctx context.Context, n int) (Result, error) {
-	if r.done || r.active {
+	if r.state&(stDone|stActive) != 0 {
 		return Result{}, r.stateErr()
 	}
 	n = max(n, 1)
@@ -276,7 +306,7 @@ func (r *streamReader) ReadAtLeast(ctx context.Context, n int) (Result, error) {
 
 // TryRead implements [Reader.TryRead]. It never reads from the source.
 func (r *streamReader) TryRead() (Result, bool, error) {
-	if r.done || r.active {
+	if r.state&(stDone|stActive) != 0 {
 		return Result{}, false, r.stateErr()
 	}
 	if !r.ready(0) {
@@ -307,17 +337,26 @@ func (r *streamReader) readOnce(ctx context.Context) {
 		}
 		if r.empty++; r.empty >= maxConsecutiveEmptyRds {
 			r.empty = 0
-			r.err = io.ErrNoProgress
+			r.fail(io.ErrNoProgress)
 			return
 		}
 	}
 }
 
-// commit makes n bytes read into the last segment's free space buffered.
-func (r *streamReader) commit(n int) {
-	r.tail.Commit(n)
+// commit makes n bytes read into the free space of t, the last segment,
+// buffered.
+func (r *streamReader) commit(t *seq.Segment, n int) {
+	t.Commit(n)
 	r.endIdx += int64(n)
-	r.end = r.tail.Pos(r.tail.Len())
+	if r.endSeg != t {
+		r.endSeg = t
+	}
+}
+
+// fail records err, an error from the source, as sticky.
+func (r *streamReader) fail(err error) {
+	r.err = err
+	r.state |= stFailed
 }
 
 // took records what one source read into the size bytes free in the last
@@ -328,16 +367,16 @@ func (r *streamReader) took(n int, err error, size int) bool {
 		panicReadCount(n, size)
 	}
 	if n > 0 {
-		r.commit(n)
+		r.commit(r.tail, n)
 	}
 	switch {
 	case err == errInterrupted:
 		return true
 	case err == io.EOF:
-		r.eof = true
+		r.state |= stEOF
 		return true
 	case err != nil:
-		r.err = err
+		r.fail(err)
 		return true
 	}
 	return n > 0
@@ -361,15 +400,13 @@ func (r *streamReader) space() []byte {
 	switch {
 	case t == nil:
 		s.SetIndex(r.endIdx)
-		r.start = s.Pos(0)
-		r.end = r.start
-	case r.start.Segment() == t && r.endIdx-r.startIdx <= int64(s.Cap()/4):
-		n := copy(s.Available(), t.Bytes()[r.start.Offset():])
-		s.Commit(n)
+		r.head, r.endSeg, r.startOff = s, s, 0
+		r.state &^= stNoTail
+	case r.head == t && r.endIdx-r.startIdx <= int64(s.Cap()/4):
+		s.Commit(copy(s.Available(), t.Bytes()[r.startOff:]))
 		s.SetIndex(r.startIdx)
 		r.release(t)
-		r.start = s.Pos(0)
-		r.end = s.Pos(n)
+		r.head, r.endSeg, r.startOff = s, s, 0
 	default:
 		t.Link(s)
 	}
@@ -430,22 +467,23 @@ func (r *streamReader) interrupt() {
 // AdvanceTo implements [Reader.AdvanceTo]. Segments wholly before consumed
 // go back to the pool.
 func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
-	if r.done || !r.active {
-		panicAdvanceState(r.done)
-	}
 	// The common case: all of a buffer that lies in the last segment is
-	// consumed and examined. consumed equal to end is current (end carries
-	// the segment's generation) and passes every check below, so the
-	// segment is emptied for the next read at once.
-	if t := r.tail; consumed == r.end && (examined == consumed || examined.IsZero()) &&
-		r.start.Segment() == t && r.endIdx != r.startIdx {
-		r.active = false
+	// consumed and examined. A consumed position at the end of the last
+	// segment's bytes, of its current generation, is the end (the end lies
+	// in head's segment or after it, so in the last one), passes
+	// every check advance makes, and the segment is emptied for the next
+	// read at once.
+	if t := r.tail; r.state == stActive && r.head == t && consumed.Segment() == t &&
+		consumed.Offset() == t.Len() && consumed.Valid() &&
+		(examined == consumed || examined.IsZero()) && r.endIdx != r.startIdx {
+		r.state = 0
 		r.startIdx, r.examined = r.endIdx, r.endIdx
-		t = t.Recycle(r.poison)
+		if nt := t.Recycle(r.poison); nt != t {
+			// The segment retired and passed its memory on.
+			t, r.tail, r.head, r.endSeg = nt, nt, nt, nt
+		}
 		t.SetIndex(r.endIdx)
-		r.tail = t
-		r.start = t.Pos(0)
-		r.end = r.start
+		r.startOff = 0
 		return
 	}
 	r.advance(consumed, examined)
@@ -453,6 +491,9 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 
 // advance is AdvanceTo but for its common case.
 func (r *streamReader) advance(consumed, examined seq.Position) {
+	if r.state&(stDone|stActive) != stActive {
+		panicAdvanceState(r.state&stDone != 0)
+	}
 	head := r.startIdx
 	ci := head
 	if !consumed.IsZero() {
@@ -463,7 +504,7 @@ func (r *streamReader) advance(consumed, examined seq.Position) {
 		ei = examined.Index()
 	}
 	checkAdvance(ci, ei, head, r.endIdx, r.examined)
-	r.active = false
+	r.state &^= stActive
 	r.examined = ei
 	if ci == head {
 		return
@@ -472,31 +513,30 @@ func (r *streamReader) advance(consumed, examined seq.Position) {
 	if ci == r.endIdx {
 		// Everything consumed: keep only the last segment, emptied, so
 		// the next read gets all of its memory.
-		if r.start.Segment() != r.tail {
+		if r.head != r.tail {
 			r.releaseBefore(r.tail)
 		}
-		r.tail = r.tail.Recycle(r.poison)
-		r.tail.SetIndex(ci)
-		r.start = r.tail.Pos(0)
-		r.end = r.start
+		t := r.tail.Recycle(r.poison)
+		t.SetIndex(ci)
+		r.tail, r.head, r.endSeg, r.startOff = t, t, t, 0
 		return
 	}
 	s, off := consumed.Segment(), consumed.Offset()
-	if s == r.start.Segment() && off < s.Len() {
-		r.start = consumed
+	if s == r.head && off < s.Len() {
+		r.startOff = off
 		return
 	}
 	for off == s.Len() {
 		s, off = s.Next(), 0
 	}
 	r.releaseBefore(s)
-	r.start = s.Pos(off)
+	r.head, r.startOff = s, off
 }
 
 // releaseBefore returns the segments from the start's up to s, not included,
 // to the pool.
 func (r *streamReader) releaseBefore(s *seq.Segment) {
-	for h := r.start.Segment(); h != nil && h != s; {
+	for h := r.head; h != nil && h != s; {
 		next := h.Next()
 		r.release(h)
 		h = next
@@ -518,7 +558,7 @@ func (r *streamReader) getSegment() *seq.Segment {
 // round trip per read when partial messages move to a new segment.
 func (r *streamReader) release(s *seq.Segment) {
 	s = s.Recycle(r.poison)
-	if r.spare == nil && s.Cap() == r.bufSize && !r.done {
+	if r.spare == nil && s.Cap() == r.bufSize && r.state&stDone == 0 {
 		r.spare = s
 		return
 	}
@@ -540,10 +580,10 @@ func (r *streamReader) Complete(err error) { r.complete(err) }
 
 // complete is Complete, reporting the error of closing the source.
 func (r *streamReader) complete(error) error {
-	if r.done {
+	if r.state&stDone != 0 {
 		return nil
 	}
-	r.done, r.active = true, false
+	r.state = r.state&^stActive | stDone
 	if r.tail != nil {
 		r.releaseBefore(nil)
 	}
@@ -551,7 +591,7 @@ func (r *streamReader) complete(error) error {
 		r.pool.Put(r.spare)
 		r.spare = nil
 	}
-	r.start, r.end, r.tail = seq.Position{}, seq.Position{}, nil
+	r.head, r.endSeg, r.tail, r.startOff = nil, nil, nil, 0
 	if c, ok := r.src.(io.Closer); ok && !r.leaveOpen {
 		return c.Close()
 	}

@@ -183,3 +183,50 @@ func iotestOneByteAtATime(s string) io.Reader {
 		return n, nil
 	})
 }
+
+// keptPool is a Pool that remembers the segments put back to it and never
+// hands them out again, so that a test can look at them afterwards.
+type keptPool struct{ put []*seq.Segment }
+
+func (p *keptPool) Get(size int) *seq.Segment { return seq.NewSegment(make([]byte, 0, size)) }
+func (p *keptPool) Put(s *seq.Segment)        { p.put = append(p.put, s) }
+
+// TestReaderSteadySourceCompletes checks that a source that completes its
+// reader from inside Read cannot make the steady-state read commit bytes
+// into a segment the reader has already given back to the pool: the read
+// fails instead, and so does every later one.
+func TestReaderSteadySourceCompletes(t *testing.T) {
+	pool := &keptPool{}
+	var r Reader
+	first := true
+	r = NewReader(funcReader(func(p []byte) (int, error) {
+		if first {
+			first = false
+			return copy(p, "warm"), nil
+		}
+		r.Complete(nil)
+		return copy(p, "late"), nil
+	}), ReaderOptions{Pool: pool})
+	res, err := r.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
+	func() {
+		defer func() { _ = recover() }() // failing by a panic is fine
+		if _, err := r.Read(context.Background()); err == nil {
+			t.Errorf("the read during which the source completed the reader succeeded")
+		}
+	}()
+	if len(pool.put) == 0 {
+		t.Fatal("Complete gave no segment back")
+	}
+	for _, s := range pool.put {
+		if s.Len() != 0 {
+			t.Errorf("a segment given back to the pool has %d bytes committed after Complete", s.Len())
+		}
+	}
+	if _, err := r.Read(context.Background()); err != ErrReaderCompleted {
+		t.Errorf("read after Complete: %v, want ErrReaderCompleted", err)
+	}
+}

@@ -32,7 +32,8 @@
 // from the first.
 //
 // Every position and sequence remembers the generation of its segment (a
-// sequence, that of its first segment). Every method that reads bytes, a
+// sequence, that of its first segment); a position taken from a stale
+// sequence is stale too, and stays so. Every method that reads bytes, a
 // length or an index through a stale view panics, in every build, with a
 // message that starts "seq: use of a Position or Sequence whose segment was
 // recycled", instead of showing bytes that now belong to another message. The

@@ -36,9 +36,12 @@ type Segment struct {
 // so a live segment's generation stays below 1<<16 and never wraps: the
 // recycle that would take it past lastGen retires the segment instead.
 // retiredGen is held by no view made while the segment was live.
+// staleGen is held by no segment at all: positions taken from a stale
+// sequence carry it.
 const (
 	lastGen    = 1<<16 - 2
 	retiredGen = 1<<16 - 1
+	staleGen   = 1 << 16
 )
 
 // NewSegment returns a segment whose data is buf and whose free space is

@@ -54,28 +54,33 @@ func (s Sequence) gen16() uint16 { return uint16(s.bits >> (2 * offBits)) }
 // every later one is too, and one generation covers the whole sequence.
 func (s Sequence) stale() bool { return s.first != nil && uint16(s.first.gen) != s.gen16() }
 
-// posGen returns the generation a position in seg taken from s carries: the
-// segment's own if s is current, a different one (so that the position is
-// stale too) if not.
+// posGen returns the generation a position in seg, the sequence's last
+// segment, taken from s carries: the segment's own if s is current, else
+// staleGen, which no segment ever has, so that the position is stale too
+// and stays stale however often seg is recycled later.
 func (s Sequence) posGen(seg *Segment) uint32 {
 	if s.stale() {
-		return seg.gen + 1
+		return staleGen
 	}
 	return seg.gen
 }
 
+// startPos returns the position of the first byte. It reads no segment:
+// the position carries the generation s holds for its first segment, which
+// is the segment's own if s is current and one the segment never has again
+// if not.
 func (s Sequence) startPos() Position {
-	if s.first == nil {
-		return Position{}
-	}
-	return Position{seg: s.first, off: uint32(s.so()), gen: s.posGen(s.first)}
+	return Position{seg: s.first, off: uint32(s.so()), gen: uint32(s.gen16())}
 }
 
+// endPos returns the position just past the last byte. Of a single-segment
+// sequence it reads no segment, as startPos does.
 func (s Sequence) endPos() Position {
-	if s.last == nil {
-		return Position{}
+	g := uint32(s.gen16())
+	if s.first != s.last {
+		g = s.posGen(s.last)
 	}
-	return Position{seg: s.last, off: uint32(s.eo()), gen: s.posGen(s.last)}
+	return Position{seg: s.last, off: uint32(s.eo()), gen: g}
 }
 
 // Of returns a sequence viewing b: one segment, or several if b is longer
