@@ -2,7 +2,9 @@
 //
 // Each function returns a parser built once, when the grammar is declared,
 // and safe for concurrent use; parsing allocates only for error values on
-// failure and for the slices of [Many], [ManyTill], [SepBy] and [Count]. The parsers
+// failure, for the slices of [Many], [ManyTill], [SepBy] and [Count], and
+// for the resume point a repetition keeps when a message's bytes run out
+// (once per short attempt, not per element or message). The parsers
 // follow the streaming rules of package parse exactly, so a message parses
 // the same however its bytes are split: a parser that reaches the end of
 // the buffered bytes before it can decide asks for more input (with the
