@@ -103,10 +103,13 @@ func readStream(t *testing.T, p parse.TryParse[string], src pipe.Reader, limit i
 // offsets (ascending), and returns the pipe's reader.
 func chunked(b []byte, cuts []int) pipe.Reader {
 	p := pipe.New(pipe.Options{SegmentSize: 16, PauseThreshold: 64, ResumeThreshold: 32})
+	// A new slice: appending to cuts would write into its spare capacity,
+	// shared with another call given the same cuts.
+	ends := append(slices.Clip(cuts), len(b))
 	go func() {
 		w := p.Writer()
 		prev := 0
-		for _, c := range append(cuts, len(b)) {
+		for _, c := range ends {
 			if c <= prev {
 				continue
 			}
