@@ -42,25 +42,33 @@ func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) par
 		}
 		// The elements resume after the count, which is read again: it is
 		// short, and reading it keeps its errors where they are.
-		var out []T
-		from, i := in.Consumed(), 0
-		if k, box, ok := in.ResumeRepeat(key); ok {
-			i, out = k, box.([]T)
-		} else {
-			out = make([]T, 0, min(n, in.Remaining()))
-		}
-		for ; i < n; i++ {
-			start := in.Consumed()
-			v, err := p(in)
-			if err != nil {
-				shortRepeat(in, key, err, from, start, i, out)
-				return nil, in.Furthest(err)
-			}
-			if in.Consumed() == start {
-				return nil, in.Furthest(noProgress(in))
-			}
-			out = append(out, v)
-		}
-		return out, nil
+		return repeatN(in, key, p, n, min(n, in.Remaining()), true)
 	}
+}
+
+// repeatN reads exactly n elements with p for Count and Counted, going on
+// after the elements of the last attempt on the message when it ran short
+// (see [parse.Input.ResumeRepeat]). size is the new slice's capacity; with
+// progress, an element that consumes nothing is a syntax error.
+func repeatN[T any](in *parse.Input, key *parse.RepeatKey, p parse.TryParse[T], n, size int, progress bool) ([]T, error) {
+	var out []T
+	from, i := in.Consumed(), 0
+	if k, box, ok := in.ResumeRepeat(key); ok {
+		i, out = k, box.([]T)
+	} else {
+		out = make([]T, 0, size)
+	}
+	for ; i < n; i++ {
+		start := in.Consumed()
+		v, err := p(in)
+		if err != nil {
+			shortRepeat(in, key, err, from, start, i, out)
+			return nil, in.Furthest(err)
+		}
+		if progress && in.Consumed() == start {
+			return nil, in.Furthest(noProgress(in))
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

@@ -122,23 +122,7 @@ func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
 		if n == 0 {
 			return nil, nil
 		}
-		var out []T
-		from, i := in.Consumed(), 0
-		if k, box, ok := in.ResumeRepeat(key); ok {
-			i, out = k, box.([]T)
-		} else {
-			out = make([]T, 0, min(n, in.Remaining()+1))
-		}
-		for ; i < n; i++ {
-			start := in.Consumed()
-			v, err := p(in)
-			if err != nil {
-				shortRepeat(in, key, err, from, start, i, out)
-				return nil, in.Furthest(err)
-			}
-			out = append(out, v)
-		}
-		return out, nil
+		return repeatN(in, key, p, n, min(n, in.Remaining()+1), false)
 	}
 }
 
