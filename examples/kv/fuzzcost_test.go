@@ -28,7 +28,9 @@ func BenchmarkFuzzCost(b *testing.B) {
 	})
 	b.Run("RoundTrip", func(b *testing.B) {
 		testutil.BenchFuzzCost(b, cmds,
-			func(tb testing.TB, in []any) { fuzz.RoundTrip(tb, decoder, kv.Append, in[0].([]kv.Command), in[1].([]byte), opts) },
+			func(tb testing.TB, in []any) {
+				fuzz.RoundTrip(tb, decoder, kv.Append, in[0].([]kv.Command), in[1].([]byte), opts)
+			},
 			func(_ testing.TB, in []any) {
 				var input []byte
 				for _, c := range in[0].([]kv.Command) {
