@@ -190,6 +190,9 @@ type repeats struct {
 	start seq.Position // where the message that made made starts in memory
 }
 
+// any reports whether a point is kept, given or made.
+func (r *repeats) any() bool { return len(r.made) != 0 || len(r.given) != 0 || r.next >= 0 }
+
 // clear drops every point, keeping the memory of the lists.
 func (r *repeats) clear() {
 	clear(r.given)

@@ -372,7 +372,7 @@ func (m *machine[T]) nextSlow() (T, error) {
 	in.base, in.msg, in.start, in.need = base, base, 0, 0
 	in.hint, in.short = m.hint, scanHint{}
 	in.depth = 0 // a panic that left levels entered does not carry over
-	if len(m.reps.made) != 0 || m.reps.next >= 0 {
+	if m.reps.any() {
 		// The repetitions that ran short in the last attempt resume.
 		m.reps.install(in.msg, buf.Start())
 	}
@@ -416,7 +416,7 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		if m.hint.key != nil {
 			m.hint = scanHint{}
 		}
-		if len(m.reps.made) != 0 || m.reps.next >= 0 || len(m.reps.given) != 0 {
+		if m.reps.any() {
 			m.reps.clear()
 		}
 		return msg, nil
