@@ -324,8 +324,7 @@ func (f *failure[T]) report(input []byte) string {
 
 // same reports whether got has the messages and the error of want.
 func same[T any](want, got Outcome[T], o Options[T]) bool {
-	return sameError(want.Err, got.Err) &&
-		(fastEqual(&want.Messages, &got.Messages) || cmp.Equal(want.Messages, got.Messages, o.cmpOptions()...))
+	return sameError(want.Err, got.Err) && Equal(want.Messages, got.Messages, o.Cmp...)
 }
 
 // noneApart is what a diff says when the message lists differ only as a

@@ -1,7 +1,6 @@
 package grammars
 
 import (
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -9,9 +8,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
-	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -59,11 +58,8 @@ func ending(err error) string {
 // bareBoth parses data whole with both grammars and nothing else: what a
 // fuzz target without the harness would do with an input.
 func bareBoth[T any](comb, hand parse.TryParse[T], data []byte) {
-	for _, p := range [...]parse.TryParse[T]{comb, hand} {
-		r := parse.NewReader(pipe.FromBytes(data), p, parse.Options{MaxMessageSize: fuzzLimit})
-		for range r.All(context.Background()) {
-		}
-	}
+	parsetest.BareParse(comb, data, fuzzLimit)
+	parsetest.BareParse(hand, data, fuzzLimit)
 }
 
 // fileSeed is a seed of the file's first n bytes, with the cuts given.

@@ -67,20 +67,15 @@ func parseCorpusFile(data []byte) ([]any, error) {
 		case "string":
 			v, err = strconv.Unquote(lit)
 		case "byte", "uint8":
-			var r uint64
-			if strings.HasPrefix(lit, "'") {
-				var s string
-				if s, err = strconv.Unquote(lit); err == nil && len(s) == 1 {
-					r = uint64(s[0])
-				} else if err == nil {
-					var c rune
-					c, _, _, err = strconv.UnquoteChar(lit[1:len(lit)-1], '\'')
-					r = uint64(c)
-				}
+			var c uint64
+			if strings.HasPrefix(lit, "'") && len(lit) >= 3 {
+				var r rune
+				r, _, _, err = strconv.UnquoteChar(lit[1:len(lit)-1], '\'')
+				c = uint64(r)
 			} else {
-				r, err = strconv.ParseUint(lit, 0, 8)
+				c, err = strconv.ParseUint(lit, 0, 8)
 			}
-			v = byte(r)
+			v = byte(c)
 		case "int":
 			var n int64
 			n, err = strconv.ParseInt(lit, 0, 64)
