@@ -1,0 +1,53 @@
+package parse
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Limited runs p with its own size limit: the element p reads may take at
+// most n bytes from the cursor (and look one byte past them), within the
+// message's limit. An element that would pass n bytes is refused with a
+// [*SizeError] whose Offset is the element's first byte and whose Limit is
+// n: a delimiter search inside p stops there, a declared length over it
+// is refused before its bytes are waited for, and an element still asking
+// for more input with more than n bytes buffered after the cursor is
+// refused as soon as they are, so a peer cannot make the reader buffer
+// more than n bytes for it. It is the building block of limits on a part
+// of a message: a line, a header block, a field. Where the message's own
+// limit is the smaller, it applies as it is. Limited panics if n is
+// negative.
+func Limited[T any](in *Input, n int, p TryParse[T]) (T, error) {
+	if n < 0 {
+		panic("parse: Limited with a negative limit " + strconv.Itoa(n))
+	}
+	at := in.Consumed()
+	if n >= in.limit-at {
+		return p(in)
+	}
+	limit, max, off := in.limit, in.max, in.Offset()
+	in.limit, in.max = at+n, n
+	v, err := p(in)
+	in.limit, in.max = limit, max
+	if err == nil {
+		if in.Consumed()-at > n { // a parser that does not check the limit
+			return v, &SizeError{Offset: off, Limit: n}
+		}
+		return v, nil
+	}
+	var se *SizeError
+	switch {
+	case errors.As(err, &se):
+		if se.Offset == in.msg && se.Limit == n {
+			// Refused by the limit set here, through Input.TooLarge: name
+			// the element, not the message.
+			err = &SizeError{Offset: off, Limit: n}
+		}
+	case errors.Is(err, ErrNeedMore) && (in.need > at+n+1 || in.Sequence().Len()-at > n):
+		// Wanting more than n bytes and a byte of lookahead, or still
+		// wanting more with n+1 bytes buffered: the element cannot end
+		// within its limit (the message reader's rule, at the element).
+		err = &SizeError{Offset: off, Limit: n}
+	}
+	return v, err
+}
