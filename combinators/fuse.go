@@ -29,7 +29,9 @@ import (
 //     integer, a Map or MapErr of one, Then(Take(k), one));
 //   - *peeked[T]: the parser is Peek of a field: it reads nothing;
 //   - *body[T]: the parser reads every byte left and converts it (Rest, a
-//     Map of it): inside LengthPrefixed, the body without a bounded input.
+//     Map of it): inside LengthPrefixed, the body without a bounded input;
+//   - *cappedField[L]: the parser is Capped of a field or of a Peek of one:
+//     it reads the field and checks the bound (capped.go).
 
 // field describes a parser whose value is read from a fixed-width field.
 type field[T any] struct {
@@ -57,8 +59,15 @@ func identity(s seq.Sequence) seq.Sequence { return s }
 
 // fieldOf returns the field p reads, or nil.
 func fieldOf[T any](p parse.TryParse[T]) *field[T] {
-	f, _ := capOf(p).(*field[T])
-	return f
+	switch c := capOf(p).(type) {
+	case *field[T]:
+		return c
+	case interface{ look() (*field[T], bool) }:
+		if f, consumes := c.look(); consumes {
+			return f
+		}
+	}
+	return nil
 }
 
 // lookOf returns the field p reads or, for a Peek of one, peeks at, and
@@ -69,6 +78,8 @@ func lookOf[T any](p parse.TryParse[T]) (f *field[T], consumes bool) {
 		return c, true
 	case *peeked[T]:
 		return c.f, false
+	case interface{ look() (*field[T], bool) }:
+		return c.look()
 	}
 	return nil, false
 }
@@ -228,8 +239,12 @@ func bindField[A, B any](f *field[A], consumes bool, choose func(A) parse.TryPar
 // fits the limit, the body is viewed there and converted, without a
 // bounded input.
 //
+// rem is the largest length a Capped length allows (math.MaxUint64 for
+// none): checked here, on the length as decoded, so that a Capped length
+// is read once and by the field's own decoder.
+//
 //go:noinline
-func prefixedBody[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], consumes bool, b *body[T], slow parse.TryParse[T]) parse.TryParse[T] {
+func prefixedBody[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], consumes bool, rem uint64, b *body[T], slow parse.TryParse[T]) parse.TryParse[T] {
 	skip, n, get, conv := f.skip, f.size(), f.get, b.conv
 	adv := 0
 	if consumes {
@@ -239,7 +254,7 @@ func prefixedBody[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], consum
 		if span := in.Span(); len(span) >= n {
 			if l, ok := get(span[skip:]); ok {
 				at := in.Consumed() + adv
-				if uint64(l) < uint64(len(span)-adv) && at <= in.Limit() && uint64(l) <= uint64(in.Limit()-at) {
+				if uint64(l) < uint64(len(span)-adv) && uint64(l) <= rem && at <= in.Limit() && uint64(l) <= uint64(in.Limit()-at) {
 					in.Advance(adv)
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))

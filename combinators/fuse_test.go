@@ -104,6 +104,33 @@ var fusionCases = []struct {
 		length := c.Then(c.Take(2), c.Map(c.Uint32BE(), widen32))
 		return fuse(c.LengthPrefixed(length, c.Map(c.Rest(), func(s seq.Sequence) string { return strings.ToUpper(s.String()) })))
 	}, []string{"hd\x00\x00\x00\x02ab", "hd\x00\x00\x00\x02a", "hd\x00\x00\x01\x00", "hd\x00\x00\x00\x00"}},
+	{"LengthPrefixed(Capped(Uint8), Rest)", 16, func() fused {
+		return fuse(c.LengthPrefixed(c.Capped(6, c.Uint8()), c.Rest()))
+	}, []string{"", "\x00", "\x05hello", "\x05hell", "\x06hello!", "\x06", "\xff"}},
+	{"LengthPrefixed(Capped(Peek(MapErr(Map(Uint16BE)))), Map(Rest))", 20, func() fused {
+		length := c.Peek(c.MapErr(c.Map(c.Uint16BE(), widen16), func(v uint64) (uint64, error) {
+			if v > 1000 {
+				return 0, errTooBig
+			}
+			return v + 2, nil
+		}))
+		return fuse(c.LengthPrefixed(c.Capped(12, length), c.Map(c.Rest(), from2)))
+	}, []string{"\x00\x03abc", "\x00\x0aabcdefghij", "\x00\x0babcdefghijk", "\x00\x12abc", "\x00\x13", "\x03\xe9abc", "\x00\x01a\x00\x02bc"}},
+	{"LengthPrefixed(Capped(Then(Take, Map(Uint32LE))), Map(Rest)), cap over the limit", 12, func() fused {
+		length := c.Capped(20, c.Then(c.Take(1), c.Map(c.Uint32LE(), widen32)))
+		return fuse(c.LengthPrefixed(length, c.Map(c.Rest(), seq.Sequence.String)))
+	}, []string{"h\x02\x00\x00\x00ab", "h\x07\x00\x00\x00abcdefg", "h\x08\x00\x00\x00abcdefgh", "h\x10\x00\x00\x00", "h\x02\x00"}},
+	{"Capped(Then(Take, MapErr(Uint16LE)))", 64, func() fused {
+		return fuse(c.Capped(6, c.Then(c.Take(1), c.MapErr(c.Uint16LE(), atMost[uint16](0x100)))))
+	}, []string{"", "h", "h\x03", "h\x03\x00", "h\x04\x00", "h\x01\x01", "h\xff\xff"}},
+	{"Peek(Capped(Uint8))", 64, func() fused {
+		return fuse(c.Peek(c.Capped(4, c.Uint8())))
+	}, []string{"", "\x03", "\x04", "\x03abc"}},
+	{"Bind(Capped(Peek(Map(Uint8))))", 64, func() fused {
+		return fuse(c.Bind(c.Capped(4, c.Peek(c.Map(c.Uint8(), widen8))), func(n uint16) parse.TryParse[seq.Sequence] {
+			return c.Take(int(n))
+		}))
+	}, []string{"", "\x04abc", "\x04ab", "\x05abcd", "\x00"}},
 	{"Before(Decimal, Literal)", 64, func() fused {
 		return fuse(c.Before(c.Decimal[int64](-1, 1<<40, 0), c.Literal("\r\n")))
 	}, []string{"12\r\n", "-1\r\n", "-2\r\n", "-\r\n", "\r\n", "1099511627776\r\n", "1099511627777\r\n", "12\r", "12\rx", "007\r\n", "x"}},
