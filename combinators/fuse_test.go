@@ -158,6 +158,30 @@ var fusionCases = []struct {
 			return c.Map(c.Before(c.Take(int(n)), c.Literal("\r\n")), seq.Sequence.String)
 		}))
 	}, []string{"$3\r\nSET\r\n", "$-1\r\n", "$0\r\n\r\n", "$3\r\nSE\r\n", "$70\r\n", "$3\r\nSETX\r\n"}},
+	{"Then(Literal, Literal)", 64, func() fused {
+		return fuse(c.Then(c.Literal("OK"), c.Literal("\r\n")))
+	}, []string{"", "O", "OK", "OK\r", "OK\r\n", "OK\rx", "OX\r\n", "OK\n"}},
+	{"Before(Literal, Byte)", 64, func() fused {
+		return fuse(c.Before(c.Literal("END"), c.Byte(0)))
+	}, []string{"END\x00", "END", "END\x01", "EN\x00"}},
+	{"Then(Byte, Literal)", 64, func() fused {
+		return fuse(c.Then(c.Byte('+'), c.Literal("OK")))
+	}, []string{"+OK", "+O", "-OK", "+Ok"}},
+	{"Then(Literal, Byte)", 64, func() fused {
+		return fuse(c.Then(c.Literal("\r\n"), c.Byte('.')))
+	}, []string{"\r\n.", "\r\n,", "\r\r."}},
+	{"Before(Then(Byte, Literal), Then(Literal, Byte))", 64, func() fused {
+		return fuse(c.Before(c.Then(c.Byte('*'), c.Literal("1")), c.Then(c.Literal("\r"), c.Byte('\n'))))
+	}, []string{"*1\r\n", "*1\r", "*1\n", "*2\r\n", "*1\r\r"}},
+	{"Before(Before(Take, Literal), Byte)", 64, func() fused {
+		return fuse(c.Before(c.Before(c.Take(2), c.Literal("\r")), c.Byte('\n')))
+	}, []string{"ab\r\n", "ab\r", "ab\n", "a", "ab\r\r"}},
+	{"Before(Decimal, Then(Literal, Literal))", 64, func() fused {
+		return fuse(c.Before(c.Decimal[int](0, 999, 0), c.Then(c.Literal("\r"), c.Literal("\n"))))
+	}, []string{"12\r\n", "12\r", "12", "1000\r\n", "x\r\n"}},
+	{"Then(Then(Byte, Literal), Decimal)", 64, func() fused {
+		return fuse(c.Then(c.Then(c.Byte('$'), c.Literal("n=")), c.Decimal[uint8](0, 255, 0)))
+	}, []string{"$n=12;", "$n=", "$m=1;", "$n=256;"}},
 	{"Seq2(Uint8, Uint16BE)", 64, func() fused {
 		return fuse(c.Seq2(c.Uint8(), c.Uint16BE(), func(a uint8, b uint16) string { return fmt.Sprint(a, "/", b) }))
 	}, []string{"", "\x01", "\x01\x02", "\x01\x02\x03", "\x01\x02\x03\x04"}},
