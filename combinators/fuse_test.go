@@ -182,6 +182,25 @@ var fusionCases = []struct {
 	{"Then(Then(Byte, Literal), Decimal)", 64, func() fused {
 		return fuse(c.Then(c.Then(c.Byte('$'), c.Literal("n=")), c.Decimal[uint8](0, 255, 0)))
 	}, []string{"$n=12;", "$n=", "$m=1;", "$n=256;"}},
+	{"Alt(Literal, Literal, Then(Literal, Decimal))", 64, func() fused {
+		return fuse(c.Alt(c.Literal("content-length"), c.Literal("content-type"), c.Then(c.Literal("con"), c.Literal("nect"))))
+	}, []string{"content-type", "content-length", "connect", "content-xyz", "cont", "conx", "c", "", "x", "content-typ", "content-lengthy"}},
+	{"Before(Alt(Commit(Peek(Literal)), Map(Seq2(Byte, Literal))), Byte)", 64, func() fused {
+		return fuse(c.Before(c.Alt(c.Commit(c.Peek(c.Literal("ab")), c.Literal("abc")),
+			c.Map(c.Seq2(c.Byte('a'), c.Literal("x"), func(byte, string) string { return "ax" }), strings.ToUpper)), c.Byte(';')))
+	}, []string{"abc;", "ab;", "ax;", "ay;", "aby;", "a", "b;", "axz"}},
+	{"Alt(Then(Literal, Literal))", 64, func() fused {
+		return fuse(c.Alt(c.Then(c.Literal("ab"), c.Literal("c"))))
+	}, []string{"abc", "ax", "abx", "a"}},
+	{"Alt of six, leads past the error table", 64, func() fused {
+		return fuse(c.Alt(c.Literal("aa"), c.Literal("ab"), c.Literal("ac"), c.Literal("ad"), c.Literal("ae"), c.Literal("af"), c.Then(c.Byte('a'), c.Literal("g"))))
+	}, []string{"aa", "af", "ag", "ah", "a", "b"}},
+	{"Seq2(Opt(Literal), Literal)", 64, func() fused {
+		return fuse(c.Seq2(c.Opt(c.Literal("-x")), c.Literal("-y"), func(o c.Maybe[string], s string) string { return fmt.Sprint(o.Ok, s) }))
+	}, []string{"-x-y", "-y", "-z", "-", "", "x"}},
+	{"Opt(Then(Literal, Literal))", 64, func() fused {
+		return fuse(c.Opt(c.Then(c.Literal("ab"), c.Literal("cd"))))
+	}, []string{"abcd", "abce", "abx", "ax", "x", "a", ""}},
 	{"Seq2(Uint8, Uint16BE)", 64, func() fused {
 		return fuse(c.Seq2(c.Uint8(), c.Uint16BE(), func(a uint8, b uint16) string { return fmt.Sprint(a, "/", b) }))
 	}, []string{"", "\x01", "\x01\x02", "\x01\x02\x03", "\x01\x02\x03\x04"}},
