@@ -218,6 +218,10 @@ func Peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
 		// Peek of a field reads it where it is; Peek of Peek of one, too.
 		n.cap, n.fused = &peeked[T]{f}, true
 		q = peekField(f, q)
+	} else if fi, ok := fixedOf(p); ok && fi.width == 1 && fusion() {
+		// Peek of Uint8: the next byte, read where it is.
+		n.cap, n.fused = peekedByte{}, true
+		q = any(peekByte(any(q).(parse.TryParse[uint8]))).(parse.TryParse[T])
 	}
 	return record(q, n)
 }
@@ -249,4 +253,21 @@ func Label[T any](what string, p parse.TryParse[T]) parse.TryParse[T] {
 	return record(func(in *parse.Input) (T, error) {
 		return parse.Labeled(in, what, p)
 	}, mk("Label", kid(p)).with(strconv.Quote(what)))
+}
+
+// peekedByte is the capability of Peek(Uint8()): the next byte, not
+// consumed.
+type peekedByte struct{}
+
+// peekByte is the fused parser of Peek(Uint8()): slow is the generic
+// composition.
+//
+//go:noinline
+func peekByte(slow parse.TryParse[uint8]) parse.TryParse[uint8] {
+	return func(in *parse.Input) (uint8, error) {
+		if b, ok := in.Peek(); ok {
+			return b, nil
+		}
+		return slow(in)
+	}
 }

@@ -233,6 +233,23 @@ func bindField[A, B any](f *field[A], consumes bool, choose func(A) parse.TryPar
 	}
 }
 
+// bindByte is the fused parser of Bind(Peek(Uint8()), choose): the next
+// byte, read in place, chooses the parser.
+//
+//go:noinline
+func bindByte[B any](choose func(uint8) parse.TryParse[B], slow parse.TryParse[B]) parse.TryParse[B] {
+	return func(in *parse.Input) (B, error) {
+		if b, ok := in.Peek(); ok {
+			w, err := choose(b)(in)
+			if err != nil {
+				return w, in.Furthest(err)
+			}
+			return w, nil
+		}
+		return slow(in)
+	}
+}
+
 // prefixedBody is the fused parser of LengthPrefixed(length, b) for a
 // length that reads or peeks at a field and a body that reads all that
 // is left: when the length and the body are in the span and the message

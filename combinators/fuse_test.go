@@ -201,6 +201,30 @@ var fusionCases = []struct {
 	{"Opt(Then(Literal, Literal))", 64, func() fused {
 		return fuse(c.Opt(c.Then(c.Literal("ab"), c.Literal("cd"))))
 	}, []string{"abcd", "abce", "abx", "ax", "x", "a", ""}},
+	{"Peek(Uint8)", 64, func() fused {
+		return fuse(c.Peek(c.Uint8()))
+	}, []string{"", "a", "ab"}},
+	{"Bind(Peek(Uint8)), a dispatch on the next byte", 64, func() fused {
+		lit, num := c.Map(c.Line(), seq.Sequence.String), c.Map(c.Then(c.Byte(':'), c.Before(c.Decimal[int](0, 99, 0), c.Byte('\n'))), func(n int) string { return fmt.Sprint(n) })
+		// A hand-written parser that backtracks and then fails nearer:
+		// Bind applies the furthest-failure rule to its error.
+		opt := c.Opt(c.Then(c.Byte('!'), c.Literal("zz")))
+		bang := func(in *parse.Input) (string, error) {
+			if _, err := opt(in); err != nil {
+				return "", err
+			}
+			return "", in.Errorf("bang")
+		}
+		return fuse(c.Bind(c.Peek(c.Uint8()), func(b uint8) parse.TryParse[string] {
+			switch b {
+			case ':':
+				return num
+			case '!':
+				return bang
+			}
+			return lit
+		}))
+	}, []string{"", ":", ":12\n", ":1x\n", ":100\n", "ab\n", "a", "\n", "!zy", "!z"}},
 	{"Seq2(Uint8, Uint16BE)", 64, func() fused {
 		return fuse(c.Seq2(c.Uint8(), c.Uint16BE(), func(a uint8, b uint16) string { return fmt.Sprint(a, "/", b) }))
 	}, []string{"", "\x01", "\x01\x02", "\x01\x02\x03", "\x01\x02\x03\x04"}},

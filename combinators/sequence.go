@@ -323,6 +323,12 @@ func Bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryP
 	if fl, consumes := lookOf(p); fl != nil && fusion() {
 		n.fused = true
 		q = bindField(fl, consumes, f, q)
+	} else if _, ok := capOf(p).(peekedByte); ok && fusion() {
+		// The next byte decides: a dispatch on it, read in place.
+		if choose, ok := any(f).(func(uint8) parse.TryParse[B]); ok {
+			n.fused = true
+			q = bindByte(choose, q)
+		}
 	}
 	return record(q, n)
 }
