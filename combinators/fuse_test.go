@@ -123,6 +123,9 @@ var fusionCases = []struct {
 	{"Capped(Then(Take, MapErr(Uint16LE)))", 64, func() fused {
 		return fuse(c.Capped(6, c.Then(c.Take(1), c.MapErr(c.Uint16LE(), atMost[uint16](0x100)))))
 	}, []string{"", "h", "h\x03", "h\x03\x00", "h\x04\x00", "h\x01\x01", "h\xff\xff"}},
+	{"Then(Take, Capped(Uint16BE))", 64, func() fused {
+		return fuse(c.Then(c.Take(2), c.Capped(5, c.Uint16BE())))
+	}, []string{"hd\x00\x03", "hd\x00\x04", "hd\x00", "h"}},
 	{"Peek(Capped(Uint8))", 64, func() fused {
 		return fuse(c.Peek(c.Capped(4, c.Uint8())))
 	}, []string{"", "\x03", "\x04", "\x03abc"}},
