@@ -34,10 +34,10 @@ import (
 // error). This is exact for parsers that follow the streaming contract of
 // [parse.TryParse]; it means that functions given to Map, MapErr and Bind
 // inside the alternatives may run on such one-byte inputs once. An
-// alternative that starts with a [Literal] or a [Byte] (as the first
-// element of Then, Before, Seq2-4, Map, MapErr, Peek, Commit or Bind) is
-// also skipped when a buffered byte at the cursor differs from that
-// literal: it is run, for its error, only if no alternative matches, so an
+// alternative that starts with a [Literal] of two bytes or more (as the
+// first element of Then, Before, Seq2-4, Map, MapErr, Peek, Commit or
+// Bind) is also skipped when a buffered byte at the cursor differs from
+// that literal: it is run, for its error, only if no alternative matches, so an
 // alternative ruled out this way costs no allocation. Alt panics if it is
 // given no parser.
 //

@@ -7,15 +7,16 @@ import (
 )
 
 // Leading literals. An alternative of Alt, or Opt's element, that starts
-// with a Literal or a Byte (itself, or as the first element of Then,
-// Before, Seq2-4, Map, MapErr, Peek, Commit's head or Bind's parser, at any
-// depth) fails with that literal's syntax error at the cursor whenever the
-// cursor's span shows a byte that differs from it: every one of those
-// combinators passes its first element's failure on as it is (by the
-// furthest-failure rule). The first-byte tables (starts.go) rule such an
-// alternative out by its first byte; a lead rules it out by all the bytes
-// of its literal that are buffered in the span, without running it and so
-// without allocating the error it would return, which the combinator only
+// with a Literal of two bytes or more (itself, or as the first element of
+// Then, Before, Seq2-4, Map, MapErr, Peek, Commit's head or Bind's parser,
+// at any depth) fails with that literal's syntax error at the cursor
+// whenever the cursor's span shows a byte that differs from it: every one
+// of those combinators passes its first element's failure on as it is (by
+// the furthest-failure rule). The first-byte tables (starts.go) rule such
+// an alternative out by its first byte (so a Byte, or a literal of one
+// byte, needs nothing more); a lead rules it out by all the bytes of its
+// literal that are buffered in the span, without running it and so without
+// allocating the error it would return, which the combinator only
 // dismissed: it notes what the literal expected instead
 // ([parse.Input.Expect]), as for an alternative ruled out by its first
 // byte. Anything else (the span holds a prefix of the literal, or all of
@@ -49,16 +50,11 @@ func leadOf[T any](p parse.TryParse[T]) lead {
 		switch n.kind {
 		case "Literal":
 			s, _ := n.cap.(literal)
-			if s == "" {
+			if len(s) < 2 {
+				// One byte is what the first-byte tables decide.
 				return lead{}
 			}
 			return lead{string(s), strconv.Quote(string(s))}
-		case "Byte":
-			b, ok := n.cap.(oneByte)
-			if !ok {
-				return lead{}
-			}
-			return lead{string([]byte{byte(b)}), quoteByte(byte(b))}
 		case "Then", "Before", "Seq2", "Seq3", "Seq4", "Map", "MapErr", "Peek", "Commit", "Bind":
 			if len(n.kids) == 0 {
 				return lead{}

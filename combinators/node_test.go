@@ -78,7 +78,7 @@ func TestDescribeRecursion(t *testing.T) {
 	})
 	got := Describe(p)
 	want := `Fix(3)
-  Alt [fused]
+  Alt
     Literal("x")
     Then
       Byte('(')
