@@ -82,6 +82,12 @@ func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryPar
 		n.fused = true
 		return record(fixedPrefixedBytes(f, p), n)
 	}
+	if c, ok := capOf(length).(*cappedField[L]); ok && fusion() {
+		// A Capped field: decoded once, both bounds checked, the body
+		// viewed.
+		n.fused = true
+		return record(prefixedBody(c.raw, c.consumes, c.rem, &body[seq.Sequence]{conv: identity, id: true}, p), n)
+	}
 	return record(p, n)
 }
 

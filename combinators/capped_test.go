@@ -9,6 +9,7 @@ import (
 	"time"
 
 	c "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -111,6 +112,10 @@ func TestCappedReadsOnce(t *testing.T) {
 			t.Errorf("Describe lacks %q:\n%s", want, d)
 		}
 	}
+	// LengthPrefixedBytes too.
+	if d := c.Describe(c.LengthPrefixedBytes(c.Capped(100, length))); !strings.HasPrefix(d, "LengthPrefixedBytes [fused]\n") {
+		t.Errorf("Describe:\n%s", d)
+	}
 }
 
 // A frame of a 2-byte length and that many bytes, at most 8 bytes in all:
@@ -126,4 +131,17 @@ func ExampleCapped() {
 	// hi
 	// sluice
 	// parse: message at offset 12 exceeds the maximum size of 8 bytes
+}
+
+// BenchmarkCappedFrames: 100-byte frames after a 2-byte length, bounded
+// by Capped, read with LengthPrefixedBytes fused with it (fused) and with
+// the generic composition.
+func BenchmarkCappedFrames(b *testing.B) {
+	input := frames(4096, 100)
+	c.SetFusion(false)
+	generic := c.LengthPrefixedBytes(c.Capped(1<<10, c.Uint16BE()))
+	c.SetFusion(true)
+	fused := c.LengthPrefixedBytes(c.Capped(1<<10, c.Uint16BE()))
+	b.Run("frames/fused", func(b *testing.B) { parsetest.BenchParse(b, fused, input) })
+	b.Run("frames/generic", func(b *testing.B) { parsetest.BenchParse(b, generic, input) })
 }

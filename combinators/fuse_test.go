@@ -126,6 +126,12 @@ var fusionCases = []struct {
 	{"Then(Take, Capped(Uint16BE))", 64, func() fused {
 		return fuse(c.Then(c.Take(2), c.Capped(5, c.Uint16BE())))
 	}, []string{"hd\x00\x03", "hd\x00\x04", "hd\x00", "h"}},
+	{"LengthPrefixedBytes(Capped(Uint16BE))", 16, func() fused {
+		return fuse(c.LengthPrefixedBytes(c.Capped(8, c.Uint16BE())))
+	}, []string{"", "\x00", "\x00\x03abc", "\x00\x06abcdef", "\x00\x07abcdefg", "\x00\x06abc", "\x00\x20"}},
+	{"LengthPrefixedBytes(Capped(Peek(Then(Take, Uint8)))), cap over the limit", 8, func() fused {
+		return fuse(c.LengthPrefixedBytes(c.Capped(20, c.Peek(c.Then(c.Take(1), c.Map(c.Uint8(), widen8))))))
+	}, []string{"h\x03x", "h\x08abcdef", "h\x09abcdefg", "h\x02", "h"}},
 	{"Peek(Capped(Uint8))", 64, func() fused {
 		return fuse(c.Peek(c.Capped(4, c.Uint8())))
 	}, []string{"", "\x03", "\x04", "\x03abc"}},
