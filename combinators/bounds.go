@@ -2,6 +2,7 @@ package combinators
 
 import (
 	"encoding/binary"
+	"math"
 	"strconv"
 
 	"github.com/sluicego/sluice/parse"
@@ -28,11 +29,15 @@ import (
 func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryParse[L], b parse.TryParse[T]) parse.TryParse[T] {
 	p := lengthPrefixed(length, b)
 	n := mk("LengthPrefixed", kid(length), kid(b))
-	if f, consumes := lookOf(length); f != nil && fusion() {
-		if bc, ok := capOf(b).(*body[T]); ok {
-			// The body is all that is left: viewed, not bounded.
+	if bc, ok := capOf(b).(*body[T]); ok && fusion() {
+		// The body is all that is left: viewed, not bounded.
+		if c, ok := capOf(length).(*cappedField[L]); ok {
+			// The field decoded once, both bounds checked here.
 			n.fused = true
-			p = prefixedBody(f, consumes, bc, p)
+			p = prefixedBody(c.raw, c.consumes, c.rem, bc, p)
+		} else if f, consumes := lookOf(length); f != nil {
+			n.fused = true
+			p = prefixedBody(f, consumes, math.MaxUint64, bc, p)
 		}
 	}
 	return record(p, n)
@@ -76,6 +81,12 @@ func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryPar
 	if f, ok := fixedOf(length); ok {
 		n.fused = true
 		return record(fixedPrefixedBytes(f, p), n)
+	}
+	if c, ok := capOf(length).(*cappedField[L]); ok && fusion() {
+		// A Capped field: decoded once, both bounds checked, the body
+		// viewed.
+		n.fused = true
+		return record(prefixedBody(c.raw, c.consumes, c.rem, &body[seq.Sequence]{conv: identity, id: true}, p), n)
 	}
 	return record(p, n)
 }

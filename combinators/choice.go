@@ -33,8 +33,13 @@ import (
 // running it to collect its syntax error (noting what it expected, for the
 // error). This is exact for parsers that follow the streaming contract of
 // [parse.TryParse]; it means that functions given to Map, MapErr and Bind
-// inside the alternatives may run on such one-byte inputs once. Alt panics
-// if it is given no parser.
+// inside the alternatives may run on such one-byte inputs once. An
+// alternative that starts with a [Literal] of two bytes or more (as the
+// first element of Then, Before, Seq2-4, Map, MapErr, Peek, Commit or
+// Bind) is also skipped when a buffered byte at the cursor differs from
+// that literal: it is run, for its error, only if no alternative matches, so an
+// alternative ruled out this way costs no allocation. Alt panics if it is
+// given no parser.
 //
 //go:noinline
 func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
@@ -47,6 +52,12 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 		n.kids = append(n.kids, kid(p))
 	}
 	var as altStarts
+	leads, led := leadsOf(ps)
+	if led {
+		n.fused = true
+	} else {
+		leads = nil
+	}
 	return record(func(in *parse.Input) (T, error) {
 		start := in.Consumed()
 		allowed := ^uint64(0) // the alternatives the next byte allows
@@ -63,10 +74,18 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 		// The failures are dismissed once all have failed, in the order of
 		// the alternatives, so that the error names them in that order.
 		var errs [4]error
+		var out uint64 // the alternatives their leads ruled out
 		failed := false
 		for i, p := range ps {
 			if i < 64 && allowed&(1<<i) == 0 {
 				continue // it would fail with a syntax error
+			}
+			if i < len(errs) && leads != nil && leads[i].s != "" && leads[i].mismatch(in) {
+				// It would fail with its literal's error, here: noted
+				// if another matches, run if none does.
+				out |= 1 << i
+				failed = true
+				continue
 			}
 			v, err := p(in)
 			if err == nil {
@@ -74,8 +93,16 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 					// An earlier alternative may have got further, or
 					// into the end of the input: that decides the error
 					// if the message fails later.
-					for _, err := range errs {
-						in.Dismiss(err)
+					for j, err := range errs {
+						if out&(1<<j) != 0 {
+							// Its literal failed where Alt started.
+							used := in.Consumed() - start
+							in.Rewind(used)
+							in.Expect(leads[j].what)
+							in.Advance(used)
+						} else {
+							in.Dismiss(err)
+						}
 					}
 				}
 				return v, nil
@@ -94,6 +121,13 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 			switch {
 			case i < 64 && allowed&(1<<i) == 0:
 				t.sets[i].expectAt(in)
+			case i < len(errs) && out&(1<<i) != 0:
+				// The attempt fails: run it for the error it reports,
+				// which is this error when nothing else failed further
+				// on. A failing attempt allocates its error anyway.
+				_, err := ps[i](in)
+				in.Rewind(in.Consumed() - start)
+				in.Dismiss(err)
 			case i < len(errs):
 				in.Dismiss(errs[i])
 			}
@@ -134,11 +168,15 @@ type Maybe[T any] struct {
 // element may still arrive, and deciding it is absent would depend on how
 // the input was split. Size errors pass through. Like [Alt], Opt learns
 // the first bytes p can start with on first use and does not run p when
-// the next byte rules it out.
+// the next byte rules it out, nor when p starts with a literal (as Alt
+// tells) that a buffered byte at the cursor differs from.
 //
 //go:noinline
 func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 	var ps starts
+	n := mk("Opt", kid(p))
+	l := leadOf(p)
+	n.fused = l.s != ""
 	return record(func(in *parse.Input) (Maybe[T], error) {
 		set := ps.set.Load()
 		if set == nil {
@@ -146,6 +184,11 @@ func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 		}
 		if b, ok := in.Peek(); set != nil && rulesOut(set, b, ok) {
 			set.expect(in, b)
+			return Maybe[T]{}, nil
+		}
+		if l.s != "" && l.mismatch(in) {
+			// It would fail with its literal's error, here.
+			in.Expect(l.what)
 			return Maybe[T]{}, nil
 		}
 		start := in.Consumed()
@@ -159,7 +202,7 @@ func Opt[T any](p parse.TryParse[T]) parse.TryParse[Maybe[T]] {
 		in.Rewind(in.Consumed() - start) // back to start
 		in.Dismiss(err)
 		return Maybe[T]{}, nil
-	}, mk("Opt", kid(p)))
+	}, n)
 }
 
 // Peek runs p and returns its value without consuming anything: on success
@@ -175,6 +218,10 @@ func Peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
 		// Peek of a field reads it where it is; Peek of Peek of one, too.
 		n.cap, n.fused = &peeked[T]{f}, true
 		q = peekField(f, q)
+	} else if fi, ok := fixedOf(p); ok && fi.width == 1 && fusion() {
+		// Peek of Uint8: the next byte, read where it is.
+		n.cap, n.fused = peekedByte{}, true
+		q = any(peekByte(any(q).(parse.TryParse[uint8]))).(parse.TryParse[T])
 	}
 	return record(q, n)
 }
@@ -206,4 +253,21 @@ func Label[T any](what string, p parse.TryParse[T]) parse.TryParse[T] {
 	return record(func(in *parse.Input) (T, error) {
 		return parse.Labeled(in, what, p)
 	}, mk("Label", kid(p)).with(strconv.Quote(what)))
+}
+
+// peekedByte is the capability of Peek(Uint8()): the next byte, not
+// consumed.
+type peekedByte struct{}
+
+// peekByte is the fused parser of Peek(Uint8()): slow is the generic
+// composition.
+//
+//go:noinline
+func peekByte(slow parse.TryParse[uint8]) parse.TryParse[uint8] {
+	return func(in *parse.Input) (uint8, error) {
+		if b, ok := in.Peek(); ok {
+			return b, nil
+		}
+		return slow(in)
+	}
 }

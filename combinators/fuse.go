@@ -29,7 +29,9 @@ import (
 //     integer, a Map or MapErr of one, Then(Take(k), one));
 //   - *peeked[T]: the parser is Peek of a field: it reads nothing;
 //   - *body[T]: the parser reads every byte left and converts it (Rest, a
-//     Map of it): inside LengthPrefixed, the body without a bounded input.
+//     Map of it): inside LengthPrefixed, the body without a bounded input;
+//   - *cappedField[L]: the parser is Capped of a field or of a Peek of one:
+//     it reads the field and checks the bound (capped.go).
 
 // field describes a parser whose value is read from a fixed-width field.
 type field[T any] struct {
@@ -57,8 +59,15 @@ func identity(s seq.Sequence) seq.Sequence { return s }
 
 // fieldOf returns the field p reads, or nil.
 func fieldOf[T any](p parse.TryParse[T]) *field[T] {
-	f, _ := capOf(p).(*field[T])
-	return f
+	switch c := capOf(p).(type) {
+	case *field[T]:
+		return c
+	case interface{ look() (*field[T], bool) }:
+		if f, consumes := c.look(); consumes {
+			return f
+		}
+	}
+	return nil
 }
 
 // lookOf returns the field p reads or, for a Peek of one, peeks at, and
@@ -69,6 +78,8 @@ func lookOf[T any](p parse.TryParse[T]) (f *field[T], consumes bool) {
 		return c, true
 	case *peeked[T]:
 		return c.f, false
+	case interface{ look() (*field[T], bool) }:
+		return c.look()
 	}
 	return nil, false
 }
@@ -222,14 +233,35 @@ func bindField[A, B any](f *field[A], consumes bool, choose func(A) parse.TryPar
 	}
 }
 
+// bindByte is the fused parser of Bind(Peek(Uint8()), choose): the next
+// byte, read in place, chooses the parser.
+//
+//go:noinline
+func bindByte[B any](choose func(uint8) parse.TryParse[B], slow parse.TryParse[B]) parse.TryParse[B] {
+	return func(in *parse.Input) (B, error) {
+		if b, ok := in.Peek(); ok {
+			w, err := choose(b)(in)
+			if err != nil {
+				return w, in.Furthest(err)
+			}
+			return w, nil
+		}
+		return slow(in)
+	}
+}
+
 // prefixedBody is the fused parser of LengthPrefixed(length, b) for a
 // length that reads or peeks at a field and a body that reads all that
 // is left: when the length and the body are in the span and the message
 // fits the limit, the body is viewed there and converted, without a
 // bounded input.
 //
+// rem is the largest length a Capped length allows (math.MaxUint64 for
+// none): checked here, on the length as decoded, so that a Capped length
+// is read once and by the field's own decoder.
+//
 //go:noinline
-func prefixedBody[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], consumes bool, b *body[T], slow parse.TryParse[T]) parse.TryParse[T] {
+func prefixedBody[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], consumes bool, rem uint64, b *body[T], slow parse.TryParse[T]) parse.TryParse[T] {
 	skip, n, get, conv := f.skip, f.size(), f.get, b.conv
 	adv := 0
 	if consumes {
@@ -239,7 +271,7 @@ func prefixedBody[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], consum
 		if span := in.Span(); len(span) >= n {
 			if l, ok := get(span[skip:]); ok {
 				at := in.Consumed() + adv
-				if uint64(l) < uint64(len(span)-adv) && at <= in.Limit() && uint64(l) <= uint64(in.Limit()-at) {
+				if uint64(l) < uint64(len(span)-adv) && uint64(l) <= rem && at <= in.Limit() && uint64(l) <= uint64(in.Limit()-at) {
 					in.Advance(adv)
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))

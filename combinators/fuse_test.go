@@ -104,6 +104,42 @@ var fusionCases = []struct {
 		length := c.Then(c.Take(2), c.Map(c.Uint32BE(), widen32))
 		return fuse(c.LengthPrefixed(length, c.Map(c.Rest(), func(s seq.Sequence) string { return strings.ToUpper(s.String()) })))
 	}, []string{"hd\x00\x00\x00\x02ab", "hd\x00\x00\x00\x02a", "hd\x00\x00\x01\x00", "hd\x00\x00\x00\x00"}},
+	{"LengthPrefixed(Capped(Uint8), Rest)", 16, func() fused {
+		return fuse(c.LengthPrefixed(c.Capped(6, c.Uint8()), c.Rest()))
+	}, []string{"", "\x00", "\x05hello", "\x05hell", "\x06hello!", "\x06", "\xff"}},
+	{"LengthPrefixed(Capped(Peek(MapErr(Map(Uint16BE)))), Map(Rest))", 20, func() fused {
+		length := c.Peek(c.MapErr(c.Map(c.Uint16BE(), widen16), func(v uint64) (uint64, error) {
+			if v > 1000 {
+				return 0, errTooBig
+			}
+			return v + 2, nil
+		}))
+		return fuse(c.LengthPrefixed(c.Capped(12, length), c.Map(c.Rest(), from2)))
+	}, []string{"\x00\x03abc", "\x00\x0aabcdefghij", "\x00\x0babcdefghijk", "\x00\x12abc", "\x00\x13", "\x03\xe9abc", "\x00\x01a\x00\x02bc"}},
+	{"LengthPrefixed(Capped(Then(Take, Map(Uint32LE))), Map(Rest)), cap over the limit", 12, func() fused {
+		length := c.Capped(20, c.Then(c.Take(1), c.Map(c.Uint32LE(), widen32)))
+		return fuse(c.LengthPrefixed(length, c.Map(c.Rest(), seq.Sequence.String)))
+	}, []string{"h\x02\x00\x00\x00ab", "h\x07\x00\x00\x00abcdefg", "h\x08\x00\x00\x00abcdefgh", "h\x10\x00\x00\x00", "h\x02\x00"}},
+	{"Capped(Then(Take, MapErr(Uint16LE)))", 64, func() fused {
+		return fuse(c.Capped(6, c.Then(c.Take(1), c.MapErr(c.Uint16LE(), atMost[uint16](0x100)))))
+	}, []string{"", "h", "h\x03", "h\x03\x00", "h\x04\x00", "h\x01\x01", "h\xff\xff"}},
+	{"Then(Take, Capped(Uint16BE))", 64, func() fused {
+		return fuse(c.Then(c.Take(2), c.Capped(5, c.Uint16BE())))
+	}, []string{"hd\x00\x03", "hd\x00\x04", "hd\x00", "h"}},
+	{"LengthPrefixedBytes(Capped(Uint16BE))", 16, func() fused {
+		return fuse(c.LengthPrefixedBytes(c.Capped(8, c.Uint16BE())))
+	}, []string{"", "\x00", "\x00\x03abc", "\x00\x06abcdef", "\x00\x07abcdefg", "\x00\x06abc", "\x00\x20"}},
+	{"LengthPrefixedBytes(Capped(Peek(Then(Take, Uint8)))), cap over the limit", 8, func() fused {
+		return fuse(c.LengthPrefixedBytes(c.Capped(20, c.Peek(c.Then(c.Take(1), c.Map(c.Uint8(), widen8))))))
+	}, []string{"h\x03x", "h\x08abcdef", "h\x09abcdefg", "h\x02", "h"}},
+	{"Peek(Capped(Uint8))", 64, func() fused {
+		return fuse(c.Peek(c.Capped(4, c.Uint8())))
+	}, []string{"", "\x03", "\x04", "\x03abc"}},
+	{"Bind(Capped(Peek(Map(Uint8))))", 64, func() fused {
+		return fuse(c.Bind(c.Capped(4, c.Peek(c.Map(c.Uint8(), widen8))), func(n uint16) parse.TryParse[seq.Sequence] {
+			return c.Take(int(n))
+		}))
+	}, []string{"", "\x04abc", "\x04ab", "\x05abcd", "\x00"}},
 	{"Before(Decimal, Literal)", 64, func() fused {
 		return fuse(c.Before(c.Decimal[int64](-1, 1<<40, 0), c.Literal("\r\n")))
 	}, []string{"12\r\n", "-1\r\n", "-2\r\n", "-\r\n", "\r\n", "1099511627776\r\n", "1099511627777\r\n", "12\r", "12\rx", "007\r\n", "x"}},
@@ -131,6 +167,73 @@ var fusionCases = []struct {
 			return c.Map(c.Before(c.Take(int(n)), c.Literal("\r\n")), seq.Sequence.String)
 		}))
 	}, []string{"$3\r\nSET\r\n", "$-1\r\n", "$0\r\n\r\n", "$3\r\nSE\r\n", "$70\r\n", "$3\r\nSETX\r\n"}},
+	{"Then(Literal, Literal)", 64, func() fused {
+		return fuse(c.Then(c.Literal("OK"), c.Literal("\r\n")))
+	}, []string{"", "O", "OK", "OK\r", "OK\r\n", "OK\rx", "OX\r\n", "OK\n"}},
+	{"Before(Literal, Byte)", 64, func() fused {
+		return fuse(c.Before(c.Literal("END"), c.Byte(0)))
+	}, []string{"END\x00", "END", "END\x01", "EN\x00"}},
+	{"Then(Byte, Literal)", 64, func() fused {
+		return fuse(c.Then(c.Byte('+'), c.Literal("OK")))
+	}, []string{"+OK", "+O", "-OK", "+Ok"}},
+	{"Then(Literal, Byte)", 64, func() fused {
+		return fuse(c.Then(c.Literal("\r\n"), c.Byte('.')))
+	}, []string{"\r\n.", "\r\n,", "\r\r."}},
+	{"Before(Then(Byte, Literal), Then(Literal, Byte))", 64, func() fused {
+		return fuse(c.Before(c.Then(c.Byte('*'), c.Literal("1")), c.Then(c.Literal("\r"), c.Byte('\n'))))
+	}, []string{"*1\r\n", "*1\r", "*1\n", "*2\r\n", "*1\r\r"}},
+	{"Before(Before(Take, Literal), Byte)", 64, func() fused {
+		return fuse(c.Before(c.Before(c.Take(2), c.Literal("\r")), c.Byte('\n')))
+	}, []string{"ab\r\n", "ab\r", "ab\n", "a", "ab\r\r"}},
+	{"Before(Decimal, Then(Literal, Literal))", 64, func() fused {
+		return fuse(c.Before(c.Decimal[int](0, 999, 0), c.Then(c.Literal("\r"), c.Literal("\n"))))
+	}, []string{"12\r\n", "12\r", "12", "1000\r\n", "x\r\n"}},
+	{"Then(Then(Byte, Literal), Decimal)", 64, func() fused {
+		return fuse(c.Then(c.Then(c.Byte('$'), c.Literal("n=")), c.Decimal[uint8](0, 255, 0)))
+	}, []string{"$n=12;", "$n=", "$m=1;", "$n=256;"}},
+	{"Alt(Literal, Literal, Then(Literal, Decimal))", 64, func() fused {
+		return fuse(c.Alt(c.Literal("content-length"), c.Literal("content-type"), c.Then(c.Literal("con"), c.Literal("nect"))))
+	}, []string{"content-type", "content-length", "connect", "content-xyz", "cont", "conx", "c", "", "x", "content-typ", "content-lengthy"}},
+	{"Before(Alt(Commit(Peek(Literal)), Map(Seq2(Byte, Literal))), Byte)", 64, func() fused {
+		return fuse(c.Before(c.Alt(c.Commit(c.Peek(c.Literal("ab")), c.Literal("abc")),
+			c.Map(c.Seq2(c.Byte('a'), c.Literal("x"), func(byte, string) string { return "ax" }), strings.ToUpper)), c.Byte(';')))
+	}, []string{"abc;", "ab;", "ax;", "ay;", "aby;", "a", "b;", "axz"}},
+	{"Alt(Then(Literal, Literal))", 64, func() fused {
+		return fuse(c.Alt(c.Then(c.Literal("ab"), c.Literal("c"))))
+	}, []string{"abc", "ax", "abx", "a"}},
+	{"Alt of six, leads past the error table", 64, func() fused {
+		return fuse(c.Alt(c.Literal("aa"), c.Literal("ab"), c.Literal("ac"), c.Literal("ad"), c.Literal("ae"), c.Literal("af"), c.Then(c.Byte('a'), c.Literal("g"))))
+	}, []string{"aa", "af", "ag", "ah", "a", "b"}},
+	{"Seq2(Opt(Literal), Literal)", 64, func() fused {
+		return fuse(c.Seq2(c.Opt(c.Literal("-x")), c.Literal("-y"), func(o c.Maybe[string], s string) string { return fmt.Sprint(o.Ok, s) }))
+	}, []string{"-x-y", "-y", "-z", "-", "", "x"}},
+	{"Opt(Then(Literal, Literal))", 64, func() fused {
+		return fuse(c.Opt(c.Then(c.Literal("ab"), c.Literal("cd"))))
+	}, []string{"abcd", "abce", "abx", "ax", "x", "a", ""}},
+	{"Peek(Uint8)", 64, func() fused {
+		return fuse(c.Peek(c.Uint8()))
+	}, []string{"", "a", "ab"}},
+	{"Bind(Peek(Uint8)), a dispatch on the next byte", 64, func() fused {
+		lit, num := c.Map(c.Line(), seq.Sequence.String), c.Map(c.Then(c.Byte(':'), c.Before(c.Decimal[int](0, 99, 0), c.Byte('\n'))), func(n int) string { return fmt.Sprint(n) })
+		// A hand-written parser that backtracks and then fails nearer:
+		// Bind applies the furthest-failure rule to its error.
+		opt := c.Opt(c.Then(c.Byte('!'), c.Literal("zz")))
+		bang := func(in *parse.Input) (string, error) {
+			if _, err := opt(in); err != nil {
+				return "", err
+			}
+			return "", in.Errorf("bang")
+		}
+		return fuse(c.Bind(c.Peek(c.Uint8()), func(b uint8) parse.TryParse[string] {
+			switch b {
+			case ':':
+				return num
+			case '!':
+				return bang
+			}
+			return lit
+		}))
+	}, []string{"", ":", ":12\n", ":1x\n", ":100\n", "ab\n", "a", "\n", "!zy", "!z"}},
 	{"Seq2(Uint8, Uint16BE)", 64, func() fused {
 		return fuse(c.Seq2(c.Uint8(), c.Uint16BE(), func(a uint8, b uint16) string { return fmt.Sprint(a, "/", b) }))
 	}, []string{"", "\x01", "\x01\x02", "\x01\x02\x03", "\x01\x02\x03\x04"}},

@@ -126,9 +126,7 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 	if !fusion() {
 		return record(p, n)
 	}
-	var lit string
-	switch c := capOf(a).(type) {
-	case taken:
+	if c, ok := capOf(a).(taken); ok {
 		if f := fieldOf(b); f != nil && c <= math.MaxInt32 { // the span check cannot overflow
 			// Take(k) then a field: the field k bytes further on.
 			n.cap = &field[B]{skip: int(c) + f.skip, width: f.width, get: f.get}
@@ -136,14 +134,14 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 			p = readField(n.cap.(*field[B]), p)
 		}
 		return record(p, n)
-	case oneByte:
-		lit = string([]byte{byte(c)})
-	case literal:
-		lit = string(c)
 	}
-	if lit != "" {
-		// A literal then a number (between literals): one pass.
-		if nc, ok := numeralOf(b); ok {
+	if lit, ok := textOf(a); ok && lit != "" {
+		if lb := litsOf(b); lb != nil {
+			// Literals and bytes in a row: one comparison.
+			l := &lits[B]{lit + lb.s, lb.v}
+			n.cap, n.fused, p = l, true, matchLits(l, p)
+		} else if nc, ok := numeralOf(b); ok {
+			// A literal then a number (between literals): one pass.
 			if q, c := fuseNumeral(nc, lit, "", p); q != nil {
 				n.cap, n.fused, p = c, true, q
 			}
@@ -173,16 +171,26 @@ func then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A] {
 	p := before(a, b)
 	n := mk("Before", kid(a), kid(b))
-	if lit, ok := capOf(b).(literal); ok && fusion() {
+	if lit, ok := textOf(b); ok && lit != "" && fusion() {
 		switch c := capOf(a).(type) {
 		case taken:
 			// Take(k) then a literal: both in the span.
-			if q, ok := any(takeLiteral(int(c), string(lit), any(p).(parse.TryParse[seq.Sequence]))).(parse.TryParse[A]); ok {
-				n.fused, p = true, q
+			if q, ok := any(takeLiteral(int(c), lit, any(p).(parse.TryParse[seq.Sequence]))).(parse.TryParse[A]); ok {
+				n.cap, n.fused, p = &takenLit{int(c), lit}, true, q
+			}
+		case *takenLit:
+			// Take(k) then literals: the literals merged.
+			tl := &takenLit{c.n, c.s + lit}
+			if q, ok := any(takeLiteral(tl.n, tl.s, any(p).(parse.TryParse[seq.Sequence]))).(parse.TryParse[A]); ok {
+				n.cap, n.fused, p = tl, true, q
 			}
 		default:
-			if nc, ok := numeralOf(a); ok {
-				if q, c := fuseNumeral(nc, "", string(lit), p); q != nil {
+			if la := litsOf(a); la != nil {
+				// Literals and bytes in a row: one comparison.
+				l := &lits[A]{la.s + lit, la.v}
+				n.cap, n.fused, p = l, true, matchLits(l, p)
+			} else if nc, ok := numeralOf(a); ok {
+				if q, c := fuseNumeral(nc, "", lit, p); q != nil {
 					n.cap, n.fused, p = c, true, q
 				}
 			}
@@ -315,6 +323,12 @@ func Bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryP
 	if fl, consumes := lookOf(p); fl != nil && fusion() {
 		n.fused = true
 		q = bindField(fl, consumes, f, q)
+	} else if _, ok := capOf(p).(peekedByte); ok && fusion() {
+		// The next byte decides: a dispatch on it, read in place.
+		if choose, ok := any(f).(func(uint8) parse.TryParse[B]); ok {
+			n.fused = true
+			q = bindByte(choose, q)
+		}
 	}
 	return record(q, n)
 }

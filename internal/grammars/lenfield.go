@@ -198,9 +198,10 @@ func (c LenField) Hand(in *parse.Input) (seq.Sequence, error) {
 
 // Combinators returns the frame grammar declared with package
 // combinators: the length field is peeked at (after Offset header bytes)
-// and validated, then LengthPrefixed reads the whole frame, header
-// included, and the first Strip bytes are dropped. It panics if c is
-// invalid.
+// and validated, the frame it declares is bounded by Max ([cb.Capped]),
+// then LengthPrefixed reads the whole frame, header included, and the
+// first Strip bytes are dropped. The field is read once per frame. It
+// panics if c is invalid.
 func (c LenField) Combinators() parse.TryParse[seq.Sequence] {
 	c.mustValidate()
 	var field parse.TryParse[uint64]
@@ -227,18 +228,9 @@ func (c LenField) Combinators() parse.TryParse[seq.Sequence] {
 	if c.Offset > 0 {
 		length = cb.Then(cb.Take(c.Offset), length)
 	}
-	length = cb.Peek(length)
-	frame := cb.LengthPrefixed(length, cb.Map(cb.Rest(), func(s seq.Sequence) seq.Sequence { return s.From(c.Strip) }))
-	if c.Max == 0 {
-		return frame
+	length = cb.Peek(length) // the whole frame's length
+	if c.Max > 0 {
+		length = cb.Capped(c.Max, length)
 	}
-	tooLarge := func(in *parse.Input) (seq.Sequence, error) {
-		return seq.Sequence{}, c.tooLarge(in, in.Offset())
-	}
-	return dispatch(length, func(n uint64) parse.TryParse[seq.Sequence] {
-		if n > uint64(c.Max) {
-			return tooLarge
-		}
-		return frame
-	})
+	return cb.LengthPrefixed(length, cb.Map(cb.Rest(), func(s seq.Sequence) seq.Sequence { return s.From(c.Strip) }))
 }

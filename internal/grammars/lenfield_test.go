@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
+
+	cb "github.com/sluicego/sluice/combinators"
 
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
@@ -73,6 +76,7 @@ var lenConfigs = []LenField{
 	{Length: 4, LittleEndian: true, Adjustment: 5},
 	{Length: 8, Strip: 4},
 	{Length: 8, LittleEndian: true, Adjustment: -8, Max: 1000},
+	{Offset: 2, Length: 2, Strip: 1, Max: 400},
 }
 
 // TestLenFieldRoundTrip frames random bodies with Append and reads them
@@ -140,6 +144,10 @@ func TestLenFieldTooLarge(t *testing.T) {
 	if got := check(t, lenGrammar(c), []byte("\x00\x07abcdefg"), parse.Options{}); got.err != nil {
 		t.Fatal(got)
 	}
+	// A header before the length field counts too.
+	c = LenField{Offset: 2, Length: 2, Max: 10}
+	checkTooLarge(t, lenGrammar(c), []byte("hh\x00\x07abcdefg"), 0, 0, 10)
+	checkTooLarge(t, lenGrammar(c), []byte("hh\x00\x06abcdefhh\x00\x07a"), 0, 10, 10)
 	// The reader's limit bounds it when Max does not, or is larger.
 	checkTooLarge(t, lenGrammar(LenField{Length: 4, Max: 1 << 30}), []byte("\x00\x10\x00\x00"), 100, 0, 100)
 	checkTooLarge(t, lenGrammar(LenField{Length: 4}), []byte("\xff\xff\xff\xff"), 0, 0, parse.DefaultMaxMessageSize)
@@ -167,5 +175,19 @@ func TestLenFieldAppendPanics(t *testing.T) {
 	}
 	if got := (LenField{Length: 1}).Append(nil, make([]byte, 255)); len(got) != 256 || got[0] != 255 {
 		t.Fatal(got[:1])
+	}
+}
+
+// TestLenFieldReadsLengthOnce: with Max, the grammar is declared with
+// Capped, which LengthPrefixed fuses with the field, so the field is read
+// once per frame; a Bind that peeks at it to check Max before
+// LengthPrefixed reads it again is what it replaces.
+func TestLenFieldReadsLengthOnce(t *testing.T) {
+	for _, c := range []LenField{{Length: 4, Max: 1 << 20}, {Offset: 3, Length: 2, Strip: 5, Max: 100}} {
+		d := cb.Describe(c.Combinators())
+		if strings.Contains(d, "Bind") || !strings.HasPrefix(d, "LengthPrefixed [fused]") ||
+			!strings.Contains(d, fmt.Sprintf("Capped(%d) [fused]", c.Max)) {
+			t.Errorf("%+v:\n%s", c, d)
+		}
 	}
 }
