@@ -484,15 +484,23 @@ func (r *Reader[T]) All(ctx context.Context) iter.Seq[T] {
 		r.allErr = nil
 		m := &r.m
 		for {
-			// Next's common case written out, to save a call per message.
+			// Next's common case written out, to save a call per message;
+			// the inner loop stays in it while messages follow one another
+			// in the buffer held.
 			if r.held {
 				if c := m.ready(); c >= 0 {
 					msg, err := m.parse(&m.in)
-					if err == nil && m.fits(c) {
+					for err == nil && m.fits(c) {
 						if !yield(msg) {
 							return
 						}
-						continue
+						if c = m.ready(); c < 0 {
+							break
+						}
+						msg, err = m.parse(&m.in)
+					}
+					if c < 0 {
+						continue // the buffer's end, or a hint: Next decides
 					}
 					if msg, err = m.outcome(msg, err, false); err != nil {
 						msg, err = r.next(ctx, err)
