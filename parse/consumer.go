@@ -195,7 +195,16 @@ func (c *Consumer[T]) run(res pipe.Result, err error) {
 				c.end(ErrStopped, true)
 				return
 			}
-			msg, err := c.m.next()
+			// machine.next written out, to save a call per message.
+			var msg T
+			var err error
+			if at := c.m.ready(); at >= 0 {
+				if msg, err = c.m.parse(&c.m.in); err != nil || !c.m.fits(at) {
+					msg, err = c.m.outcome(msg, err, false)
+				}
+			} else {
+				msg, err = c.m.nextSlow()
+			}
 			if err == errPartial {
 				break
 			}

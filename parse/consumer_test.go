@@ -3,6 +3,7 @@ package parse_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -516,5 +517,42 @@ func TestConsumeNoLeak(t *testing.T) {
 				// blocked.
 			})
 		})
+	}
+}
+
+// TestConsumeMidBuffer: the consumer's per-message path ends as a Reader
+// does when an error, a message over the limit or a parser that makes no
+// progress follows messages of the same buffer (one write of the whole
+// input, so that every message is in the first buffer).
+func TestConsumeMidBuffer(t *testing.T) {
+	ctx := context.Background()
+	stall := func(in *parse.Input) (string, error) {
+		if b, _ := in.Peek(); b == 'z' {
+			return "", nil // no progress
+		}
+		return strictLine(in)
+	}
+	for _, c := range []struct {
+		name, in string
+		p        parse.TryParse[string]
+		opts     parse.Options
+	}{
+		{"syntax", "a\nb\nc#\nd\n", strictLine, parse.Options{}},
+		{"size", "a\nb\ncccccccc\nd\n", strictLine, parse.Options{MaxMessageSize: 4}},
+		{"stall", "a\nb\nz\nd\n", stall, parse.Options{}},
+		{"clean", "a\nb\nc\nd\n", strictLine, parse.Options{}},
+	} {
+		want := readOutcome(ctx, pipe.FromBytes([]byte(c.in)), c.p, c.opts)
+		pp := pipe.New(pipe.Options{ReaderScheduler: pipe.Inline})
+		var msgs []string
+		cons := parse.Consume(pp, c.p, c.opts, func(m string) error {
+			msgs = append(msgs, m)
+			return nil
+		})
+		feed(pp.Writer(), []byte(c.in), len(c.in))
+		err := cons.Wait(ctx)
+		if got := (outcome{fmt.Sprintf("%q", msgs), errText(err)}); got != want || len(msgs) < 2 {
+			t.Errorf("%s: Consume gave %v, a Reader %v", c.name, got, want)
+		}
 	}
 }

@@ -400,7 +400,15 @@ func (in *Input) Errorf(format string, args ...any) error {
 // shorter than the input that search ran on gets 0). [Input.ScanRest] gives
 // the bytes from there.
 func (in *Input) Scanned(k *ScanKey) int {
-	if h := &in.hint; h.key == k && h.at == in.Consumed() && h.n <= in.Remaining() {
+	if in.hint.key != k {
+		return 0 // the common case, inlined: no search of k to resume
+	}
+	return in.scanned()
+}
+
+// scanned is Scanned once the hint is k's.
+func (in *Input) scanned() int {
+	if h := &in.hint; h.at == in.Consumed() && h.n <= in.Remaining() {
 		return h.n
 	}
 	return 0

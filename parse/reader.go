@@ -96,7 +96,7 @@ func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 	if r.held {
 		var msg T
 		var err error
-		if c, ok := r.m.ready(); ok {
+		if c := r.m.ready(); c >= 0 {
 			msg, err = r.m.parse(&r.m.in)
 			if err == nil && r.m.fits(c) {
 				return msg, nil
@@ -296,7 +296,7 @@ func (m *machine[T]) load(res pipe.Result) {
 // makes small messages cheap. While m.live holds, m.need is 0 and m.hint
 // is clear (only a success leaves the cursor live, and it clears them).
 func (m *machine[T]) next() (T, error) {
-	if c, ok := m.ready(); ok {
+	if c := m.ready(); c >= 0 {
 		msg, err := m.parse(&m.in)
 		if err == nil && m.fits(c) {
 			return msg, nil
@@ -307,27 +307,29 @@ func (m *machine[T]) next() (T, error) {
 }
 
 // ready reports whether next's common case holds and, if so, sets the
-// input up for the message at the cursor, at offset c. Like fits it is
-// small enough to inline, so that [Reader.Next] and [Reader.All] have the
-// common case without a call. The rare live cursor whose input still holds
-// a hint from an earlier attempt goes to nextSlow, which sets up a fresh
-// input over the rest of the buffer.
-func (m *machine[T]) ready() (c int, ok bool) {
+// input up for the message at the cursor and returns the cursor's offset;
+// it returns -1 if not. Like fits it is small enough to inline, so that
+// [Reader.Next] and [Reader.All] have the common case without a call. The
+// rare live cursor whose input still holds a hint from an earlier attempt
+// goes to nextSlow, which sets up a fresh input over the rest of the
+// buffer.
+func (m *machine[T]) ready() int {
 	in := &m.in
-	c = in.Reader.Consumed()
-	if n := m.end - c; !m.live || n <= 0 || n-1 > m.limit || in.hint.key != nil || in.short.key != nil {
-		return 0, false
+	c := in.Reader.Consumed()
+	// One unsigned comparison asks for at least a byte and no more than
+	// the limit and its byte of lookahead (the limit is positive).
+	if !m.live || uint(m.end-c-1) > uint(m.limit) || in.hint.key != nil || in.short.key != nil {
+		return -1
 	}
 	in.start, in.msg, in.need = c, in.base+int64(c), 0
-	return c, true
+	return c
 }
 
 // fits reports whether a parser that succeeded from the cursor offset c
 // read a message that outcome would accept as it is: at least a byte, and
 // no more than the limit.
 func (m *machine[T]) fits(c int) bool {
-	k := m.in.Reader.Consumed() - c
-	return k > 0 && k <= m.limit
+	return uint(m.in.Reader.Consumed()-c-1) < uint(m.limit)
 }
 
 // nextSlow is next when the cursor is not live or the rest of its buffer
@@ -482,15 +484,23 @@ func (r *Reader[T]) All(ctx context.Context) iter.Seq[T] {
 		r.allErr = nil
 		m := &r.m
 		for {
-			// Next's common case written out, to save a call per message.
+			// Next's common case written out, to save a call per message;
+			// the inner loop stays in it while messages follow one another
+			// in the buffer held.
 			if r.held {
-				if c, ok := m.ready(); ok {
+				if c := m.ready(); c >= 0 {
 					msg, err := m.parse(&m.in)
-					if err == nil && m.fits(c) {
+					for err == nil && m.fits(c) {
 						if !yield(msg) {
 							return
 						}
-						continue
+						if c = m.ready(); c < 0 {
+							break
+						}
+						msg, err = m.parse(&m.in)
+					}
+					if c < 0 {
+						continue // the buffer's end, or a hint: Next decides
 					}
 					if msg, err = m.outcome(msg, err, false); err != nil {
 						msg, err = r.next(ctx, err)

@@ -850,3 +850,58 @@ func goid() uint64 {
 }
 
 var lineSeqKey = parse.NewScanKey()
+
+// TestAllMidBuffer checks All's way out of its inner loop, which keeps to
+// the messages of one buffer: an error, a message over the limit or a
+// parser that makes no progress after some messages of the same buffer
+// end the loop exactly as Next would, with the messages before returned;
+// and a break leaves the next message to Next.
+func TestAllMidBuffer(t *testing.T) {
+	ctx := context.Background()
+	stall := func(in *parse.Input) (string, error) {
+		if b, _ := in.Peek(); b == 'z' {
+			return "", nil // no progress
+		}
+		return strictLine(in)
+	}
+	for _, c := range []struct {
+		name, in string
+		p        parse.TryParse[string]
+		opts     parse.Options
+	}{
+		{"syntax", "a\nb\nc#\nd\n", strictLine, parse.Options{}},
+		{"size", "a\nb\ncccccccc\nd\n", strictLine, parse.Options{MaxMessageSize: 4}},
+		{"stall", "a\nb\nz\nd\n", stall, parse.Options{}},
+		{"clean", "a\nb\nc\nd\n", strictLine, parse.Options{}},
+	} {
+		got := readOutcome(ctx, pipe.FromBytes([]byte(c.in)), c.p, c.opts)
+		// The reference: Next, one message a call.
+		r := parse.NewReader(pipe.FromBytes([]byte(c.in)), c.p, c.opts)
+		var msgs []string
+		var err error
+		for {
+			var m string
+			if m, err = r.Next(ctx); err != nil {
+				break
+			}
+			msgs = append(msgs, m)
+		}
+		if errors.Is(err, io.EOF) {
+			err = nil
+		}
+		want := outcome{fmt.Sprintf("%q", msgs), errText(err)}
+		if got != want || len(msgs) < 2 {
+			t.Errorf("%s: All gave %v, Next %v", c.name, got, want)
+		}
+	}
+	r := parse.NewReader(pipe.FromBytes([]byte("a\nb\nc\nd\n")), strictLine, parse.Options{})
+	n := 0
+	for range r.All(ctx) {
+		if n++; n == 2 {
+			break
+		}
+	}
+	if m, err := r.Next(ctx); m != "c" || err != nil {
+		t.Fatalf("after a break at the second message: %q, %v", m, err)
+	}
+}

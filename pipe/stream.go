@@ -147,7 +147,14 @@ const (
 	stFailed                       // src returned an error, kept in err
 	stDeadlines                    // src has read deadlines (dl is set)
 	stNoTail                       // no segment taken yet (tail is nil)
+	stUneven                       // the buffer may span segments or hold unexamined bytes
 )
+
+// stUneven is set when a segment is linked after the last one and by an
+// AdvanceTo that leaves several segments or unexamined bytes; an AdvanceTo
+// that leaves one segment, all examined, clears it. Set, it may be stale
+// (the flag errs only towards the general paths), so that Read's and
+// AdvanceTo's short paths test one word instead of the chain.
 
 // streamReader is the Reader made by NewReader. All fields but cancel and
 // reading belong to the goroutine using the reader.
@@ -245,10 +252,12 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 	// pending, and room in the last segment. One source read that returns
 	// bytes then makes the result, of that segment. Whatever else happens
 	// is left to read, which sees the state this read left.
-	t := r.tail
-	if r.state != 0 || r.head != t || r.endIdx != r.examined || r.cancel.Load() {
+	// No flag set means, stUneven included, that the buffer lies in the
+	// last segment and every byte of it was examined.
+	if r.state != 0 || r.cancel.Load() {
 		return r.read(ctx)
 	}
+	t := r.tail
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
@@ -409,6 +418,7 @@ func (r *streamReader) space() []byte {
 		r.head, r.endSeg, r.startOff = s, s, 0
 	default:
 		t.Link(s)
+		r.state |= stUneven
 	}
 	r.tail = s
 	return s.Available()
@@ -472,8 +482,9 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 	// segment's bytes, of its current generation, is the end (the end lies
 	// in head's segment or after it, so in the last one), passes
 	// every check advance makes, and the segment is emptied for the next
-	// read at once.
-	if t := r.tail; r.state == stActive && r.head == t && consumed.Segment() == t &&
+	// read at once. The state being stActive alone (stUneven clear) says
+	// that head is that segment.
+	if t := r.tail; r.state == stActive && consumed.Segment() == t &&
 		consumed.Offset() == t.Len() && consumed.Valid() &&
 		(examined == consumed || examined.IsZero()) && r.endIdx != r.startIdx {
 		r.state = 0
@@ -506,6 +517,18 @@ func (r *streamReader) advance(consumed, examined seq.Position) {
 	checkAdvance(ci, ei, head, r.endIdx, r.examined)
 	r.state &^= stActive
 	r.examined = ei
+	r.moveStart(consumed, ci, head)
+	// Back to the steady state that Read's short path needs, or not.
+	if r.head == r.tail && ei == r.endIdx {
+		r.state &^= stUneven
+	} else {
+		r.state |= stUneven
+	}
+}
+
+// moveStart makes consumed, at index ci, the start of the buffer, which
+// was at index head, and releases the segments before it.
+func (r *streamReader) moveStart(consumed seq.Position, ci, head int64) {
 	if ci == head {
 		return
 	}

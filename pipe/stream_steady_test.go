@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -228,5 +229,63 @@ func TestReaderSteadySourceCompletes(t *testing.T) {
 	}
 	if _, err := r.Read(context.Background()); err != ErrReaderCompleted {
 		t.Errorf("read after Complete: %v, want ErrReaderCompleted", err)
+	}
+}
+
+// TestReaderSteadyAfterUneven checks the way back to the short paths:
+// after a buffer that spans segments, or bytes left unexamined, Read and
+// AdvanceTo must take their general paths until the buffer is again all
+// examined in one segment, and then the short ones, always returning the
+// unconsumed bytes in order. Small segments make every few reads link a
+// new one; the consumed and examined points are drawn at random.
+func TestReaderSteadyAfterUneven(t *testing.T) {
+	const size = 1 << 12
+	src := make([]byte, size)
+	for i := range src {
+		src[i] = byte(i*7 + i/251)
+	}
+	for seed := range uint64(20) {
+		rnd := rand.New(rand.NewPCG(seed, 1))
+		rest, calls := src, 0
+		r := NewReader(funcReader(func(p []byte) (int, error) {
+			calls++
+			if len(rest) == 0 {
+				return 0, io.EOF
+			}
+			n := copy(p[:min(len(p), 1+rnd.IntN(11))], rest)
+			rest = rest[n:]
+			return n, nil
+		}), ReaderOptions{BufferSize: 16, MinReadSize: 4, Pool: &keptPool{}})
+		ctx := context.Background()
+		done, exam, buffered := 0, 0, 0 // bytes consumed, examined, read so far
+		for {
+			before := calls
+			res, err := r.Read(ctx)
+			if err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+			if exam < buffered && calls != before {
+				t.Fatalf("seed %d: a read with bytes %d to %d unexamined read the source", seed, exam, buffered)
+			}
+			got := res.Buffer.Bytes()
+			buffered = done + len(got)
+			if want := src[done : done+len(got)]; string(got) != string(want) {
+				t.Fatalf("seed %d at %d: buffer %x, want %x", seed, done, got, want)
+			}
+			if res.Completed && len(got) == 0 {
+				break
+			}
+			c := rnd.IntN(len(got) + 1)
+			e := max(c+rnd.IntN(len(got)-c+1), exam-done) // never backwards
+			if rnd.IntN(3) == 0 || res.Completed {
+				c, e = len(got), len(got) // the steady case
+			}
+			r.AdvanceTo(res.Buffer.Slice(c, c).Start(), res.Buffer.Slice(e, e).Start())
+			done, exam = done+c, done+e
+		}
+		if done != size {
+			t.Fatalf("seed %d: consumed %d bytes of %d", seed, done, size)
+		}
+		r.Complete(nil)
 	}
 }

@@ -30,7 +30,7 @@ type Reader struct {
 	s        Sequence
 	seg      *Segment // segment of cur
 	gen      uint32   // generation of seg when the reader entered it
-	cur      []byte   // the sequence's bytes in seg, from segOff
+	cur      []byte   // the sequence's bytes in seg, from segOff; its capacity is its length
 	segOff   int      // offset of cur[0] in seg
 	i        int      // read offset in cur
 	consumed int      // bytes of the sequence before cur
@@ -101,7 +101,10 @@ func (r *Reader) Rest() Sequence {
 
 // Span returns the unread bytes of the current segment: a prefix of the rest
 // of the sequence, empty only at the end.
-func (r *Reader) Span() []byte { return r.cur[r.i:] }
+func (r *Reader) Span() []byte {
+	// cur's capacity is its length: saying so spares loading it.
+	return r.cur[r.i:len(r.cur):len(r.cur)]
+}
 
 // SpanSeq returns the next n bytes as a sequence without reading them. They
 // must lie in [Reader.Span]: it panics if n exceeds len(Span()). It is the
