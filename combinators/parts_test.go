@@ -230,3 +230,29 @@ func TestPartsChunkings(t *testing.T) {
 		}
 	}
 }
+
+// TestPartsSharedStream checks what the guide says of a Stream shared by
+// two reads: the second starts where the first stopped, inside a payload,
+// until Reset.
+func TestPartsSharedStream(t *testing.T) {
+	s := partsDecl(4, false).Stream()
+	read := func(in string) string {
+		r := parse.NewReader(pipe.FromBytes([]byte(in)), s.Parse, parse.Options{})
+		defer r.Close()
+		var got []string
+		for p := range r.All(context.Background()) {
+			got = append(got, showPart(p))
+		}
+		return strings.Join(got, "; ")
+	}
+	if got := read("a=10:01234"); got != `a=10: "0123" left 6` {
+		t.Fatal(got)
+	}
+	if got := read("b=1:xy"); got != `"b=1:" left 2; "xy" left 0` {
+		t.Fatalf("a shared stream: %s", got)
+	}
+	s.Reset()
+	if got := read("b=1:x"); got != `b=1: "x" left 0` {
+		t.Fatalf("after Reset: %s", got)
+	}
+}
