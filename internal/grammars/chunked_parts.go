@@ -34,10 +34,9 @@ const (
 )
 
 // chunkHead is what a chunk-size line (and, for the last chunk, the
-// trailer section) declares.
+// trailer section) declares: the chunk's size, 0 for the last chunk.
 type chunkHead struct {
 	size     uint64
-	last     bool
 	trailers []Field
 }
 
@@ -47,7 +46,8 @@ var chunkedHeads = sync.OnceValue(func() [2]parse.TryParse[chunkHead] {
 	e := chunkedElementsOnce()
 	// The last chunk is told from the others by its digits, all zeros:
 	// peeked, so that the size line is then read once, by the grammar
-	// that goes on with the trailers or not.
+	// that goes on with the trailers or not. A size whose first digit is
+	// not 0 (as senders write them) needs no more than that byte.
 	zeros := cb.Map(e.digits, func(d seq.Sequence) bool {
 		for b := range d.Chunks() {
 			for _, c := range b {
@@ -58,11 +58,17 @@ var chunkedHeads = sync.OnceValue(func() [2]parse.TryParse[chunkHead] {
 		}
 		return true
 	})
-	last := cb.Then(e.sizeLine, cb.Map(e.trailers, func(t []Field) chunkHead { return chunkHead{last: true, trailers: t} }))
+	last := cb.Then(e.sizeLine, cb.Map(e.trailers, func(t []Field) chunkHead { return chunkHead{trailers: t} }))
 	chunk := cb.Map(e.sizeLine, func(n uint64) chunkHead { return chunkHead{size: n} })
-	head := dispatch(zeros, func(z bool) parse.TryParse[chunkHead] {
+	zero := dispatch(zeros, func(z bool) parse.TryParse[chunkHead] {
 		if z {
 			return last
+		}
+		return chunk
+	})
+	head := dispatch(cb.Uint8(), func(b byte) parse.TryParse[chunkHead] {
+		if b == '0' {
+			return zero
 		}
 		return chunk
 	})
@@ -104,7 +110,7 @@ func NewChunkedParts(maxPart int) *ChunkedParts {
 }
 
 func chunkedNext(_ chunkState, h chunkHead) chunkState {
-	if h.last {
+	if h.size == 0 {
 		return chunkBody
 	}
 	return chunkNext
@@ -113,7 +119,7 @@ func chunkedNext(_ chunkState, h chunkHead) chunkState {
 // Parse reads the next message; hand it to one message reader.
 func (c *ChunkedParts) Parse(in *parse.Input) (ChunkedPart, error) {
 	p, err := c.s.Parse(in)
-	return ChunkedPart{Data: p.Data, Last: p.Head.last, Trailers: p.Head.trailers}, err
+	return ChunkedPart{Data: p.Data, Last: p.HasHead && p.Head.size == 0, Trailers: p.Head.trailers}, err
 }
 
 // ChunkedPartsHand is [ChunkedParts] written by hand, without
