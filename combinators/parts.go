@@ -146,23 +146,32 @@ func (s *Stream[S, H]) Reset() {
 // (io.ErrUnexpectedEOF), never a clean end of the stream.
 func (s *Stream[S, H]) Parse(in *parse.Input) (Part[H], error) {
 	var part Part[H]
+	err := s.ParseTo(in, &part)
+	return part, err
+}
+
+// ParseTo is [Stream.Parse] writing the message to *dst, for a parser
+// that makes its own message type from a Part and would otherwise copy it
+// twice: on success *dst is the message; on failure it is left in an
+// unspecified state.
+func (s *Stream[S, H]) ParseTo(in *parse.Input, dst *Part[H]) error {
 	if s.left > 0 {
 		k := s.cut(in, s.left)
 		left := s.left - k
 		data, err := s.take(in, k, left > 0 || s.after != s.decl.Start)
 		if err != nil {
-			return part, err
+			return err
 		}
-		part.Data, part.Left = data, left
+		*dst = Part[H]{Data: data, Left: left}
 		s.left = left // the message is complete: commit
 		if left == 0 {
 			s.state = s.after
 		}
-		return part, nil
+		return nil
 	}
 	h, err := s.decl.Head(s.state)(in)
 	if err != nil {
-		return part, err
+		return err
 	}
 	n := s.decl.Size(h)
 	next := s.decl.Next(s.state, h)
@@ -173,16 +182,16 @@ func (s *Stream[S, H]) Parse(in *parse.Input) (Part[H], error) {
 	left := n - k
 	data, err := s.take(in, k, left > 0 || next != s.decl.Start)
 	if err != nil {
-		return part, err
+		return err
 	}
-	part.Head, part.HasHead, part.Data, part.Left = h, true, data, left
+	dst.Head, dst.HasHead, dst.Data, dst.Left = h, true, data, left
 	s.left = left // the message is complete: commit
 	if left == 0 {
 		s.state = next
 	} else {
 		s.after = next
 	}
-	return part, nil
+	return nil
 }
 
 // cut returns how many of a payload's n remaining bytes the message being

@@ -256,3 +256,16 @@ func TestPartsSharedStream(t *testing.T) {
 		t.Fatalf("after Reset: %s", got)
 	}
 }
+
+// TestPartsParseTo checks that ParseTo writes the whole message: a part
+// without a head clears the head a reused destination held.
+func TestPartsParseTo(t *testing.T) {
+	s := partsDecl(4, false).Stream()
+	var dst c.Part[partsHead]
+	if err := s.ParseTo(parse.NewInput(seq.Of([]byte("a=6:0123456789")), true, 0), &dst); err != nil || showPart(dst) != `a=6: "0123" left 2` {
+		t.Fatalf("%s, %v", showPart(dst), err)
+	}
+	if err := s.ParseTo(parse.NewInput(seq.Of([]byte("45")), true, 0), &dst); err != nil || showPart(dst) != `"45" left 0` {
+		t.Fatalf("%s, %v", showPart(dst), err)
+	}
+}

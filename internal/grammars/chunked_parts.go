@@ -118,8 +118,11 @@ func chunkedNext(_ chunkState, h chunkHead) chunkState {
 
 // Parse reads the next message; hand it to one message reader.
 func (c *ChunkedParts) Parse(in *parse.Input) (ChunkedPart, error) {
-	p, err := c.s.Parse(in)
-	return ChunkedPart{Data: p.Data, Last: p.HasHead && p.Head.size == 0, Trailers: p.Head.trailers}, err
+	var p cb.Part[chunkHead]
+	if err := c.s.ParseTo(in, &p); err != nil {
+		return ChunkedPart{}, err
+	}
+	return ChunkedPart{Data: p.Data, Last: p.HasHead && p.Head.size == 0, Trailers: p.Head.trailers}, nil
 }
 
 // ChunkedPartsHand is [ChunkedParts] written by hand, without
