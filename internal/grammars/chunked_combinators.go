@@ -33,9 +33,13 @@ func parseHex(s seq.Sequence) (uint64, error) {
 	if s.Len() > maxChunkDigits {
 		return 0, errChunkDigits
 	}
-	var buf [maxChunkDigits]byte
+	digits := s.First()
+	if len(digits) < s.Len() {
+		var buf [maxChunkDigits]byte
+		digits = buf[:s.CopyTo(buf[:])]
+	}
 	var v uint64
-	for _, b := range buf[:s.CopyTo(buf[:])] {
+	for _, b := range digits {
 		v = v<<4 | uint64(unhex(b))
 	}
 	return v, nil
