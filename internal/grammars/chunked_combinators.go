@@ -51,6 +51,7 @@ func parseHex(s seq.Sequence) (uint64, error) {
 type chunkedElements struct {
 	digits   parse.TryParse[seq.Sequence] // the hex digits of a chunk size, at most one too many
 	sizeLine parse.TryParse[uint64]       // a chunk-size line: size, extensions, CRLF
+	exts     parse.TryParse[struct{}]     // what follows the digits of a size line: extensions, CRLF
 	trailers parse.TryParse[[]Field]      // the trailer section and the CRLF that ends the body
 }
 
@@ -150,7 +151,7 @@ func buildChunkedElements() chunkedElements {
 		return retry[Field, none](field)
 	})
 	trailers := cb.Before(cb.Many(field, 0, -1), trailerEnd)
-	return chunkedElements{digits: digits, sizeLine: sizeLine, trailers: trailers}
+	return chunkedElements{digits: digits, sizeLine: sizeLine, exts: exts, trailers: trailers}
 }
 
 func buildChunked() parse.TryParse[Chunked] {

@@ -59,7 +59,12 @@ var chunkedHeads = sync.OnceValue(func() [2]parse.TryParse[chunkHead] {
 		return true
 	})
 	last := cb.Then(e.sizeLine, cb.Map(e.trailers, func(t []Field) chunkHead { return chunkHead{trailers: t} }))
-	chunk := cb.Map(e.sizeLine, func(n uint64) chunkHead { return chunkHead{size: n} })
+	// A chunk's size line made into its head by the conversion of the
+	// digits itself, one layer fewer than a Map of e.sizeLine.
+	chunk := cb.Before(cb.MapErr(e.digits, func(d seq.Sequence) (chunkHead, error) {
+		n, err := parseHex(d)
+		return chunkHead{size: n}, err
+	}), e.exts)
 	zero := dispatch(zeros, func(z bool) parse.TryParse[chunkHead] {
 		if z {
 			return last

@@ -340,3 +340,32 @@ func TestChunkedPartsRealNginx(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkedPartsAllocs checks that the streaming decoders allocate
+// nothing per message: reading ten times as many bodies without trailers
+// allocates no more.
+func TestChunkedPartsAllocs(t *testing.T) {
+	stream := func(bodies int) []byte {
+		var b []byte
+		for range bodies {
+			b = AppendChunked(b, [][]byte{[]byte("hello"), []byte(", world"), bytes.Repeat([]byte("x"), 100)}, nil)
+		}
+		return b
+	}
+	small, large := stream(10), stream(100)
+	for _, v := range partsVersions {
+		allocs := func(input []byte) float64 {
+			return testing.AllocsPerRun(20, func() {
+				r := parse.NewReader(pipe.FromBytes(input), v.new(16), parse.Options{})
+				for range r.All(context.Background()) {
+				}
+				if r.Err() != nil {
+					t.Fatal(r.Err())
+				}
+			})
+		}
+		if a, b := allocs(small), allocs(large); b > a {
+			t.Errorf("%s: %v allocations for 10 bodies, %v for 100", v.name, a, b)
+		}
+	}
+}
