@@ -24,9 +24,13 @@ import (
 // every byte count a user would look at; they differ in where the bytes
 // live:
 //
-//   - combinators and hand read through a message reader over a pipe
-//     reader: one copy, from the source into pipe segments; messages view
-//     the segments. Trailer fields are copied into strings.
+//   - combinators and hand (chunked: the streaming decoders
+//     grammars.ChunkedParts and ChunkedPartsHand, a chunk or a part of
+//     one per message, at most 32 KiB; whole-combinators and whole-hand:
+//     the grammars that return a whole body per message) read through a
+//     message reader over a pipe reader: one copy, from the source into
+//     pipe segments; messages view the segments. Trailer fields are
+//     copied into strings.
 //   - redcon's Reader wraps the source in a bufio.Reader and reads from it
 //     into its own buffer (two copies), then copies every command into a
 //     new Raw slice that Args view. Its buffer doubles while a command
@@ -48,9 +52,11 @@ var (
 		{"redcon", tallyRedcon},
 	}
 	chunkedContenders = []grammarContender{
-		{"combinators", tallyParse(grammars.ChunkedCombinators(), countChunked)},
-		{"hand", tallyParse(grammars.ChunkedHand, countChunked)},
+		{"combinators", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedParts(0).Parse })},
+		{"hand", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedPartsHand(0).Parse })},
 		{"nethttp", tallyNetHTTP},
+		{"whole-combinators", tallyParse(grammars.ChunkedCombinators(), countChunked)},
+		{"whole-hand", tallyParse(grammars.ChunkedHand, countChunked)},
 	}
 )
 
@@ -77,6 +83,23 @@ func countRESP(t *grammarTally, m grammars.RESP) {
 	t.parts += len(m.Elems)
 	for _, e := range m.Elems {
 		t.bytes += e.Str.Len()
+	}
+}
+
+// tallyParts returns a contender that reads chunked bodies in parts with a
+// streaming decoder that newDecoder makes for the stream, and counts each
+// body when its last part arrives.
+func tallyParts(newDecoder func() parse.TryParse[grammars.ChunkedPart]) func(io.Reader) (grammarTally, error) {
+	return func(src io.Reader) (grammarTally, error) {
+		return tallyParse(newDecoder(), countPart)(src)
+	}
+}
+
+func countPart(t *grammarTally, p grammars.ChunkedPart) {
+	t.bytes += p.Data.Len()
+	if p.Last {
+		t.msgs++
+		t.parts += len(p.Trailers)
 	}
 }
 

@@ -161,25 +161,37 @@ func ChunkedHand(in *parse.Input) (Chunked, error) {
 		}
 		c.Body = append(c.Body, data)
 	}
+	trailers, err := chunkHandTrailers(in)
+	if err != nil {
+		return Chunked{}, err
+	}
+	c.Trailers = trailers
+	return c, nil
+}
+
+// chunkHandTrailers reads the trailer section and the CRLF that ends the
+// body.
+func chunkHandTrailers(in *parse.Input) ([]Field, error) {
+	var trailers []Field
 	for {
 		b, ok := in.Peek()
 		if !ok {
-			return Chunked{}, in.NeedMore(1)
+			return nil, in.NeedMore(1)
 		}
 		if b == '\r' {
 			// The fields end: a field or CRLF was expected here.
 			if err := readCRLF(in); err != nil && !errors.Is(err, parse.ErrNeedMore) {
-				return Chunked{}, expected(in, chunkMsgToken+" or "+msgCRLF)
+				return nil, expected(in, chunkMsgToken+" or "+msgCRLF)
 			} else if err != nil {
-				return Chunked{}, err
+				return nil, err
 			}
-			return c, nil
+			return trailers, nil
 		}
 		f, err := chunkHandField(in)
 		if err != nil {
-			return Chunked{}, err
+			return nil, err
 		}
-		c.Trailers = append(c.Trailers, f)
+		trailers = append(trailers, f)
 	}
 }
 

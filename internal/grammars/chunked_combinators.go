@@ -33,15 +33,31 @@ func parseHex(s seq.Sequence) (uint64, error) {
 	if s.Len() > maxChunkDigits {
 		return 0, errChunkDigits
 	}
-	var buf [maxChunkDigits]byte
+	digits := s.First()
+	if len(digits) < s.Len() {
+		var buf [maxChunkDigits]byte
+		digits = buf[:s.CopyTo(buf[:])]
+	}
 	var v uint64
-	for _, b := range buf[:s.CopyTo(buf[:])] {
+	for _, b := range digits {
 		v = v<<4 | uint64(unhex(b))
 	}
 	return v, nil
 }
 
-func buildChunked() parse.TryParse[Chunked] {
+// chunkedElements are the elements of the chunked grammar that the
+// whole-body grammar and the streaming one (chunked_parts.go) share,
+// declared once.
+type chunkedElements struct {
+	digits   parse.TryParse[seq.Sequence] // the hex digits of a chunk size, at most one too many
+	sizeLine parse.TryParse[uint64]       // a chunk-size line: size, extensions, CRLF
+	exts     parse.TryParse[struct{}]     // what follows the digits of a size line: extensions, CRLF
+	trailers parse.TryParse[[]Field]      // the trailer section and the CRLF that ends the body
+}
+
+var chunkedElementsOnce = sync.OnceValue(buildChunkedElements)
+
+func buildChunkedElements() chunkedElements {
 	type none = struct{}
 	skip := func(none, none) none { return none{} }
 	drop := func(seq.Sequence) none { return none{} }
@@ -119,15 +135,9 @@ func buildChunked() parse.TryParse[Chunked] {
 	})
 
 	// chunk-size line.
-	size := cb.MapErr(cb.TakeWhile(chunkMsgHex, isHex, 1, maxChunkDigits+1), parseHex)
+	digits := cb.TakeWhile(chunkMsgHex, isHex, 1, maxChunkDigits+1)
+	size := cb.MapErr(digits, parseHex)
 	sizeLine := cb.Before(size, exts)
-	nonzero := cb.MapErr(sizeLine, func(v uint64) (uint64, error) {
-		if v == 0 {
-			return 0, errChunkLast
-		}
-		return v, nil
-	})
-	chunk := cb.Before(cb.LengthPrefixed(nonzero, parse.TryParse[seq.Sequence](rest)), crlf)
 
 	// trailer-section.
 	value := cb.Map(cb.TakeWhile(chunkMsgValue, func(b byte) bool { return isFchar[b] }, 0, -1),
@@ -141,6 +151,19 @@ func buildChunked() parse.TryParse[Chunked] {
 		return retry[Field, none](field)
 	})
 	trailers := cb.Before(cb.Many(field, 0, -1), trailerEnd)
+	return chunkedElements{digits: digits, sizeLine: sizeLine, exts: exts, trailers: trailers}
+}
+
+func buildChunked() parse.TryParse[Chunked] {
+	e := chunkedElementsOnce()
+	sizeLine, trailers := e.sizeLine, e.trailers
+	nonzero := cb.MapErr(sizeLine, func(v uint64) (uint64, error) {
+		if v == 0 {
+			return 0, errChunkLast
+		}
+		return v, nil
+	})
+	chunk := cb.Before(cb.LengthPrefixed(nonzero, parse.TryParse[seq.Sequence](rest)), crlf)
 
 	// After the chunks: the last chunk, or a chunk that failed, parsed
 	// again to report its error.

@@ -117,40 +117,44 @@ func TestChunkedRoundTrip(t *testing.T) {
 }
 
 func TestChunkedMalformed(t *testing.T) {
-	checkMalformed(t, chunkedGrammar, []malformed{
-		{"\r\n", 0, "hex digit"},
-		{"g\r\n", 0, "hex digit"},
-		{" 5\r\nhello\r\n0\r\n\r\n", 0, "hex digit"},
-		{"-5\r\n", 0, "hex digit"},
-		// After the size an extension or CRLF may follow; after OWS only
-		// an extension (the furthest-failure rule names both, or the
-		// offset past the OWS).
-		{"0x5\r\n", 1, `expected ';' or "\r\n"`},
-		{"5\nhello\r\n0\r\n\r\n", 1, `expected ';' or "\r\n"`},
-		{"5 \r\nhello\r\n0\r\n\r\n", 2, `expected whitespace or ';'`},
-		{"5\r\nhelloX\r\n0\r\n\r\n", 8, `expected "\r\n"`},
-		{"5\r\nhello\n0\r\n\r\n", 8, `expected "\r\n"`},
-		{"0\r\n\r\n" + "5\r\nhello\r\n0\r\n\n", 18, "token"},
-		{"00000000000000000\r\n\r\n", 0, "more than 16 hex digits"},
-		{"123456789abcdef01\r\n", 0, "more than 16 hex digits"},
-		{"3;\r\nabc\r\n0\r\n\r\n", 2, "token"},
-		{"3;=x\r\nabc\r\n0\r\n\r\n", 2, "token"},
-		{"3;a=\r\nabc\r\n0\r\n\r\n", 4, "token"},
-		{"3;a=b c\r\nabc\r\n0\r\n\r\n", 6, `expected whitespace or ';'`},
-		{"3;a=\"x\r\nabc\r\n0\r\n\r\n", 6, `expected quoted-string character or '"'`},
-		{"3;a=\"\\\x01\"\r\nabc\r\n0\r\n\r\n", 6, "expected quoted-pair character"},
-		{"3;a=\"\x7f\"\r\nabc\r\n0\r\n\r\n", 5, `expected quoted-string character or '"'`},
-		{"3;a\"b\"\r\nabc\r\n0\r\n\r\n", 3, `expected ';' or "\r\n"`},
-		{"0\r\nX\r\n\r\n", 4, `expected ':'`},
-		{"0\r\nX : y\r\n\r\n", 4, `expected ':'`},
-		{"0\r\n: y\r\n\r\n", 3, "token"},
-		{"0\r\nX: y\x00\r\n\r\n", 7, `expected "\r\n"`},
-		{"0\r\nX: y\r\n z\r\n\r\n", 9, "token"},
-		{"0\r\nX: y\n\r\n", 7, `expected "\r\n"`},
-		{"0\r\n\n", 3, "token"},
-		{"0\r\n\r\r\n", 3, `expected token character or "\r\n"`},
-		{"0\r\nX: \r\r\n\r\n", 6, `expected whitespace or "\r\n"`},
-	})
+	checkMalformed(t, chunkedGrammar, chunkedMalformed)
+}
+
+// chunkedMalformed are malformed chunked bodies, for the whole-body and
+// the streaming decoders.
+var chunkedMalformed = []malformed{
+	{"\r\n", 0, "hex digit"},
+	{"g\r\n", 0, "hex digit"},
+	{" 5\r\nhello\r\n0\r\n\r\n", 0, "hex digit"},
+	{"-5\r\n", 0, "hex digit"},
+	// After the size an extension or CRLF may follow; after OWS only
+	// an extension (the furthest-failure rule names both, or the
+	// offset past the OWS).
+	{"0x5\r\n", 1, `expected ';' or "\r\n"`},
+	{"5\nhello\r\n0\r\n\r\n", 1, `expected ';' or "\r\n"`},
+	{"5 \r\nhello\r\n0\r\n\r\n", 2, `expected whitespace or ';'`},
+	{"5\r\nhelloX\r\n0\r\n\r\n", 8, `expected "\r\n"`},
+	{"5\r\nhello\n0\r\n\r\n", 8, `expected "\r\n"`},
+	{"0\r\n\r\n" + "5\r\nhello\r\n0\r\n\n", 18, "token"},
+	{"00000000000000000\r\n\r\n", 0, "more than 16 hex digits"},
+	{"123456789abcdef01\r\n", 0, "more than 16 hex digits"},
+	{"3;\r\nabc\r\n0\r\n\r\n", 2, "token"},
+	{"3;=x\r\nabc\r\n0\r\n\r\n", 2, "token"},
+	{"3;a=\r\nabc\r\n0\r\n\r\n", 4, "token"},
+	{"3;a=b c\r\nabc\r\n0\r\n\r\n", 6, `expected whitespace or ';'`},
+	{"3;a=\"x\r\nabc\r\n0\r\n\r\n", 6, `expected quoted-string character or '"'`},
+	{"3;a=\"\\\x01\"\r\nabc\r\n0\r\n\r\n", 6, "expected quoted-pair character"},
+	{"3;a=\"\x7f\"\r\nabc\r\n0\r\n\r\n", 5, `expected quoted-string character or '"'`},
+	{"3;a\"b\"\r\nabc\r\n0\r\n\r\n", 3, `expected ';' or "\r\n"`},
+	{"0\r\nX\r\n\r\n", 4, `expected ':'`},
+	{"0\r\nX : y\r\n\r\n", 4, `expected ':'`},
+	{"0\r\n: y\r\n\r\n", 3, "token"},
+	{"0\r\nX: y\x00\r\n\r\n", 7, `expected "\r\n"`},
+	{"0\r\nX: y\r\n z\r\n\r\n", 9, "token"},
+	{"0\r\nX: y\n\r\n", 7, `expected "\r\n"`},
+	{"0\r\n\n", 3, "token"},
+	{"0\r\n\r\r\n", 3, `expected token character or "\r\n"`},
+	{"0\r\nX: \r\r\n\r\n", 6, `expected whitespace or "\r\n"`},
 }
 
 func TestChunkedTooLarge(t *testing.T) {
