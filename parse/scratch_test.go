@@ -1,0 +1,140 @@
+package parse_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
+	"github.com/sluicego/sluice/seq"
+)
+
+// digitsKey is the scratch storage of countedViews.
+var digitsKey = parse.NewScratchKey()
+
+// countedViews reads a digit n and then n bytes, and returns a view of each
+// byte, collected in the reader's scratch storage.
+func countedViews(in *parse.Input) ([]seq.Sequence, error) {
+	b, ok := in.Peek()
+	if !ok {
+		return nil, in.NeedMore(1)
+	}
+	if b < '0' || b > '9' {
+		return nil, in.Errorf("expected a digit")
+	}
+	in.Advance(1)
+	n := int(b - '0')
+	out := parse.Scratch[seq.Sequence](in, digitsKey, n)
+	for range n {
+		v, ok := in.ReadN(1)
+		if !ok {
+			return nil, in.NeedMore(1)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func viewsEqual(vs []seq.Sequence, want string) bool {
+	if len(vs) != len(want) {
+		return false
+	}
+	for i, v := range vs {
+		if !v.Equal([]byte{want[i]}) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestScratchLifetime checks the lifetime Scratch promises: a message's
+// values are intact until the next read, whatever the chunking, and the
+// memory is then reused for the next message (or, under the race
+// detector, zeroed and not reused).
+func TestScratchLifetime(t *testing.T) {
+	input := []byte("3abc2de4fghi1j")
+	want := []string{"abc", "de", "fghi", "j"}
+	for k := 1; k <= len(input); k++ {
+		r := parse.NewReader(chunkedPipe(input, k), countedViews, parse.Options{})
+		var last []seq.Sequence
+		for i, w := range want {
+			m, err := r.Next(context.Background())
+			if err != nil || !viewsEqual(m, w) {
+				t.Fatalf("k=%d: message %d = %v, %v; want %q", k, i, m, err, w)
+			}
+			if last != nil {
+				same := &last[:1][0] == &m[:1][0]
+				switch {
+				case raceEnabled && (same || last[0].Len() != 0):
+					t.Fatalf("k=%d: message %d: the last message's scratch was reused or not zeroed under the race detector", k, i)
+				case !raceEnabled && !same:
+					t.Fatalf("k=%d: message %d: the last message's scratch memory was not reused", k, i)
+				}
+			}
+			last = m
+		}
+	}
+}
+
+// TestScratchAttempts checks that the slices of every attempt on a
+// message stay intact until the message is read: a parser may keep one
+// from an attempt that ran short.
+func TestScratchAttempts(t *testing.T) {
+	var kept []seq.Sequence
+	key := parse.NewScratchKey()
+	p := func(in *parse.Input) (int, error) {
+		if kept == nil {
+			kept = parse.Scratch[seq.Sequence](in, key, 1)
+			kept = append(kept, in.Sequence().Slice(0, 1))
+		}
+		if in.Remaining() < 3 {
+			return 0, in.NeedMore(3 - in.Remaining())
+		}
+		in.Advance(3)
+		return len(kept), nil
+	}
+	r := parse.NewReader(chunkedPipe([]byte("xyz"), 1), p, parse.Options{})
+	if _, err := r.Next(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !viewsEqual(kept, "x") {
+		t.Fatalf("the first attempt's slice holds %v, want a view of x", kept)
+	}
+}
+
+// TestScratchWithoutReader checks that Scratch on an Input from NewInput
+// returns memory the caller owns: two calls never share it.
+func TestScratchWithoutReader(t *testing.T) {
+	in := parse.NewInput(seq.Of([]byte("2ab")), true, 0)
+	a, err := countedViews(in)
+	if err != nil || !viewsEqual(a, "ab") {
+		t.Fatalf("got %v, %v", a, err)
+	}
+	in = parse.NewInput(seq.Of([]byte("2cd")), true, 0)
+	b, err := countedViews(in)
+	if err != nil || !viewsEqual(b, "cd") || !viewsEqual(a, "ab") {
+		t.Fatalf("got %v and %v, %v; want ab and cd", a, b, err)
+	}
+	if got := parse.Scratch[int](in, digitsKey, 0); got != nil {
+		t.Fatalf("Scratch of 0 = %v, want nil", got)
+	}
+}
+
+// TestScratchOneType checks that a key used with a second element type
+// panics rather than handing out memory of the wrong type.
+func TestScratchOneType(t *testing.T) {
+	key := parse.NewScratchKey()
+	p := func(in *parse.Input) (int, error) {
+		_ = parse.Scratch[int](in, key, 1)
+		_ = parse.Scratch[string](in, key, 1)
+		in.Advance(1)
+		return 0, nil
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic")
+		}
+	}()
+	r := parse.NewReader(pipe.FromSequence(seq.Of([]byte("x"))), p, parse.Options{})
+	_, _ = r.Next(context.Background())
+}
