@@ -23,6 +23,29 @@ import (
 //
 //go:noinline
 func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) parse.TryParse[[]T] {
+	return counted(count, p, nil)
+}
+
+// CountedScratch is [Counted] with the elements in the message reader's
+// scratch storage ([parse.Scratch]) instead of a slice allocated per
+// message: the slice it returns is valid until the next read from the
+// message reader, like the message's views of the input, and its memory
+// then holds the next message's elements. It is for a message whose
+// elements are used before the next read (a command's arguments, a
+// reply's fields); keep one by copying it. Reading a message of a
+// repetition costs no allocation once the storage has grown to the
+// messages' size. Outside a message reader (an Input from
+// [parse.NewInput]) the slice is allocated and owned by the caller. Its
+// bounds, errors and streaming behaviour are Counted's.
+//
+//go:noinline
+func CountedScratch[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) parse.TryParse[[]T] {
+	return counted(count, p, parse.NewScratchKey())
+}
+
+// counted is Counted, collecting the elements in the scratch storage of
+// sk unless it is nil.
+func counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T], sk *parse.ScratchKey) parse.TryParse[[]T] {
 	key := parse.NewRepeatKey()
 	return func(in *parse.Input) ([]T, error) {
 		off := in.Offset()
@@ -42,19 +65,23 @@ func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) par
 		}
 		// The elements resume after the count, which is read again: it is
 		// short, and reading it keeps its errors where they are.
-		return repeatN(in, key, p, n, min(n, in.Remaining()), true)
+		return repeatN(in, key, p, n, min(n, in.Remaining()), true, sk)
 	}
 }
 
 // repeatN reads exactly n elements with p for Count and Counted, going on
 // after the elements of the last attempt on the message when it ran short
 // (see [parse.Input.ResumeRepeat]). size is the new slice's capacity; with
-// progress, an element that consumes nothing is a syntax error.
-func repeatN[T any](in *parse.Input, key *parse.RepeatKey, p parse.TryParse[T], n, size int, progress bool) ([]T, error) {
+// progress, an element that consumes nothing is a syntax error. With a
+// scratch key sk the slice is the message reader's scratch storage
+// ([parse.Scratch]); without, it is allocated.
+func repeatN[T any](in *parse.Input, key *parse.RepeatKey, p parse.TryParse[T], n, size int, progress bool, sk *parse.ScratchKey) ([]T, error) {
 	var out []T
 	from, i := in.Consumed(), 0
 	if k, box, ok := in.ResumeRepeat(key); ok {
 		i, out = k, box.([]T)
+	} else if sk != nil {
+		out = parse.Scratch[T](in, sk, size)
 	} else {
 		out = make([]T, 0, size)
 	}
