@@ -23,7 +23,8 @@ import (
 // The type byte is a [cb.Dispatch], integers and lengths are
 // [cb.Decimal]s (an integer within int64, a length at least -1: out of
 // range is a syntax error at the number's first byte with Err
-// [cb.ErrRange]), an array's elements are a [cb.Counted] repetition, and
+// [cb.ErrRange]), an array's elements are a [cb.CountedScratch]
+// repetition (in the reader's scratch storage, as [RESP] says), and
 // the nesting is a [cb.Fix] of MaxRESPDepth levels of arrays: an array
 // nested deeper is a syntax error at its '*' with Err [cb.ErrDepth].
 //
@@ -89,7 +90,7 @@ func buildRESP() parse.TryParse[RESP] {
 			byte(BulkString):   bulkP,
 			byte(Array):        array,
 		}, badType)
-		elems := cb.Map(cb.Counted(respCount(length), value), func(es []RESP) respElems { return respElems{elems: es} })
+		elems := cb.Map(cb.CountedScratch(respCount(length), value), func(es []RESP) respElems { return respElems{elems: es} })
 		return cb.Map(cb.Then(cb.Byte('*'), cb.Dispatch(map[byte]parse.TryParse[respElems]{'-': negative}, elems)), func(b respElems) RESP {
 			if b.null {
 				return RESP{Kind: Array, Null: true}
