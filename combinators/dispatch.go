@@ -58,7 +58,16 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			}
 		}
 	}
-	return record(func(in *parse.Input) (T, error) {
+	// The destination forms of the cases, for Dispatch's own.
+	var itable [256]into[T]
+	if fusion() {
+		for i, p := range table {
+			if p != nil {
+				itable[i] = intoOf(p)
+			}
+		}
+	}
+	return recordInto(record(func(in *parse.Input) (T, error) {
 		b, ok := in.Peek()
 		if !ok {
 			var zero T
@@ -74,7 +83,7 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			return v, in.Furthest(err)
 		}
 		return v, nil
-	}, n)
+	}, n), dispatchInto(&itable, msg, exps))
 }
 
 // Switch runs p and chooses the parser that reads what follows by p's
