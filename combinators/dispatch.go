@@ -58,12 +58,19 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			}
 		}
 	}
-	// The destination forms of the cases, for Dispatch's own.
-	var itable [256]into[T]
+	// The destination forms of the cases: all of them, for Dispatch's own,
+	// and those recorded (not copies of a value), which Dispatch calls
+	// itself inside a message reader with a destination in the reader's
+	// scratch storage, so that what the case's layers make reaches the
+	// caller in one copy. (A destination on the stack would escape to the
+	// heap: a destination form is called through a func value.)
+	var itable, rtable [256]into[T]
+	var sk *parse.ScratchKey
 	if fusion() {
+		sk = parse.NewScratchKey()
 		for i, p := range table {
 			if p != nil {
-				itable[i] = intoOf(p)
+				itable[i], rtable[i] = intoOf(p), recordedInto(p)
 			}
 		}
 	}
@@ -72,6 +79,15 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		if !ok {
 			var zero T
 			return zero, in.NeedMore(1)
+		}
+		if f := rtable[b]; f != nil {
+			if dst := parse.ScratchValue[T](in, sk); dst != nil {
+				if err := f(in, dst); err != nil {
+					var zero T
+					return zero, in.Furthest(err)
+				}
+				return *dst, nil
+			}
 		}
 		p := table[b]
 		if p == nil {

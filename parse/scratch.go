@@ -113,3 +113,18 @@ func (s *scratchSlab[T]) grow(n int) {
 	}
 	s.buf, s.used = make([]T, max(n, 2*len(s.buf), 16)), 0
 }
+
+// ScratchValue returns a pointer to a zero T in the message reader's
+// scratch storage, with the lifetime of [Scratch]'s slices: valid until
+// the next read from the message reader. It is where a parser that builds
+// a large value in place (field by field, through several layers) can
+// build it without allocating. Outside a message reader (an Input from
+// [NewInput]) it returns nil: there is no storage to reuse, and the
+// caller builds the value as it would without it.
+func ScratchValue[T any](in *Input, k *ScratchKey) *T {
+	if in.reps == nil {
+		return nil
+	}
+	s := Scratch[T](in, k, 1)
+	return &s[:1][0]
+}

@@ -138,3 +138,35 @@ func TestScratchOneType(t *testing.T) {
 	r := parse.NewReader(pipe.FromSequence(seq.Of([]byte("x"))), p, parse.Options{})
 	_, _ = r.Next(context.Background())
 }
+
+// TestScratchValue checks ScratchValue: nil outside a message reader; in
+// one, a zero value of its own per call, in memory reused by the next
+// message (not under the race detector).
+func TestScratchValue(t *testing.T) {
+	key := parse.NewScratchKey()
+	if p := parse.ScratchValue[int](parse.NewInput(seq.Of([]byte("x")), true, 0), key); p != nil {
+		t.Fatalf("ScratchValue outside a reader = %p, want nil", p)
+	}
+	type pair struct{ a, b *int }
+	p := func(in *parse.Input) (pair, error) {
+		a, b := parse.ScratchValue[int](in, key), parse.ScratchValue[int](in, key)
+		if a == nil || b == nil || a == b || *a != 0 || *b != 0 {
+			t.Fatalf("ScratchValue in a reader: %p and %p", a, b)
+		}
+		*a, *b = 1, 2
+		in.Advance(1)
+		return pair{a, b}, nil
+	}
+	r := parse.NewReader(pipe.FromSequence(seq.Of([]byte("xy"))), p, parse.Options{})
+	m1, err := r.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := r.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reused := m1.a == m2.a; reused == raceEnabled {
+		t.Fatalf("the first message's value reused: %v, race detector on: %v", reused, raceEnabled)
+	}
+}
