@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 	"weak"
 
@@ -126,25 +127,113 @@ func intoThen[A, B any](q parse.TryParse[B], a parse.TryParse[A], b parse.TryPar
 }
 
 // intoBind records the destination form of Bind(p, f), the parser q,
-// unless q is fused: the chosen parser's value written into the
-// destination. (The chosen parser is known only per message: looking its
-// destination form up would cost more than the copy.)
+// unless q is fused: the chosen parser writes its value into the
+// destination, through its own destination form when it has one (found
+// through a small cache of the parsers f returned, so that a lookup in
+// the side table is paid once per parser, not per message). When p is a
+// number between literals (RESP's "$" length "\r\n"), it is read inline
+// on the fast path, as readNumeral reads it.
 func intoBind[A, B any](q parse.TryParse[B], p parse.TryParse[A], f func(A) parse.TryParse[B], fused bool) parse.TryParse[B] {
 	if fused || !fusion() {
 		return q
+	}
+	var cache chosenCache[B]
+	if c, ok := capOf(p).(interface {
+		parts() (*number, string, string, any)
+	}); ok {
+		n, pre, suf, cv := c.parts()
+		if conv, ok := cv.(func(bool, uint64) A); ok {
+			return recordInto(q, func(in *parse.Input, dst *B) error {
+				var v A
+				if neg, u, end, ok := n.between(in.Span(), pre, suf); ok {
+					in.Advance(end)
+					v = conv(neg, u)
+				} else {
+					var err error
+					if v, err = p(in); err != nil {
+						return in.Furthest(err)
+					}
+				}
+				if err := cache.into(f(v))(in, dst); err != nil {
+					return in.Furthest(err)
+				}
+				return nil
+			})
+		}
 	}
 	return recordInto(q, func(in *parse.Input, dst *B) error {
 		v, err := p(in)
 		if err != nil {
 			return in.Furthest(err)
 		}
-		w, err := f(v)(in)
-		if err != nil {
+		if err := cache.into(f(v))(in, dst); err != nil {
 			return in.Furthest(err)
 		}
-		*dst = w
 		return nil
 	})
+}
+
+// parts describes a numeral for intoBind: the number, the literals around
+// it, and the conversion of a sign and a magnitude to its value (a
+// func(bool, uint64) T).
+func (d *numeral[T]) parts() (*number, string, string, any) {
+	return d.n, d.prefix, d.suffix, func(neg bool, u uint64) T {
+		if neg {
+			return -T(u)
+		}
+		return T(u)
+	}
+}
+
+// between reads a number between the literals pre and suf at the start
+// of span, as readNumeral's fast path does, and returns the bytes they
+// span; ok is false when readNumeral would run its generic composition.
+func (n *number) between(span []byte, pre, suf string) (neg bool, u uint64, end int, ok bool) {
+	if len(span) <= len(pre) || string(span[:len(pre)]) != pre {
+		return false, 0, 0, false
+	}
+	neg, u, used, ok := n.scan(span[len(pre):])
+	if !ok {
+		return false, 0, 0, false
+	}
+	if end = len(pre) + used; len(span)-end < len(suf) || string(span[end:end+len(suf)]) != suf {
+		return false, 0, 0, false
+	}
+	return neg, u, end + len(suf), true
+}
+
+// chosenCache remembers the destination forms of the parsers a Bind's
+// function returned, by closure, in a few slots: a function that returns
+// parsers declared in advance returns the same few again and again.
+type chosenCache[B any] struct {
+	slots [8]atomic.Pointer[chosen[B]]
+}
+
+// chosen is one parser and its destination form.
+type chosen[B any] struct {
+	c unsafe.Pointer
+	f into[B]
+}
+
+// into returns p's destination form. A parser met for the first time is
+// looked up and takes the slot its address selects; a parser built per
+// message (not recorded) gets a copying form and no slot.
+func (cc *chosenCache[B]) into(p parse.TryParse[B]) into[B] {
+	c := closure(p)
+	slot := &cc.slots[(uintptr(c)>>4)%uintptr(len(cc.slots))]
+	if e := slot.Load(); e != nil && e.c == c {
+		return e.f
+	}
+	f := recordedInto(p)
+	if f == nil {
+		return func(in *parse.Input, dst *B) error {
+			w, err := p(in)
+			*dst = w
+			return err
+		}
+	}
+	slot.Store(&chosen[B]{c: c, f: f})
+	return f
 }
 
 // dispatchInto is the destination form of a Dispatch: table holds the

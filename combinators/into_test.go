@@ -41,13 +41,27 @@ func (t tree) String() string {
 // a Fix three levels deep, and the elements of a list in a Counted or a
 // CountedScratch.
 func treeGrammar(scratch bool) parse.TryParse[string] {
-	count := c.Before(c.Decimal[int](-1, 100, 0), c.Byte(':'))
+	count := c.Before(c.Decimal[int](-1, 100, 0), c.Literal(":"))
+	str := func(n int) parse.TryParse[tree] {
+		return c.Map(c.Take(n), func(s seq.Sequence) tree { return tree{kind: 's', s: s} })
+	}
+	strs := []parse.TryParse[tree]{str(0), str(1), str(2)}
+	negative := func(in *parse.Input) (tree, error) { return tree{}, in.Errorf("negative length") }
 	var value parse.TryParse[tree]
 	c.Fix(3, func(list parse.TryParse[tree]) parse.TryParse[tree] {
 		value = c.Dispatch(map[byte]parse.TryParse[tree]{
 			'i': c.Map(c.Then(c.Byte('i'), count), func(n int) tree { return tree{kind: 'i', n: n} }),
+			// The length is a number between literals, read inline by
+			// Bind's destination form; the parser it chooses is declared
+			// in advance, built per message, or not one of the package's.
 			's': c.Bind(c.Then(c.Byte('s'), count), func(n int) parse.TryParse[tree] {
-				return c.Map(c.Take(max(n, 0)), func(s seq.Sequence) tree { return tree{kind: 's', s: s} })
+				switch {
+				case n < 0:
+					return negative
+				case n < len(strs):
+					return strs[n]
+				}
+				return str(n)
 			}),
 			'l': list,
 		}, nil)
@@ -68,7 +82,7 @@ func treeGrammar(scratch bool) parse.TryParse[string] {
 func TestIntoAgrees(t *testing.T) {
 	inputs := []string{
 		"i3:", "s3:abc", "l2:i1:s2:ab", "l0:", "l1:l2:i7:l0:", "l1:l1:l1:l1:i1:", "l2:i1:x", "s5:ab",
-		"l-1:", "i-5:", "l3:i1:i2:", "x", "l2:s1:zl1:s0:",
+		"l-1:", "i-5:", "l3:i1:i2:", "x", "l2:s1:zl1:s0:", "s-1:", "s-2:ab", "s1a", "s99999:", "l4:s2:abs1:as3:abcs0:",
 	}
 	for _, scratch := range []bool{false, true} {
 		c.SetFusion(false)
