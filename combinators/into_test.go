@@ -18,14 +18,14 @@ type tree struct {
 	kind     byte
 	n        int
 	s        seq.Sequence
-	a, b, d  int64
+	wide     [4]int64 // makes a tree too large for registers
 	children []tree
 }
 
 func (t tree) String() string {
 	switch t.kind {
 	case 'i':
-		return fmt.Sprint(t.n)
+		return fmt.Sprint(t.n, t.wide)
 	case 's':
 		return fmt.Sprintf("%q", t.s.String())
 	}
@@ -50,7 +50,7 @@ func treeGrammar(scratch bool) parse.TryParse[string] {
 	var value parse.TryParse[tree]
 	c.Fix(3, func(list parse.TryParse[tree]) parse.TryParse[tree] {
 		value = c.Dispatch(map[byte]parse.TryParse[tree]{
-			'i': c.Map(c.Then(c.Byte('i'), count), func(n int) tree { return tree{kind: 'i', n: n} }),
+			'i': c.Map(c.Then(c.Byte('i'), count), func(n int) tree { return tree{kind: 'i', n: n, wide: [4]int64{int64(n), 1, 2, 3}} }),
 			// The length is a number between literals, read inline by
 			// Bind's destination form; the parser it chooses is declared
 			// in advance, built per message, or not one of the package's.
