@@ -1,8 +1,12 @@
 package combinators_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	c "github.com/sluicego/sluice/combinators"
@@ -100,5 +104,35 @@ func TestCountedScratchLifetime(t *testing.T) {
 			last = m
 		}
 		r.Close()
+	}
+}
+
+// A message in scratch storage whose bytes arrive in pieces costs no
+// allocation either: a repetition that runs short records its slice
+// through the scratch storage, not boxed in an interface.
+func TestCountedScratchShortAttempts(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates scratch storage per message")
+	}
+	letter := c.Satisfy("letter", isAlpha)
+	count := c.Before(c.Decimal[int](0, 1000, 0), c.Byte(':'))
+	p := c.CountedScratch(count, c.CountedScratch(count, letter))
+	read := func(n int) float64 {
+		input := []byte(strings.Repeat("2:3:abc2:de", n))
+		return testing.AllocsPerRun(5, func() {
+			r := parse.NewReader(pipe.NewReader(iotest.OneByteReader(bytes.NewReader(input)), pipe.ReaderOptions{}), p, parse.Options{})
+			got := 0
+			for range r.All(context.Background()) {
+				got++
+			}
+			if r.Err() != nil || got != n {
+				t.Fatalf("%d messages of %d, %v", got, n, r.Err())
+			}
+			r.Close()
+		})
+	}
+	small, large := read(200), read(400)
+	if per := (large - small) / 200; per > 0.05 {
+		t.Fatalf("%.2f allocations per message (%v for 200 messages, %v for 400)", per, small, large)
 	}
 }

@@ -258,25 +258,29 @@ func dispatchInto[T any](table *[256]into[T], msg string, exps []string) into[T]
 
 // repeatInto is repeatN for an element with a destination form: each
 // element is written into the slot it occupies.
-func repeatInto[T any](in *parse.Input, key *parse.RepeatKey, p into[T], n, size int, progress bool, sk *parse.ScratchKey) ([]T, error) {
+func repeatInto[T any](in *parse.Input, key *parse.RepeatKey, p into[T], n, size int, progress bool, sk *scratchKeys) ([]T, error) {
 	var out []T
 	from, i := in.Consumed(), 0
 	if k, box, ok := in.ResumeRepeat(key); ok {
-		i, out = k, box.([]T)
+		i, out = k, resumed[T](box)
 	} else if sk != nil {
-		out = parse.Scratch[T](in, sk, size)
+		out = parse.Scratch[T](in, sk.elems, size)
 	} else {
 		out = make([]T, 0, size)
 	}
 	for ; i < n; i++ {
 		start := in.Consumed()
 		if len(out) == cap(out) {
-			out = slices.Grow(out, 1)
+			if sk != nil {
+				out = scratchGrow(in, sk, out, n)
+			} else {
+				out = slices.Grow(out, 1)
+			}
 		}
 		out = out[:i+1]
 		if err := p(in, &out[i]); err != nil {
 			out = out[:i]
-			shortRepeat(in, key, err, from, start, i, out)
+			shortSlice(in, key, sk, err, from, start, i, out)
 			return nil, in.Furthest(err)
 		}
 		if progress && in.Consumed() == start {
