@@ -32,9 +32,10 @@ func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) par
 // message reader, like the message's views of the input, and its memory
 // then holds the next message's elements. It is for a message whose
 // elements are used before the next read (a command's arguments, a
-// reply's fields); keep one by copying it. Reading a message of a
-// repetition costs no allocation once the storage has grown to the
-// messages' size. Outside a message reader (an Input from
+// reply's fields); keep one by copying it. Reading a message costs no
+// allocation once the storage has grown to the messages' size, also when
+// the message arrives in pieces: a slice that outgrows the buffered input
+// grows in the storage, and an attempt that runs short records it there. Outside a message reader (an Input from
 // [parse.NewInput]) the slice is allocated and owned by the caller. Its
 // bounds, errors and streaming behaviour are Counted's.
 //
