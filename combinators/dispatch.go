@@ -62,7 +62,8 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 	// and those recorded (not copies of a value), which Dispatch calls
 	// itself inside a message reader with a destination in the reader's
 	// scratch storage, so that what the case's layers make reaches the
-	// caller in one copy. (A destination on the stack would escape to the
+	// caller in one copy; the destination is given back after the copy, so
+	// that a Dispatch called per element of a long message reuses it. (A destination on the stack would escape to the
 	// heap: a destination form is called through a func value.)
 	var itable, rtable [256]into[T]
 	var sk *parse.ScratchKey
@@ -82,11 +83,14 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		}
 		if f := rtable[b]; f != nil {
 			if dst := parse.ScratchValue[T](in, sk); dst != nil {
-				if err := f(in, dst); err != nil {
+				err := f(in, dst)
+				v := *dst
+				parse.ScratchRelease(in, sk, dst)
+				if err != nil {
 					var zero T
 					return zero, in.Furthest(err)
 				}
-				return *dst, nil
+				return v, nil
 			}
 		}
 		p := table[b]

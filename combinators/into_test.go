@@ -1,6 +1,7 @@
 package combinators_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -111,5 +112,40 @@ func TestIntoAgrees(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A Dispatch called as a plain parser once per element of a long message
+// (inside a Fold, which has no use for destination forms) reuses one
+// destination in the reader's scratch storage: reading the messages
+// allocates nothing per message, where a destination per element would
+// outgrow what the storage keeps from one message to the next.
+func TestDispatchScratchPerElement(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates scratch storage per message")
+	}
+	elem := c.Dispatch(map[byte]parse.TryParse[tree]{
+		'e': c.Map(c.Byte('e'), func(byte) tree { return tree{kind: 'i', n: 1} }),
+	}, nil)
+	msg := c.Before(c.Fold(elem, 1, -1, 0, func(n int, t tree) int { return n + t.n }), c.Byte(';'))
+	read := func(n int) float64 {
+		input := []byte(strings.Repeat(strings.Repeat("e", 2000)+";", n))
+		return testing.AllocsPerRun(5, func() {
+			r := parse.NewReader(pipe.FromBytes(input), msg, parse.Options{})
+			got := 0
+			for m := range r.All(context.Background()) {
+				if m != 2000 {
+					t.Fatalf("message of %d elements, want 2000", m)
+				}
+				got++
+			}
+			if r.Err() != nil || got != n {
+				t.Fatalf("%d messages of %d, %v", got, n, r.Err())
+			}
+		})
+	}
+	small, large := read(10), read(20)
+	if per := (large - small) / 10; per > 0.5 {
+		t.Fatalf("%.1f allocations per message (%v for 10 messages, %v for 20)", per, small, large)
 	}
 }

@@ -128,3 +128,24 @@ func ScratchValue[T any](in *Input, k *ScratchKey) *T {
 	s := Scratch[T](in, k, 1)
 	return &s[:1][0]
 }
+
+// ScratchRelease gives back p, the last value [ScratchValue] returned for
+// k, once the caller has copied it out, so that the next ScratchValue for
+// k reuses its memory: a parser called once per element of a long message
+// then takes one value of storage at a time, not one per element. Values
+// given back in the reverse order they were taken (as nested calls do)
+// are all reused; any other p is left alone, and so is everything outside
+// a message reader. p's memory is zeroed.
+func ScratchRelease[T any](in *Input, k *ScratchKey, p *T) {
+	r := in.reps
+	if r == nil || p == nil {
+		return
+	}
+	s := scratchOf[T](r, k)
+	if s.msg != in.msg || s.used == 0 || &s.buf[s.used-1] != p {
+		return
+	}
+	var zero T
+	*p = zero
+	s.used--
+}

@@ -170,3 +170,42 @@ func TestScratchValue(t *testing.T) {
 		t.Fatalf("the first message's value reused: %v, race detector on: %v", reused, raceEnabled)
 	}
 }
+
+// TestScratchRelease checks that a value given back is reused by the next
+// ScratchValue, that values given back in reverse order are all reused,
+// and that a value given back out of order is left alone.
+func TestScratchRelease(t *testing.T) {
+	key := parse.NewScratchKey()
+	p := func(in *parse.Input) (int, error) {
+		a := parse.ScratchValue[int](in, key)
+		*a = 7
+		parse.ScratchRelease(in, key, a)
+		if *a != 0 {
+			t.Errorf("a value given back holds %d, want it zeroed", *a)
+		}
+		b := parse.ScratchValue[int](in, key)
+		c := parse.ScratchValue[int](in, key)
+		if b != a {
+			t.Errorf("the value given back was not reused")
+		}
+		parse.ScratchRelease(in, key, b) // out of order: left alone
+		if d := parse.ScratchValue[int](in, key); d == b || d == c {
+			t.Errorf("a value given back out of order was reused")
+		} else {
+			parse.ScratchRelease(in, key, d)
+			parse.ScratchRelease(in, key, c)
+			parse.ScratchRelease(in, key, b)
+			if e := parse.ScratchValue[int](in, key); e != b {
+				t.Errorf("values given back in reverse order were not all reused")
+			}
+		}
+		parse.ScratchRelease[int](in, key, nil)
+		in.Advance(1)
+		return 0, nil
+	}
+	r := parse.NewReader(pipe.FromSequence(seq.Of([]byte("x"))), p, parse.Options{})
+	if _, err := r.Next(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	parse.ScratchRelease(parse.NewInput(seq.Of([]byte("x")), true, 0), key, new(int)) // outside a reader: nothing
+}
