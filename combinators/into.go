@@ -204,7 +204,9 @@ func (n *number) between(span []byte, pre, suf string) (neg bool, u uint64, end 
 
 // chosenCache remembers the destination forms of the parsers a Bind's
 // function returned, by closure, in a few slots: a function that returns
-// parsers declared in advance returns the same few again and again.
+// parsers declared in advance returns the same few again and again. A slot
+// keeps its parser alive until another parser takes it, so a Bind holds
+// at most eight parsers it would not otherwise.
 type chosenCache[B any] struct {
 	slots [8]atomic.Pointer[chosen[B]]
 }
