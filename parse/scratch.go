@@ -46,10 +46,10 @@ type scratchSlab[T any] struct {
 //
 // An Input from [NewInput] has no message reader: Scratch then returns a
 // new slice, which the caller owns. Under the race detector the memory is
-// never reused: the slices of a message are zeroed at the next read, so
-// that a value kept past its lifetime reads as zero values (and a
-// goroutine that reads it concurrently is reported), rather than as the
-// next message's values. A key must be used with one element type; it
+// never reused from one message to the next: the slices of a message are
+// zeroed at the next read, so that a value kept past its lifetime reads
+// as zero values (and a goroutine that reads it concurrently is
+// reported), rather than as the next message's values. A key must be used with one element type; it
 // panics otherwise, or if n is negative.
 func Scratch[T any](in *Input, k *ScratchKey, n int) []T {
 	r := in.reps
