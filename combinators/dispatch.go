@@ -58,11 +58,40 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			}
 		}
 	}
-	return record(func(in *parse.Input) (T, error) {
+	// The destination forms of the cases: all of them, for Dispatch's own,
+	// and those recorded (not copies of a value), which Dispatch calls
+	// itself inside a message reader with a destination in the reader's
+	// scratch storage, so that what the case's layers make reaches the
+	// caller in one copy; the destination is given back after the copy, so
+	// that a Dispatch called per element of a long message reuses it. (A destination on the stack would escape to the
+	// heap: a destination form is called through a func value.)
+	var itable, rtable [256]into[T]
+	var sk *parse.ScratchKey
+	if fusion() {
+		sk = parse.NewScratchKey()
+		for i, p := range table {
+			if p != nil {
+				itable[i], rtable[i] = intoOf(p), recordedInto(p)
+			}
+		}
+	}
+	return recordInto(record(func(in *parse.Input) (T, error) {
 		b, ok := in.Peek()
 		if !ok {
 			var zero T
 			return zero, in.NeedMore(1)
+		}
+		if f := rtable[b]; f != nil {
+			if dst := parse.ScratchValue[T](in, sk); dst != nil {
+				err := f(in, dst)
+				v := *dst
+				parse.ScratchRelease(in, sk, dst)
+				if err != nil {
+					var zero T
+					return zero, in.Furthest(err)
+				}
+				return v, nil
+			}
 		}
 		p := table[b]
 		if p == nil {
@@ -74,7 +103,7 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			return v, in.Furthest(err)
 		}
 		return v, nil
-	}, n)
+	}, n), dispatchInto(&itable, msg, exps))
 }
 
 // Switch runs p and chooses the parser that reads what follows by p's

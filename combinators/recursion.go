@@ -50,9 +50,22 @@ func Fix[T any](maxDepth int, f func(self parse.TryParse[T]) parse.TryParse[T]) 
 		in.Leave()
 		return v, err
 	}
+	// self's destination form is recorded before f declares the levels
+	// with self, and calls p's, which exists once f returns.
+	var pi into[T]
+	recordInto(self, func(in *parse.Input, dst *T) error {
+		if in.Enter() > maxDepth {
+			in.Leave()
+			return &parse.SyntaxError{Offset: in.Offset(), Msg: msg, Err: ErrDepth}
+		}
+		err := pi(in, dst)
+		in.Leave()
+		return err
+	})
 	p = f(self)
 	if p == nil {
 		panic("combinators: Fix with a grammar function that returned nil")
 	}
+	pi = intoOf(p)
 	return record(self, mk("Fix", kid(p)).with(strconv.Itoa(maxDepth)))
 }

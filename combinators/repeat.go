@@ -122,7 +122,7 @@ func Count[T any](n int, p parse.TryParse[T]) parse.TryParse[[]T] {
 		if n == 0 {
 			return nil, nil
 		}
-		return repeatN(in, key, p, n, min(n, in.Remaining()+1), false)
+		return repeatN(in, key, p, n, min(n, in.Remaining()+1), false, nil)
 	}
 }
 

@@ -147,7 +147,7 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 			}
 		}
 	}
-	return record(p, n)
+	return intoThen(record(p, n), a, b, n.fused)
 }
 
 //go:noinline
@@ -246,7 +246,7 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 		n.fused = true
 		q = readField(fl, q)
 	}
-	return record(q, n)
+	return intoMap(record(q, n), p, f, n.fused)
 }
 
 //go:noinline
@@ -330,7 +330,7 @@ func Bind[A, B any](p parse.TryParse[A], f func(A) parse.TryParse[B]) parse.TryP
 			q = bindByte(choose, q)
 		}
 	}
-	return record(q, n)
+	return intoBind(record(q, n), p, f, n.fused)
 }
 
 //go:noinline

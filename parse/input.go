@@ -188,6 +188,8 @@ type repeats struct {
 	next  int // index in given of the next point to meet; -1: none left
 	made  []resumePoint
 	start seq.Position // where the message that made made starts in memory
+
+	scratch []scratchEntry // the reader's scratch storage, per key (scratch.go)
 }
 
 // any reports whether a point is kept, given or made.

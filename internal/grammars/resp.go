@@ -32,11 +32,14 @@ const respMinValue = 3
 
 // RESP is a RESP2 value (the Redis serialization protocol, version 2).
 //
-// Str views the input for SimpleString, Error and BulkString values; it is
-// valid until the next read from the message reader that returned it (use
-// [RESP.Clone] to keep it). Int holds an Integer. Null marks the null bulk
-// string ($-1) and the null array (*-1). Elems holds an Array's elements;
-// it is empty, not nil, for the empty array *0, and nil for the null array.
+// Str views the input for SimpleString, Error and BulkString values. Int
+// holds an Integer. Null marks the null bulk string ($-1) and the null
+// array (*-1). Elems holds an Array's elements; it is empty, not nil, for
+// the empty array *0, and nil for the null array. Both are valid until the
+// next read from the message reader that returned the value: Str views
+// the reader's buffer, and Elems is in the reader's scratch storage
+// ([parse.Scratch]), which holds the next message's elements after that
+// read. Use [RESP.Clone] to keep a value.
 type RESP struct {
 	Kind  Kind
 	Str   seq.Sequence
@@ -45,7 +48,8 @@ type RESP struct {
 	Elems []RESP
 }
 
-// Clone returns a copy of v whose strings own their memory.
+// Clone returns a copy of v whose strings and elements own their memory:
+// it stays valid after the next read.
 func (v RESP) Clone() RESP {
 	switch v.Kind {
 	case SimpleString, Error, BulkString:
@@ -165,7 +169,10 @@ func respHandValue(in *parse.Input, depth int) (RESP, error) {
 		}
 		// The elements present are at most Remaining/3: a count that
 		// claims more cannot make the reader allocate for it.
-		elems := make([]RESP, 0, min(int(n), in.Remaining()/respMinValue))
+		elems := parse.Scratch[RESP](in, respElemsKey, min(int(n), in.Remaining()/respMinValue))
+		if elems == nil {
+			elems = []RESP{} // *0 is empty, not null
+		}
 		for range n {
 			e, err := respHandValue(in, depth+1)
 			if err != nil {
@@ -288,3 +295,7 @@ func respHandBody(in *parse.Input, n int64) (seq.Sequence, error) {
 
 // respLineKey identifies the line search of the hand-written RESP parser.
 var respLineKey = parse.NewScanKey()
+
+// respElemsKey identifies the scratch storage of the hand-written RESP
+// parser's arrays.
+var respElemsKey = parse.NewScratchKey()

@@ -23,7 +23,8 @@ import (
 // The type byte is a [cb.Dispatch], integers and lengths are
 // [cb.Decimal]s (an integer within int64, a length at least -1: out of
 // range is a syntax error at the number's first byte with Err
-// [cb.ErrRange]), an array's elements are a [cb.Counted] repetition, and
+// [cb.ErrRange]), an array's elements are a [cb.CountedScratch]
+// repetition (in the reader's scratch storage, as [RESP] says), and
 // the nesting is a [cb.Fix] of MaxRESPDepth levels of arrays: an array
 // nested deeper is a syntax error at its '*' with Err [cb.ErrDepth].
 //
@@ -54,19 +55,18 @@ func buildRESP() parse.TryParse[RESP] {
 	}
 	integerP := cb.Map(cb.Then(cb.Byte(':'), integer), func(n int64) RESP { return RESP{Kind: Integer, Int: n} })
 
-	// The bulk strings and arrays are parsed as small values (a string or
-	// a slice, and a null flag) and made a RESP once, at the top: a RESP is
-	// too large to return in registers, so every combinator that returns
-	// one copies it through memory.
-	bulkOf := func(n int) parse.TryParse[respBody] {
-		return cb.Map(cb.Before(cb.Take(n), crlf), func(s seq.Sequence) respBody { return respBody{str: s} })
+	// Each case returns the RESP it reads, built once in the last layer
+	// (the Map after the bytes): no layer in between converts a smaller
+	// value into it.
+	bulkOf := func(n int) parse.TryParse[RESP] {
+		return cb.Map(cb.Before(cb.Take(n), crlf), func(s seq.Sequence) RESP { return RESP{Kind: BulkString, Str: s} })
 	}
-	var bulks [respCacheBulk]parse.TryParse[respBody]
+	var bulks [respCacheBulk]parse.TryParse[RESP]
 	for n := range bulks {
 		bulks[n] = bulkOf(n)
 	}
-	nullBulk := pure(respBody{null: true})
-	bulkP := cb.Map(cb.Bind(cb.Then(cb.Byte('$'), length), func(n int64) parse.TryParse[respBody] {
+	nullBulk := pure(RESP{Kind: BulkString, Null: true})
+	bulkP := cb.Bind(cb.Then(cb.Byte('$'), length), func(n int64) parse.TryParse[RESP] {
 		switch {
 		case n < 0:
 			return nullBulk
@@ -74,12 +74,17 @@ func buildRESP() parse.TryParse[RESP] {
 			return bulks[n]
 		}
 		return bulkOf(int(min(n, math.MaxInt)))
-	}), func(b respBody) RESP { return RESP{Kind: BulkString, Str: b.str, Null: b.null} })
+	})
 
 	badType := cb.Map(cb.Satisfy(respMsgType, never), func(byte) RESP { return RESP{} })
 	// After "*", a '-' starts the null array "-1" (or "-0", an empty
 	// one); anything else is a count and that many values.
-	negative := cb.Map(length, func(n int64) respElems { return respElems{null: n < 0} })
+	negative := cb.Map(length, func(n int64) RESP {
+		if n < 0 {
+			return RESP{Kind: Array, Null: true}
+		}
+		return RESP{Kind: Array, Elems: []RESP{}}
+	})
 	var value parse.TryParse[RESP]
 	cb.Fix(MaxRESPDepth, func(array parse.TryParse[RESP]) parse.TryParse[RESP] {
 		value = cb.Dispatch(map[byte]parse.TryParse[RESP]{
@@ -89,30 +94,15 @@ func buildRESP() parse.TryParse[RESP] {
 			byte(BulkString):   bulkP,
 			byte(Array):        array,
 		}, badType)
-		elems := cb.Map(cb.Counted(respCount(length), value), func(es []RESP) respElems { return respElems{elems: es} })
-		return cb.Map(cb.Then(cb.Byte('*'), cb.Dispatch(map[byte]parse.TryParse[respElems]{'-': negative}, elems)), func(b respElems) RESP {
-			if b.null {
-				return RESP{Kind: Array, Null: true}
+		elems := cb.Map(cb.CountedScratch(respCount(length), value), func(es []RESP) RESP {
+			if es == nil {
+				es = []RESP{} // *0 is empty, not null
 			}
-			if b.elems == nil {
-				b.elems = []RESP{} // *0 is empty, not null
-			}
-			return RESP{Kind: Array, Elems: b.elems}
+			return RESP{Kind: Array, Elems: es}
 		})
+		return cb.Then(cb.Byte('*'), cb.Dispatch(map[byte]parse.TryParse[RESP]{'-': negative}, elems))
 	})
 	return value
-}
-
-// respBody is a bulk string's bytes, or null.
-type respBody struct {
-	str  seq.Sequence
-	null bool
-}
-
-// respElems is an array's elements, or null.
-type respElems struct {
-	elems []RESP
-	null  bool
 }
 
 // respCount reads an array's count with count and checks that as many

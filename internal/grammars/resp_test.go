@@ -1,6 +1,7 @@
 package grammars
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -10,7 +11,9 @@ import (
 	"testing"
 
 	cb "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -312,6 +315,46 @@ func TestRESPNegativeZero(t *testing.T) {
 		got := check(t, respGrammar, []byte(c.in), parse.Options{})
 		if got.err != nil || len(got.msgs) != 1 || got.msgs[0] != c.want {
 			t.Errorf("%q: %v, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+// TestRESPScratchLifetime checks the lifetime RESP promises of Elems, for
+// both versions and however the input arrives: intact until the next read
+// from the message reader, then the next message's elements (under the
+// race detector: zeroed, not reused), and kept by Clone.
+func TestRESPScratchLifetime(t *testing.T) {
+	input := []byte("*2\r\n$3\r\nSET\r\n*1\r\n:1\r\n:7\r\n*3\r\n+A\r\n*1\r\n-E\r\n$0\r\n\r\n")
+	want := []string{`*[$"SET" *[:1]]`, `:7`, `*[+"A" *[-"E"] $""]`}
+	for _, p := range []struct {
+		name string
+		p    parse.TryParse[RESP]
+	}{{"hand", RESPHand}, {"combinators", RESPCombinators()}} {
+		for k := 1; k <= len(input); k++ {
+			r := parse.NewReader(parsetest.Trickle(input, k, pipe.Options{SegmentSize: 16}), p.p, parse.Options{})
+			var last, kept RESP
+			for i, w := range want {
+				m, err := r.Next(context.Background())
+				if err != nil || showRESP(m) != w {
+					t.Fatalf("%s k=%d: message %d = %s, %v; want %s", p.name, k, i, showRESP(m), err, w)
+				}
+				if i == 2 {
+					same := &last.Elems[0] == &m.Elems[0]
+					switch {
+					case raceEnabled && (same || last.Elems[0].Kind != 0):
+						t.Fatalf("%s k=%d: the first message's elements were reused or not zeroed under the race detector", p.name, k)
+					case !raceEnabled && (!same || last.Elems[0].Kind != SimpleString):
+						t.Fatalf("%s k=%d: the first message's elements were not reused", p.name, k)
+					}
+					if got := showRESP(kept); got != want[0] {
+						t.Fatalf("%s k=%d: the clone of the first message is %s", p.name, k, got)
+					}
+				}
+				if i == 0 {
+					last, kept = m, m.Clone()
+				}
+			}
+			r.Close()
 		}
 	}
 }
