@@ -233,9 +233,16 @@ func runOn[T any](d Decoder[T], f *feeder, o Options[T]) (out Outcome[T], p *pro
 // keeps the input as a crasher).
 func (f *feeder) watch(timeout time.Duration) (stop func()) {
 	var done atomic.Bool
+	var mu sync.Mutex // orders the cancel before stop returns, and so before release clears f.r
 	t := time.AfterFunc(timeout, func() {
+		mu.Lock()
+		if done.Load() {
+			mu.Unlock()
+			return
+		}
 		f.timedOut.Store(int64(timeout))
 		f.r.CancelPendingRead()
+		mu.Unlock()
 		time.Sleep(timeout)
 		if !done.Load() {
 			debug.SetTraceback("all")
@@ -244,7 +251,9 @@ func (f *feeder) watch(timeout time.Duration) (stop func()) {
 		}
 	})
 	return func() {
+		mu.Lock()
 		done.Store(true)
+		mu.Unlock()
 		t.Stop()
 	}
 }
