@@ -74,6 +74,20 @@ func counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T], sk 
 	}
 }
 
+// startN returns where a repetition of Count or Counted starts: after the
+// elements of the last attempt on the message if it ran short (see
+// [parse.Input.ResumeRepeat]), else at 0 with an empty slice of capacity
+// size, in the message reader's scratch storage when sk is given.
+func startN[T any](in *parse.Input, key *parse.RepeatKey, size int, sk *scratchKeys) (int, []T) {
+	if k, box, ok := in.ResumeRepeat(key); ok {
+		return k, resumed[T](box)
+	}
+	if sk != nil {
+		return 0, parse.Scratch[T](in, sk.elems, size)
+	}
+	return 0, make([]T, 0, size)
+}
+
 // repeatN reads exactly n elements with p for Count and Counted, going on
 // after the elements of the last attempt on the message when it ran short
 // (see [parse.Input.ResumeRepeat]). size is the new slice's capacity; with
@@ -82,15 +96,8 @@ func counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T], sk 
 // ([parse.Scratch]), and so is a resume point's record of it; without, it
 // is allocated.
 func repeatN[T any](in *parse.Input, key *parse.RepeatKey, p parse.TryParse[T], n, size int, progress bool, sk *scratchKeys) ([]T, error) {
-	var out []T
-	from, i := in.Consumed(), 0
-	if k, box, ok := in.ResumeRepeat(key); ok {
-		i, out = k, resumed[T](box)
-	} else if sk != nil {
-		out = parse.Scratch[T](in, sk.elems, size)
-	} else {
-		out = make([]T, 0, size)
-	}
+	from := in.Consumed()
+	i, out := startN[T](in, key, size, sk)
 	for ; i < n; i++ {
 		start := in.Consumed()
 		v, err := p(in)

@@ -261,15 +261,8 @@ func dispatchInto[T any](table *[256]into[T], msg string, exps []string) into[T]
 // repeatInto is repeatN for an element with a destination form: each
 // element is written into the slot it occupies.
 func repeatInto[T any](in *parse.Input, key *parse.RepeatKey, p into[T], n, size int, progress bool, sk *scratchKeys) ([]T, error) {
-	var out []T
-	from, i := in.Consumed(), 0
-	if k, box, ok := in.ResumeRepeat(key); ok {
-		i, out = k, resumed[T](box)
-	} else if sk != nil {
-		out = parse.Scratch[T](in, sk.elems, size)
-	} else {
-		out = make([]T, 0, size)
-	}
+	from := in.Consumed()
+	i, out := startN[T](in, key, size, sk)
 	for ; i < n; i++ {
 		start := in.Consumed()
 		if len(out) == cap(out) {

@@ -526,22 +526,7 @@ func TestConsumeNoLeak(t *testing.T) {
 // input, so that every message is in the first buffer).
 func TestConsumeMidBuffer(t *testing.T) {
 	ctx := context.Background()
-	stall := func(in *parse.Input) (string, error) {
-		if b, _ := in.Peek(); b == 'z' {
-			return "", nil // no progress
-		}
-		return strictLine(in)
-	}
-	for _, c := range []struct {
-		name, in string
-		p        parse.TryParse[string]
-		opts     parse.Options
-	}{
-		{"syntax", "a\nb\nc#\nd\n", strictLine, parse.Options{}},
-		{"size", "a\nb\ncccccccc\nd\n", strictLine, parse.Options{MaxMessageSize: 4}},
-		{"stall", "a\nb\nz\nd\n", stall, parse.Options{}},
-		{"clean", "a\nb\nc\nd\n", strictLine, parse.Options{}},
-	} {
+	for _, c := range midBufferCases() {
 		want := readOutcome(ctx, pipe.FromBytes([]byte(c.in)), c.p, c.opts)
 		pp := pipe.New(pipe.Options{ReaderScheduler: pipe.Inline})
 		var msgs []string

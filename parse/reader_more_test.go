@@ -851,6 +851,30 @@ func goid() uint64 {
 
 var lineSeqKey = parse.NewScanKey()
 
+// midBufferCase is an input whose messages all arrive in one buffer, with
+// what ends them after a few: a syntax error, a message over the limit, a
+// parser that makes no progress, or the clean end.
+type midBufferCase struct {
+	name, in string
+	p        parse.TryParse[string]
+	opts     parse.Options
+}
+
+func midBufferCases() []midBufferCase {
+	stall := func(in *parse.Input) (string, error) {
+		if b, _ := in.Peek(); b == 'z' {
+			return "", nil // no progress
+		}
+		return strictLine(in)
+	}
+	return []midBufferCase{
+		{"syntax", "a\nb\nc#\nd\n", strictLine, parse.Options{}},
+		{"size", "a\nb\ncccccccc\nd\n", strictLine, parse.Options{MaxMessageSize: 4}},
+		{"stall", "a\nb\nz\nd\n", stall, parse.Options{}},
+		{"clean", "a\nb\nc\nd\n", strictLine, parse.Options{}},
+	}
+}
+
 // TestAllMidBuffer checks All's way out of its inner loop, which keeps to
 // the messages of one buffer: an error, a message over the limit or a
 // parser that makes no progress after some messages of the same buffer
@@ -858,22 +882,7 @@ var lineSeqKey = parse.NewScanKey()
 // and a break leaves the next message to Next.
 func TestAllMidBuffer(t *testing.T) {
 	ctx := context.Background()
-	stall := func(in *parse.Input) (string, error) {
-		if b, _ := in.Peek(); b == 'z' {
-			return "", nil // no progress
-		}
-		return strictLine(in)
-	}
-	for _, c := range []struct {
-		name, in string
-		p        parse.TryParse[string]
-		opts     parse.Options
-	}{
-		{"syntax", "a\nb\nc#\nd\n", strictLine, parse.Options{}},
-		{"size", "a\nb\ncccccccc\nd\n", strictLine, parse.Options{MaxMessageSize: 4}},
-		{"stall", "a\nb\nz\nd\n", stall, parse.Options{}},
-		{"clean", "a\nb\nc\nd\n", strictLine, parse.Options{}},
-	} {
+	for _, c := range midBufferCases() {
 		got := readOutcome(ctx, pipe.FromBytes([]byte(c.in)), c.p, c.opts)
 		// The reference: Next, one message a call.
 		r := parse.NewReader(pipe.FromBytes([]byte(c.in)), c.p, c.opts)
