@@ -127,6 +127,8 @@ func cases() []tcase {
 			once: ok("|1", 1), want: stream{msgs("|1", "ab|2", "ab|c"), ""}},
 		{name: "Line", p: erase(c.Line()), input: "a\r\nb\n\r\n\rc\r\nlast",
 			once: ok("a", 3), want: stream{msgs("a", "b", "", "\rc"), truncated(4, 11)}},
+		{name: "Line/cr-runs", p: erase(c.Line()), input: "ab\r\n\r\r\n\n\rx\r\r\nyz\n\r\r\r",
+			once: ok("ab", 4), want: stream{msgs("ab", "\r", "", "\rx\r", "yz"), truncated(3, 16)}},
 		{name: "Ints", p: erase(c.Seq4(c.Uint8(), c.Uint16BE(), c.Uint32LE(), c.Uint64BE(), func(a uint8, b uint16, c uint32, d uint64) string {
 			return fmt.Sprint(a, b, c, d)
 		})), input: string(ints1) + string(ints2) + "abc",

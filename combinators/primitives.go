@@ -255,24 +255,53 @@ func line(in *parse.Input) (seq.Sequence, error) {
 	// A search that runs short leaves its last byte to the next one, which
 	// then finds any CR before the LF among the bytes it searches.
 	from := in.Scanned(lineKey)
-	var rest seq.Sequence
+	span := in.Span()
 	if from == 0 {
-		// Fast path: the LF lies in the current segment.
-		span := in.Span()
+		// The common case: the LF lies in the current segment. One search
+		// finds it, the byte before it says whether a CR ends the line,
+		// and one call views the line and reads it with its terminator.
 		if j := bytes.IndexByte(span, '\n'); j >= 0 {
 			n := j
-			if j > 0 && span[j-1] == '\r' {
+			if k := j - 1; uint(k) < uint(len(span)) && span[k] == '\r' {
+				n = k
+			}
+			if j+1 < len(span) {
+				return in.ReadSpan(n, j+1), nil
+			}
+			s := in.SpanSeq(n)
+			in.Advance(j + 1)
+			return s, nil
+		}
+		if len(span) == in.Remaining() {
+			return seq.Sequence{}, in.ScanShort(lineKey, max(len(span)-1, 0))
+		}
+		from = max(len(span)-1, 0)
+		rest := in.Rest().From(from)
+		return lineRest(in, rest, from)
+	}
+	if from < len(span) {
+		// A resumed search whose rest lies in the current segment, as it
+		// does when the pipe moved a short partial line to a new one.
+		if j := bytes.IndexByte(span[from:], '\n'); j >= 0 {
+			j += from
+			n := j
+			if span[j-1] == '\r' { // j >= from >= 1
 				n--
 			}
 			s := in.SpanSeq(n)
 			in.Advance(j + 1)
 			return s, nil
 		}
-		from = max(len(span)-1, 0)
-		rest = in.Rest().From(from)
-	} else {
-		rest = in.ScanRest(lineKey)
+		if len(span) == in.Remaining() {
+			return seq.Sequence{}, in.ScanShort(lineKey, len(span)-1)
+		}
 	}
+	return lineRest(in, in.ScanRest(lineKey), from)
+}
+
+// lineRest is Line's search of rest, the unread bytes from offset from of
+// the cursor on, when they do not all lie in the current segment.
+func lineRest(in *parse.Input, rest seq.Sequence, from int) (seq.Sequence, error) {
 	i := rest.IndexByte('\n')
 	if i < 0 {
 		return seq.Sequence{}, in.ScanShort(lineKey, max(in.Remaining()-1, from))

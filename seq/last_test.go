@@ -46,3 +46,42 @@ func TestSpanSeq(t *testing.T) {
 		}()
 	}
 }
+
+// TestReadSpan checks that ReadSpan views the first n bytes of the span,
+// reads k, and refuses every pair outside 0 <= n <= k < len(Span()).
+func TestReadSpan(t *testing.T) {
+	for _, c := range segtest.Segmentations([]byte("line one\r\nline two\n")) {
+		r := seq.NewReader(c.Seq)
+		for !r.AtEnd() {
+			span := r.Span()
+			if len(span) < 2 {
+				r.Advance(len(span))
+				continue
+			}
+			before := r.Consumed()
+			n, k := len(span)/2, len(span)-1
+			got := r.ReadSpan(n, k)
+			if got.String() != string(span[:n]) || r.Consumed() != before+k {
+				t.Fatalf("%s: ReadSpan(%d, %d) of %q = %q, consumed %d -> %d", c.Name, n, k, span, got.String(), before, r.Consumed())
+			}
+			if got.End().Index() != got.Start().Index()+int64(n) {
+				t.Fatalf("%s: ReadSpan(%d, %d) spans %d..%d", c.Name, n, k, got.Start().Index(), got.End().Index())
+			}
+		}
+		r = seq.NewReader(c.Seq)
+		span := len(r.Span())
+		for _, nk := range [][2]int{{-1, 0}, {2, 1}, {0, span}, {0, -1}, {span, span}} {
+			func() {
+				defer func() {
+					if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "seq: ReadSpan") {
+						t.Errorf("%s: ReadSpan(%d, %d) with a span of %d: recovered %v", c.Name, nk[0], nk[1], span, v)
+					}
+				}()
+				r.ReadSpan(nk[0], nk[1])
+			}()
+			if r.Consumed() != 0 {
+				t.Fatalf("%s: a refused ReadSpan(%d, %d) read %d bytes", c.Name, nk[0], nk[1], r.Consumed())
+			}
+		}
+	}
+}

@@ -118,6 +118,29 @@ func (r *Reader) SpanSeq(n int) Sequence {
 		bits: off | (off+uint64(n))<<offBits | uint64(uint16(r.gen))<<(2*offBits)}
 }
 
+// ReadSpan returns the next n bytes as a sequence, as [Reader.SpanSeq]
+// does, and reads k bytes without leaving the current segment: a parser
+// that searched [Reader.Span] and found a terminator before its last byte
+// views what precedes the terminator and reads both in one call. It panics
+// unless 0 <= n <= k < len(Span()); a k that reaches the end of the span is
+// read with [Reader.Advance].
+func (r *Reader) ReadSpan(n, k int) Sequence {
+	if uint(n) > uint(k) || uint(k) >= uint(len(r.cur)-r.i) {
+		panic(readSpanError{n, k, len(r.cur) - r.i})
+	}
+	off := uint64(r.segOff + r.i)
+	r.i += k
+	return Sequence{first: r.seg, last: r.seg,
+		bits: off | (off+uint64(n))<<offBits | uint64(uint16(r.gen))<<(2*offBits)}
+}
+
+// readSpanError is the panic value of ReadSpan out of range.
+type readSpanError struct{ n, k, span int }
+
+func (e readSpanError) Error() string {
+	return fmt.Sprintf("seq: ReadSpan(%d, %d) with a span of %d bytes", e.n, e.k, e.span)
+}
+
 // spanError is the panic value of SpanSeq beyond the span.
 type spanError struct{ n, span int }
 
