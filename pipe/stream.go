@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/sluicego/sluice/seq"
 )
@@ -81,7 +82,9 @@ func (o ReaderOptions) Validate() error {
 // the same call as the error are among them (an io.Reader may return n > 0
 // with an error, as [testing/iotest.DataErrReader] does).
 //
-// Cancellation: ctx is checked before src is read, but a blocking src.Read
+// Cancellation: ctx is checked before src is read (once only, for a
+// context that can never be canceled, whose Done is nil, such as
+// [context.Background]), but a blocking src.Read
 // cannot be interrupted in general. If src has a method
 // SetReadDeadline(time.Time) error, as [net.Conn] does, the reader uses it to
 // interrupt a blocking read when ctx ends or CancelPendingRead is called: it
@@ -190,6 +193,7 @@ type streamReader struct {
 	bufSize     int
 	leaveOpen   bool
 	spare       *seq.Segment // a recycled segment kept for the next one needed
+	quiet       iface        // the words of the last context seen whose Done is nil (see noteCtx)
 	empty       int          // source reads in a row that returned nothing
 	err         error        // sticky error from src (stFailed)
 
@@ -258,8 +262,10 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 		return r.read(ctx)
 	}
 	t := r.tail
-	if err := ctx.Err(); err != nil {
-		return Result{}, err
+	if c := (*iface)(unsafe.Pointer(&ctx)); *c != r.quiet {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
 	}
 	if buf := t.Available(); len(buf) >= r.minRead {
 		n, err := r.src.Read(buf)
@@ -268,11 +274,11 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 		// before, instead of committing into a pooled segment.
 		if err == nil && uint(n-1) < uint(len(buf)) && r.state == 0 {
 			// head is t, so the end is in t too.
-			t.Commit(n)
+			b := t.CommitSlice(n, r.startOff)
 			r.endIdx += int64(n)
 			if !r.cancel.Load() {
 				r.state = stActive
-				return Result{Buffer: t.Slice(r.startOff, t.Len())}, nil
+				return Result{Buffer: b}, nil
 			}
 		} else if !r.took(n, err, len(buf)) {
 			// An empty read: go on as readOnce would, counting this
@@ -289,6 +295,7 @@ func (r *streamReader) read(ctx context.Context) (Result, error) {
 	if r.state&(stDone|stActive) != 0 {
 		return Result{}, r.stateErr()
 	}
+	r.noteCtx(ctx)
 	for !r.ready(0) {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
@@ -298,11 +305,36 @@ func (r *streamReader) read(ctx context.Context) (Result, error) {
 	return r.result()
 }
 
+// noteCtx keeps the words of ctx as the reader's quiet context if it can
+// never be canceled (its Done is nil), so that Read's short path can skip
+// ctx.Err for it with two word comparisons, where == on interfaces would
+// call the runtime to compare the values behind the words
+// (context.Background's is a zero-size struct). Done returns the same value
+// on every call, and Err is nil while Done is not closed, so for such a
+// context Err is nil for ever; a context that breaks that contract may be
+// taken for one that is not canceled. Only a context whose interface value
+// keeps its words from call to call is recognised: context.Background and
+// TODO, the contexts the context package derives, and any context held by
+// pointer; a context of another type held by value is boxed anew at each
+// call and checked with Err every time. The data word is a pointer the
+// garbage collector sees, so the context stays alive while it is kept and
+// no other value can take its address.
+func (r *streamReader) noteCtx(ctx context.Context) {
+	if c := (*iface)(unsafe.Pointer(&ctx)); *c != r.quiet && ctx.Done() == nil {
+		r.quiet = *c
+	}
+}
+
+// iface is the layout of an interface value: its type word and its data
+// word.
+type iface struct{ tab, data unsafe.Pointer }
+
 // ReadAtLeast implements [Reader.ReadAtLeast].
 func (r *streamReader) ReadAtLeast(ctx context.Context, n int) (Result, error) {
 	if r.state&(stDone|stActive) != 0 {
 		return Result{}, r.stateErr()
 	}
+	r.noteCtx(ctx)
 	n = max(n, 1)
 	for !r.ready(n) {
 		if err := ctx.Err(); err != nil {
@@ -484,16 +516,14 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 	// every check advance makes, and the segment is emptied for the next
 	// read at once. The state being stActive alone (stUneven clear) says
 	// that head is that segment.
+	// The segment is emptied in place (seq.Segment.Reuse); once in 65,535
+	// times it retires instead, and advance recycles it.
 	if t := r.tail; r.state == stActive && consumed.Segment() == t &&
 		consumed.Offset() == t.Len() && consumed.Valid() &&
-		(examined == consumed || examined.IsZero()) && r.endIdx != r.startIdx {
+		(examined == consumed || examined.IsZero()) && r.endIdx != r.startIdx &&
+		t.Reuse(r.endIdx, r.poison) {
 		r.state = 0
 		r.startIdx, r.examined = r.endIdx, r.endIdx
-		if nt := t.Recycle(r.poison); nt != t {
-			// The segment retired and passed its memory on.
-			t, r.tail, r.head, r.endSeg = nt, nt, nt, nt
-		}
-		t.SetIndex(r.endIdx)
 		r.startOff = 0
 		return
 	}
@@ -615,6 +645,7 @@ func (r *streamReader) complete(error) error {
 		r.spare = nil
 	}
 	r.head, r.endSeg, r.tail, r.startOff = nil, nil, nil, 0
+	r.quiet = iface{}
 	if c, ok := r.src.(io.Closer); ok && !r.leaveOpen {
 		return c.Close()
 	}

@@ -148,6 +148,42 @@ func (s *Segment) Recycle(poison bool) *Segment {
 	return t
 }
 
+// Reuse empties s for reuse in place as the first segment of a new chain
+// whose running index is index: what Recycle followed by SetIndex does,
+// with the same change of generation (and poisoning if poison is set), for
+// the segment a producer reads into over and over. It reports false, doing
+// nothing, when s has a successor or when Recycle would retire it; use
+// Recycle then.
+func (s *Segment) Reuse(index int64, poison bool) bool {
+	if s.next != nil || s.gen >= lastGen {
+		return false
+	}
+	if poison {
+		fill(s.buf)
+	}
+	s.n, s.index = 0, index
+	s.gen++
+	return true
+}
+
+// CommitSlice commits k bytes written into [Segment.Available], as Commit
+// does, and returns the sequence from offset i to the new end of the data,
+// as Slice(i, Len()) would: a producer that reads into a segment and hands
+// out what is buffered in it does both with one range check each. It
+// panics if k is negative or larger than the free space, or i is negative
+// or past the new end.
+func (s *Segment) CommitSlice(k, i int) Sequence {
+	if uint(k) > uint(len(s.buf)-s.n) {
+		panic(commitError{k, len(s.buf) - s.n})
+	}
+	j := s.n + k
+	if uint(i) > uint(j) {
+		panic(viewError{i, j})
+	}
+	s.n = j
+	return Sequence{first: s, last: s, bits: uint64(i) | uint64(j)<<offBits | uint64(uint16(s.gen))<<(2*offBits)}
+}
+
 // SetIndex sets the running index of the first segment of a new chain.
 // It is the producer's to call before publishing positions in s.
 func (s *Segment) SetIndex(i int64) { s.index = i }
@@ -230,6 +266,13 @@ type commitError struct{ k, avail int }
 
 func (e commitError) Error() string {
 	return fmt.Sprintf("seq: Commit(%d) with %d bytes available", e.k, e.avail)
+}
+
+// viewError is the panic value of CommitSlice with a start past the data.
+type viewError struct{ i, n int }
+
+func (e viewError) Error() string {
+	return fmt.Sprintf("seq: CommitSlice from offset %d of a segment of %d bytes", e.i, e.n)
 }
 
 // posError is the panic value of Pos with an offset outside the segment.
