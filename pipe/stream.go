@@ -82,9 +82,8 @@ func (o ReaderOptions) Validate() error {
 // the same call as the error are among them (an io.Reader may return n > 0
 // with an error, as [testing/iotest.DataErrReader] does).
 //
-// Cancellation: ctx is checked before src is read (once only, for a
-// context that can never be canceled, whose Done is nil, such as
-// [context.Background]), but a blocking src.Read
+// Cancellation: ctx is checked before src is read (not at all when it is
+// [context.Background] or [context.TODO], which cannot end), but a blocking src.Read
 // cannot be interrupted in general. If src has a method
 // SetReadDeadline(time.Time) error, as [net.Conn] does, the reader uses it to
 // interrupt a blocking read when ctx ends or CancelPendingRead is called: it
@@ -193,7 +192,6 @@ type streamReader struct {
 	bufSize     int
 	leaveOpen   bool
 	spare       *seq.Segment // a recycled segment kept for the next one needed
-	quiet       iface        // the words of the last context seen whose Done is nil (see noteCtx)
 	empty       int          // source reads in a row that returned nothing
 	err         error        // sticky error from src (stFailed)
 
@@ -262,7 +260,7 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 		return r.read(ctx)
 	}
 	t := r.tail
-	if c := (*iface)(unsafe.Pointer(&ctx)); *c != r.quiet {
+	if !uncancelable(ctx) {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
@@ -295,7 +293,6 @@ func (r *streamReader) read(ctx context.Context) (Result, error) {
 	if r.state&(stDone|stActive) != 0 {
 		return Result{}, r.stateErr()
 	}
-	r.noteCtx(ctx)
 	for !r.ready(0) {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
@@ -305,36 +302,30 @@ func (r *streamReader) read(ctx context.Context) (Result, error) {
 	return r.result()
 }
 
-// noteCtx keeps the words of ctx as the reader's quiet context if it can
-// never be canceled (its Done is nil), so that Read's short path can skip
-// ctx.Err for it with two word comparisons, where == on interfaces would
-// call the runtime to compare the values behind the words
-// (context.Background's is a zero-size struct). Done returns the same value
-// on every call, and Err is nil while Done is not closed, so for such a
-// context Err is nil for ever; a context that breaks that contract may be
-// taken for one that is not canceled. Only a context whose interface value
-// keeps its words from call to call is recognised: context.Background and
-// TODO, the contexts the context package derives, and any context held by
-// pointer; a context of another type held by value is boxed anew at each
-// call and checked with Err every time. The data word is a pointer the
-// garbage collector sees, so the context stays alive while it is kept and
-// no other value can take its address.
-func (r *streamReader) noteCtx(ctx context.Context) {
-	if c := (*iface)(unsafe.Pointer(&ctx)); *c != r.quiet && ctx.Done() == nil {
-		r.quiet = *c
-	}
+// uncancelable reports whether ctx is context.Background or context.TODO,
+// whose Err is nil for ever, by its type word alone: two comparisons with
+// constants where ctx.Err is a dynamic call. (Asking other contexts whether
+// Done is nil would make a context.WithCancel allocate its channel.)
+func uncancelable(ctx context.Context) bool {
+	tab := (*iface)(unsafe.Pointer(&ctx)).tab
+	return tab == backgroundTab || tab == todoTab
 }
 
 // iface is the layout of an interface value: its type word and its data
 // word.
 type iface struct{ tab, data unsafe.Pointer }
 
+// The type words of context.Background and context.TODO as a
+// context.Context.
+var backgroundTab, todoTab = typeWord(context.Background()), typeWord(context.TODO())
+
+func typeWord(ctx context.Context) unsafe.Pointer { return (*iface)(unsafe.Pointer(&ctx)).tab }
+
 // ReadAtLeast implements [Reader.ReadAtLeast].
 func (r *streamReader) ReadAtLeast(ctx context.Context, n int) (Result, error) {
 	if r.state&(stDone|stActive) != 0 {
 		return Result{}, r.stateErr()
 	}
-	r.noteCtx(ctx)
 	n = max(n, 1)
 	for !r.ready(n) {
 		if err := ctx.Err(); err != nil {
@@ -645,7 +636,6 @@ func (r *streamReader) complete(error) error {
 		r.spare = nil
 	}
 	r.head, r.endSeg, r.tail, r.startOff = nil, nil, nil, 0
-	r.quiet = iface{}
 	if c, ok := r.src.(io.Closer); ok && !r.leaveOpen {
 		return c.Close()
 	}

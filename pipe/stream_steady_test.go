@@ -290,49 +290,42 @@ func TestReaderSteadyAfterUneven(t *testing.T) {
 	}
 }
 
-// countingCtx is a context that can never be canceled (Done is nil) and
-// counts the calls of its Err.
-type countingCtx struct {
-	context.Context
-	errs int
-}
-
-func (c *countingCtx) Done() <-chan struct{} { return nil }
-
-func (c *countingCtx) Err() error {
-	c.errs++
-	return nil
-}
-
-// TestReaderQuietContext checks that a context that can never be canceled
-// is asked for its Err at most once, not at every steady-state read, and
-// that a context that can be canceled is still checked at every read after
-// one that cannot be was seen.
-func TestReaderQuietContext(t *testing.T) {
+// TestReaderUncancelableContext checks which contexts Read's short path
+// takes for ones that cannot end (context.Background and TODO only: asking
+// another whether its Done is nil could allocate), and that a context that
+// can end is still checked at every read after those.
+func TestReaderUncancelableContext(t *testing.T) {
+	type key struct{}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want bool
+	}{
+		{"Background", context.Background(), true},
+		{"TODO", context.TODO(), true},
+		{"WithValue", context.WithValue(context.Background(), key{}, 1), false},
+		{"WithoutCancel", context.WithoutCancel(canceled), false},
+		{"canceled", canceled, false},
+	} {
+		if got := uncancelable(tc.ctx); got != tc.want {
+			t.Errorf("uncancelable(%s) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
 	r := NewReader(funcReader(func(p []byte) (int, error) { return copy(p, "line\n"), nil }), ReaderOptions{})
 	defer r.Complete(nil)
-	quiet := &countingCtx{Context: context.Background()}
-	for i := range 100 {
-		res, err := r.Read(quiet)
+	for i, ctx := range []context.Context{context.Background(), context.TODO(), context.Background()} {
+		res, err := r.Read(ctx)
 		if err != nil || res.Buffer.Len() != 5 {
 			t.Fatalf("read %d: %d bytes, %v", i, res.Buffer.Len(), err)
 		}
 		r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
 	}
-	if quiet.errs > 1 {
-		t.Errorf("Err of a context that cannot be canceled called %d times in 100 reads", quiet.errs)
+	if _, err := r.Read(canceled); !errors.Is(err, context.Canceled) {
+		t.Fatalf("steady-state read with a canceled context: %v, want context.Canceled", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if res, err := r.Read(ctx); err != nil {
-		t.Fatalf("read with a live context: %v", err)
-	} else {
-		r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
-	}
-	cancel()
-	if _, err := r.Read(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("read with a canceled context: %v, want context.Canceled", err)
-	}
-	if res, err := r.Read(quiet); err != nil || res.Buffer.Len() != 5 {
-		t.Fatalf("read with the quiet context again: %d bytes, %v", res.Buffer.Len(), err)
+	if res, err := r.Read(context.Background()); err != nil || res.Buffer.Len() != 5 {
+		t.Fatalf("read after the canceled one: %d bytes, %v", res.Buffer.Len(), err)
 	}
 }
