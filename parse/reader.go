@@ -549,7 +549,9 @@ func (r *Reader[T]) CancelPendingRead() { r.src.CancelPendingRead() }
 func (r *Reader[T]) Close() error {
 	if r.err == nil {
 		r.err = ErrClosed
-		r.held = false
+		// The cursor goes with the memory it reads: an All loop whose body
+		// closed the reader must not parse the rest of the buffer.
+		r.held, r.m.live = false, false
 		r.src.Complete(nil)
 	}
 	return nil
