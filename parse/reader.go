@@ -98,7 +98,7 @@ func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 		var err error
 		if c := r.m.ready(); c >= 0 {
 			msg, err = r.m.parse(&r.m.in)
-			if err == nil && r.m.fits(c) {
+			if err == nil && r.m.fits() {
 				return msg, nil
 			}
 			msg, err = r.m.outcome(msg, err, false)
@@ -247,10 +247,13 @@ type machine[T any] struct {
 
 	res     pipe.Result
 	rest    seq.Sequence // the part of res.Buffer after the returned messages, unless live
-	live    bool         // in is a cursor over res.Buffer at the next message
 	base    int64        // index of the first byte the reader saw
 	started bool
-	end     int      // while live: the cursor's Consumed() at the end of res.Buffer
+	// end is the cursor's Consumed() at the end of res.Buffer while in is
+	// a cursor over res.Buffer at the next message (the machine is live),
+	// and 0 otherwise: a live buffer is never empty, so one unsigned
+	// comparison in ready asks both.
+	end     int
 	need    int      // bytes from the message start the parser said it needs
 	hint    scanHint // the search that ran short in the last attempt on this message
 	reps    repeats  // the repetitions that ran short in the last attempt on this message
@@ -278,7 +281,7 @@ func (m *machine[T]) load(res pipe.Result) {
 		m.started = true
 		m.base = res.Buffer.Start().Index()
 	}
-	m.res, m.rest, m.live = res, res.Buffer, false
+	m.res, m.rest, m.end = res, res.Buffer, 0
 	m.aheadSet = false
 }
 
@@ -293,12 +296,13 @@ func (m *machine[T]) load(res pipe.Result) {
 // start of the next message in the buffer the last one came from, and what
 // is left of the buffer fits the limit and its byte of lookahead. It goes
 // on with that cursor rather than building a new input, which is what
-// makes small messages cheap. While m.live holds, m.need is 0 and m.hint
-// is clear (only a success leaves the cursor live, and it clears them).
+// makes small messages cheap. While the machine is live, m.need is 0 and
+// m.hint and in.hint are clear (only a success leaves the cursor live, and
+// it clears them).
 func (m *machine[T]) next() (T, error) {
 	if c := m.ready(); c >= 0 {
 		msg, err := m.parse(&m.in)
-		if err == nil && m.fits(c) {
+		if err == nil && m.fits() {
 			return msg, nil
 		}
 		return m.outcome(msg, err, false)
@@ -306,30 +310,35 @@ func (m *machine[T]) next() (T, error) {
 	return m.nextSlow()
 }
 
+// live reports whether in is a cursor over res.Buffer at the next
+// message.
+func (m *machine[T]) live() bool { return m.end > 0 }
+
 // ready reports whether next's common case holds and, if so, sets the
 // input up for the message at the cursor and returns the cursor's offset;
 // it returns -1 if not. Like fits it is small enough to inline, so that
-// [Reader.Next] and [Reader.All] have the common case without a call. The
-// rare live cursor whose input still holds a hint from an earlier attempt
-// goes to nextSlow, which sets up a fresh input over the rest of the
-// buffer.
+// [Reader.Next] and [Reader.All] have the common case without a call. A
+// cursor whose last attempt dismissed a search that ran short
+// ([Input.ScanShort]) goes to nextSlow, which sets up a fresh input over
+// the rest of the buffer.
 func (m *machine[T]) ready() int {
 	in := &m.in
 	c := in.Reader.Consumed()
-	// One unsigned comparison asks for at least a byte and no more than
-	// the limit and its byte of lookahead (the limit is positive).
-	if !m.live || uint(m.end-c-1) > uint(m.limit) || in.hint.key != nil || in.short.key != nil {
+	// One unsigned comparison asks for a live cursor (m.end is 0 if not),
+	// at least a byte and no more than the limit and its byte of
+	// lookahead (the limit is positive).
+	if uint(m.end-c-1) > uint(m.limit) || in.short.key != nil {
 		return -1
 	}
 	in.start, in.msg, in.need = c, in.base+int64(c), 0
 	return c
 }
 
-// fits reports whether a parser that succeeded from the cursor offset c
-// read a message that outcome would accept as it is: at least a byte, and
-// no more than the limit.
-func (m *machine[T]) fits(c int) bool {
-	return uint(m.in.Reader.Consumed()-c-1) < uint(m.limit)
+// fits reports whether a parser that succeeded from the message start
+// (in.start) read a message that outcome would accept as it is: at least a
+// byte, and no more than the limit.
+func (m *machine[T]) fits() bool {
+	return uint(m.in.Reader.Consumed()-m.in.start-1) < uint(m.limit)
 }
 
 // nextSlow is next when the cursor is not live or the rest of its buffer
@@ -338,8 +347,8 @@ func (m *machine[T]) fits(c int) bool {
 func (m *machine[T]) nextSlow() (T, error) {
 	var zero T
 	in := &m.in
-	if m.live {
-		m.rest, m.live = in.Reader.Rest(), false
+	if m.live() {
+		m.rest, m.end = in.Reader.Rest(), 0
 		if m.rest.Len() == 0 && !m.res.Completed {
 			return zero, errPartial
 		}
@@ -379,7 +388,7 @@ func (m *machine[T]) nextSlow() (T, error) {
 		m.reps.install(in.msg, buf.Start())
 	}
 	if !windowed {
-		m.live, m.end = true, buf.Len()
+		m.end = buf.Len() // not 0: an empty buffer returned above
 	}
 	msg, err := m.parse(in)
 	return m.outcome(msg, err, windowed)
@@ -404,11 +413,11 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 	case err == nil:
 		n := in.Consumed()
 		if n == 0 {
-			m.live = false
+			m.end = 0
 			return zero, ErrNoProgress
 		}
 		if n > m.limit {
-			m.live = false
+			m.end = 0
 			return zero, &SizeError{Offset: in.msg, Limit: m.limit}
 		}
 		if windowed {
@@ -416,15 +425,15 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		}
 		m.need = 0
 		if m.hint.key != nil {
-			m.hint = scanHint{}
+			m.hint, in.hint = scanHint{}, scanHint{} // a live cursor has none: see ready
 		}
 		if m.reps.any() {
 			m.reps.clear()
 		}
 		return msg, nil
 	case err == ErrNeedMore || errors.Is(err, ErrNeedMore):
-		if m.live {
-			m.rest, m.live = in.Reader.Sequence().From(in.start), false
+		if m.live() {
+			m.rest, m.end = in.Reader.Sequence().From(in.start), 0
 		}
 		size := m.rest.Len()
 		// The size is decided first: a chunking that showed the parser
@@ -450,7 +459,7 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		m.reps.keep(in.msg, m.rest.Start())
 		return zero, errPartial
 	default:
-		m.live = false
+		m.end = 0
 		m.reps.clear()
 		return zero, err
 	}
@@ -490,7 +499,7 @@ func (r *Reader[T]) All(ctx context.Context) iter.Seq[T] {
 			if r.held {
 				if c := m.ready(); c >= 0 {
 					msg, err := m.parse(&m.in)
-					for err == nil && m.fits(c) {
+					for err == nil && m.fits() {
 						if !yield(msg) {
 							return
 						}
@@ -551,7 +560,7 @@ func (r *Reader[T]) Close() error {
 		r.err = ErrClosed
 		// The cursor goes with the memory it reads: an All loop whose body
 		// closed the reader must not parse the rest of the buffer.
-		r.held, r.m.live = false, false
+		r.held, r.m.end = false, 0
 		r.src.Complete(nil)
 	}
 	return nil
