@@ -253,11 +253,11 @@ type machine[T any] struct {
 	// a cursor over res.Buffer at the next message (the machine is live),
 	// and 0 otherwise: a live buffer is never empty, so one unsigned
 	// comparison in ready asks both.
-	end     int
-	need    int      // bytes from the message start the parser said it needs
-	hint    scanHint // the search that ran short in the last attempt on this message
-	reps    repeats  // the repetitions that ran short in the last attempt on this message
-	in      Input    // reused between attempts, so parsing allocates nothing
+	end  int
+	need int      // bytes from the message start the parser said it needs
+	hint scanHint // the search that ran short in the last attempt on this message
+	reps repeats  // the repetitions that ran short in the last attempt on this message
+	in   Input    // reused between attempts, so parsing allocates nothing
 
 	// ahead is a cursor over res.Buffer at the end of the window that a
 	// parser is shown when more than limit+1 bytes are buffered; it only
