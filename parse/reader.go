@@ -330,7 +330,7 @@ func (m *machine[T]) ready() int {
 	if uint(m.end-c-1) > uint(m.limit) || in.short.key != nil {
 		return -1
 	}
-	in.start, in.msg, in.need = c, in.base+int64(c), 0
+	in.start, in.need = c, 0
 	return c
 }
 
@@ -380,12 +380,12 @@ func (m *machine[T]) nextSlow() (T, error) {
 	// stack and copied, which stalls on the fields just written.
 	in.Reader.Init(buf)
 	in.final, in.limit, in.max = final, m.limit, m.limit
-	in.base, in.msg, in.start, in.need = base, base, 0, 0
+	in.base, in.start, in.need = base, 0, 0
 	in.hint, in.short = m.hint, scanHint{}
 	in.depth = 0 // a panic that left levels entered does not carry over
 	if m.reps.any() {
 		// The repetitions that ran short in the last attempt resume.
-		m.reps.install(in.msg, buf.Start())
+		m.reps.install(in.msg(), buf.Start())
 	}
 	if !windowed {
 		m.end = buf.Len() // not 0: an empty buffer returned above
@@ -418,7 +418,7 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		}
 		if n > m.limit {
 			m.end = 0
-			return zero, &SizeError{Offset: in.msg, Limit: m.limit}
+			return zero, &SizeError{Offset: in.msg(), Limit: m.limit}
 		}
 		if windowed {
 			m.rest = m.rest.From(n)
@@ -440,11 +440,11 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		// these bytes before the input was final got this error too.
 		if in.need > m.limit+1 || min(size, m.limit+1) > m.limit {
 			m.reps.clear()
-			return zero, &SizeError{Offset: in.msg, Limit: m.limit}
+			return zero, &SizeError{Offset: in.msg(), Limit: m.limit}
 		}
 		if in.final {
 			m.reps.clear()
-			return zero, &TruncatedError{Offset: in.msg, Len: size}
+			return zero, &TruncatedError{Offset: in.msg(), Len: size}
 		}
 		// A need already met by the buffer is a parser's mistake; waiting
 		// for it would make every read return at once with the same bytes.
@@ -456,7 +456,7 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		if in.short.n > 0 {
 			m.hint = in.short
 		}
-		m.reps.keep(in.msg, m.rest.Start())
+		m.reps.keep(in.msg(), m.rest.Start())
 		return zero, errPartial
 	default:
 		m.end = 0
