@@ -492,24 +492,24 @@ func (r *Reader[T]) All(ctx context.Context) iter.Seq[T] {
 	return func(yield func(T) bool) {
 		r.allErr = nil
 		m := &r.m
+	loop:
 		for {
 			// Next's common case written out, to save a call per message;
 			// the inner loop stays in it while messages follow one another
-			// in the buffer held.
+			// in the buffer held. (No offset lives across the parser call:
+			// the message start is in.start, and a value kept around the
+			// call costs a store and a load a message.)
 			if r.held {
-				if c := m.ready(); c >= 0 {
+				if m.ready() >= 0 {
 					msg, err := m.parse(&m.in)
 					for err == nil && m.fits() {
 						if !yield(msg) {
 							return
 						}
-						if c = m.ready(); c < 0 {
-							break
+						if m.ready() < 0 {
+							continue loop // the buffer's end, or a hint: Next decides
 						}
 						msg, err = m.parse(&m.in)
-					}
-					if c < 0 {
-						continue // the buffer's end, or a hint: Next decides
 					}
 					if msg, err = m.outcome(msg, err, false); err != nil {
 						msg, err = r.next(ctx, err)
