@@ -124,9 +124,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 	switch f {
 	case fixedInt{1, true}:
 		return func(in *parse.Input) (seq.Sequence, error) {
-			if span := in.Span(); len(span) >= 1 {
-				l, at := uint64(span[0]), in.Consumed()+1
-				if l < uint64(len(span)-1) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+			if span := in.Span(); len(span) > 1 {
+				l := uint64(span[0])
+				if l < uint64(len(span)-1) && uint64(in.Consumed()+1)+l <= uint64(in.Limit()) {
 					in.Advance(1)
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))
@@ -137,9 +137,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 		}
 	case fixedInt{2, true}:
 		return func(in *parse.Input) (seq.Sequence, error) {
-			if span := in.Span(); len(span) >= 2 {
-				l, at := uint64(binary.BigEndian.Uint16(span)), in.Consumed()+2
-				if l < uint64(len(span)-2) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+			if span := in.Span(); len(span) > 2 {
+				l := uint64(binary.BigEndian.Uint16(span))
+				if l < uint64(len(span)-2) && uint64(in.Consumed()+2)+l <= uint64(in.Limit()) {
 					in.Advance(2)
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))
@@ -150,9 +150,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 		}
 	case fixedInt{2, false}:
 		return func(in *parse.Input) (seq.Sequence, error) {
-			if span := in.Span(); len(span) >= 2 {
-				l, at := uint64(binary.LittleEndian.Uint16(span)), in.Consumed()+2
-				if l < uint64(len(span)-2) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+			if span := in.Span(); len(span) > 2 {
+				l := uint64(binary.LittleEndian.Uint16(span))
+				if l < uint64(len(span)-2) && uint64(in.Consumed()+2)+l <= uint64(in.Limit()) {
 					in.Advance(2)
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))
@@ -163,9 +163,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 		}
 	case fixedInt{4, true}:
 		return func(in *parse.Input) (seq.Sequence, error) {
-			if span := in.Span(); len(span) >= 4 {
-				l, at := uint64(binary.BigEndian.Uint32(span)), in.Consumed()+4
-				if l < uint64(len(span)-4) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+			if span := in.Span(); len(span) > 4 {
+				l := uint64(binary.BigEndian.Uint32(span))
+				if l < uint64(len(span)-4) && uint64(in.Consumed()+4)+l <= uint64(in.Limit()) {
 					in.Advance(4)
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))
@@ -176,9 +176,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 		}
 	case fixedInt{4, false}:
 		return func(in *parse.Input) (seq.Sequence, error) {
-			if span := in.Span(); len(span) >= 4 {
-				l, at := uint64(binary.LittleEndian.Uint32(span)), in.Consumed()+4
-				if l < uint64(len(span)-4) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+			if span := in.Span(); len(span) > 4 {
+				l := uint64(binary.LittleEndian.Uint32(span))
+				if l < uint64(len(span)-4) && uint64(in.Consumed()+4)+l <= uint64(in.Limit()) {
 					in.Advance(4)
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))
@@ -189,9 +189,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 		}
 	case fixedInt{8, true}:
 		return func(in *parse.Input) (seq.Sequence, error) {
-			if span := in.Span(); len(span) >= 8 {
-				l, at := binary.BigEndian.Uint64(span), in.Consumed()+8
-				if l < uint64(len(span)-8) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+			if span := in.Span(); len(span) > 8 {
+				l := binary.BigEndian.Uint64(span)
+				if l < uint64(len(span)-8) && uint64(in.Consumed()+8)+l <= uint64(in.Limit()) {
 					in.Advance(8)
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))
@@ -202,9 +202,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 		}
 	case fixedInt{8, false}:
 		return func(in *parse.Input) (seq.Sequence, error) {
-			if span := in.Span(); len(span) >= 8 {
-				l, at := binary.LittleEndian.Uint64(span), in.Consumed()+8
-				if l < uint64(len(span)-8) && at <= in.Limit() && l <= uint64(in.Limit()-at) {
+			if span := in.Span(); len(span) > 8 {
+				l := binary.LittleEndian.Uint64(span)
+				if l < uint64(len(span)-8) && uint64(in.Consumed()+8)+l <= uint64(in.Limit()) {
 					in.Advance(8)
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))

@@ -199,7 +199,7 @@ func (c *Consumer[T]) run(res pipe.Result, err error) {
 			var msg T
 			var err error
 			if at := c.m.ready(); at >= 0 {
-				if msg, err = c.m.parse(&c.m.in); err != nil || !c.m.fits(at) {
+				if msg, err = c.m.parse(&c.m.in); err != nil || !c.m.fits() {
 					msg, err = c.m.outcome(msg, err, false)
 				}
 			} else {

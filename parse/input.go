@@ -120,8 +120,11 @@ type Input struct {
 	limit int   // the size budget left from this Input's start
 	max   int   // the maximum message size, as reported in errors
 	base  int64 // stream offset of the buffer's first byte
-	msg   int64 // stream offset of the message's first byte
 	start int   // cursor offset of the message's first byte in the buffer
+	// msgOff is the message's stream offset ([Input.msg]) less that of
+	// in.start: 0 but in an Input that Bounded makes, so that a message
+	// reader moving to the next message of a buffer sets start alone.
+	msgOff int64
 
 	need  int      // bytes from the start known to be needed; 0 if unknown
 	hint  scanHint // the search progress this attempt was given
@@ -260,7 +263,7 @@ func (in *Input) resumeRepeat(k *RepeatKey) (int, any, bool) {
 	at := in.Offset()
 	// The depth is checked too: a recursive grammar could reach one
 	// repetition at one offset on two levels.
-	if p.key != k || p.at != at || p.msg != in.msg || p.depth != in.depth ||
+	if p.key != k || p.at != at || p.msg != in.msg() || p.depth != in.depth ||
 		in.base+int64(in.Reader.Sequence().Len()) < p.view {
 		return 0, nil, false
 	}
@@ -292,7 +295,7 @@ func (in *Input) RepeatShort(k *RepeatKey, from, to, n int, acc any) {
 		return
 	}
 	off := in.base + int64(in.start)
-	r.made = append(r.made, resumePoint{key: k, msg: in.msg, at: off + int64(from), end: off + int64(to),
+	r.made = append(r.made, resumePoint{key: k, msg: in.msg(), at: off + int64(from), end: off + int64(to),
 		view: in.base + int64(in.Reader.Sequence().Len()), depth: in.depth, n: n, acc: acc})
 	if in.live() {
 		p := &r.made[len(r.made)-1]
@@ -310,6 +313,9 @@ func NewInput(buf seq.Sequence, final bool, limit int) *Input {
 	}
 	return &Input{Reader: seq.NewReader(buf), final: final, limit: limit, max: limit}
 }
+
+// msg reports the stream offset of the message's first byte.
+func (in *Input) msg() int64 { return in.base + int64(in.start) + in.msgOff }
 
 // Final reports whether the buffered bytes are all the input there will
 // be. A parser that finds the buffer ends where an optional or repeated
@@ -383,7 +389,7 @@ var errEnd error = endError{}
 // parser that learns from a declared length that the message exceeds the
 // limit.
 func (in *Input) TooLarge() error {
-	return &SizeError{Offset: in.msg, Limit: in.max}
+	return &SizeError{Offset: in.msg(), Limit: in.max}
 }
 
 // Errorf returns a [*SyntaxError] at the cursor. A message reader reports
@@ -503,7 +509,7 @@ func Bounded[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	// small frame.
 	sub.Reader.Init(rest)
 	sub.final, sub.limit, sub.max = final, in.limit-at, in.max
-	sub.base, sub.msg, sub.start, sub.need = in.Offset(), in.msg, 0, 0
+	sub.base, sub.msgOff, sub.start, sub.need = in.Offset(), in.msg()-in.Offset(), 0, 0
 	if sub.hint.key != nil {
 		sub.hint = scanHint{}
 	}
@@ -560,7 +566,7 @@ type failure struct {
 }
 
 // live reports whether in holds a failure recorded in this attempt.
-func (in *Input) live() bool { return in.fail.set && in.fail.msg == in.msg }
+func (in *Input) live() bool { return in.fail.set && in.fail.msg == in.msg() }
 
 // failAt prepares the record for a failure at the stream offset off and
 // reports whether that failure counts: it is at least as far as the
@@ -570,7 +576,7 @@ func (in *Input) failAt(off int64) bool {
 	f := &in.fail
 	switch {
 	case !in.live() || off > f.off:
-		f.reset(in.msg, off)
+		f.reset(in.msg(), off)
 		return true
 	case off < f.off || f.eof:
 		return false
@@ -678,7 +684,7 @@ func (in *Input) noteEnd() {
 	if in.live() && f.eof {
 		return
 	}
-	f.reset(in.msg, in.base+int64(in.Reader.Sequence().Len()))
+	f.reset(in.msg(), in.base+int64(in.Reader.Sequence().Len()))
 	f.eof = true
 }
 
@@ -754,10 +760,10 @@ func (in *Input) Expect(what string) {
 	f, off := &in.fail, in.Offset()
 	switch {
 	case what == "":
-	case !f.set || f.msg != in.msg || off > f.off:
+	case !f.set || f.msg != in.msg() || off > f.off:
 		// The common case, a repetition stopping further on than the last
 		// failure: the record starts over with this one expectation.
-		f.reset(in.msg, off)
+		f.reset(in.msg(), off)
 		f.exp[0], f.n = what, 1
 	case off == f.off && !f.eof:
 		f.add(what)

@@ -38,7 +38,7 @@ func Limited[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	var se *SizeError
 	switch {
 	case errors.As(err, &se):
-		if se.Offset == in.msg && se.Limit == n {
+		if se.Offset == in.msg() && se.Limit == n {
 			// Refused by the limit set here, through Input.TooLarge: name
 			// the element, not the message.
 			err = &SizeError{Offset: off, Limit: n}

@@ -98,7 +98,7 @@ func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 		var err error
 		if c := r.m.ready(); c >= 0 {
 			msg, err = r.m.parse(&r.m.in)
-			if err == nil && r.m.fits(c) {
+			if err == nil && r.m.fits() {
 				return msg, nil
 			}
 			msg, err = r.m.outcome(msg, err, false)
@@ -247,14 +247,17 @@ type machine[T any] struct {
 
 	res     pipe.Result
 	rest    seq.Sequence // the part of res.Buffer after the returned messages, unless live
-	live    bool         // in is a cursor over res.Buffer at the next message
 	base    int64        // index of the first byte the reader saw
 	started bool
-	end     int      // while live: the cursor's Consumed() at the end of res.Buffer
-	need    int      // bytes from the message start the parser said it needs
-	hint    scanHint // the search that ran short in the last attempt on this message
-	reps    repeats  // the repetitions that ran short in the last attempt on this message
-	in      Input    // reused between attempts, so parsing allocates nothing
+	// end is the cursor's Consumed() at the end of res.Buffer while in is
+	// a cursor over res.Buffer at the next message (the machine is live),
+	// and 0 otherwise: a live buffer is never empty, so one unsigned
+	// comparison in ready asks both.
+	end  int
+	need int      // bytes from the message start the parser said it needs
+	hint scanHint // the search that ran short in the last attempt on this message
+	reps repeats  // the repetitions that ran short in the last attempt on this message
+	in   Input    // reused between attempts, so parsing allocates nothing
 
 	// ahead is a cursor over res.Buffer at the end of the window that a
 	// parser is shown when more than limit+1 bytes are buffered; it only
@@ -278,7 +281,7 @@ func (m *machine[T]) load(res pipe.Result) {
 		m.started = true
 		m.base = res.Buffer.Start().Index()
 	}
-	m.res, m.rest, m.live = res, res.Buffer, false
+	m.res, m.rest, m.end = res, res.Buffer, 0
 	m.aheadSet = false
 }
 
@@ -293,12 +296,13 @@ func (m *machine[T]) load(res pipe.Result) {
 // start of the next message in the buffer the last one came from, and what
 // is left of the buffer fits the limit and its byte of lookahead. It goes
 // on with that cursor rather than building a new input, which is what
-// makes small messages cheap. While m.live holds, m.need is 0 and m.hint
-// is clear (only a success leaves the cursor live, and it clears them).
+// makes small messages cheap. While the machine is live, m.need is 0 and
+// m.hint and in.hint are clear (only a success leaves the cursor live, and
+// it clears them).
 func (m *machine[T]) next() (T, error) {
 	if c := m.ready(); c >= 0 {
 		msg, err := m.parse(&m.in)
-		if err == nil && m.fits(c) {
+		if err == nil && m.fits() {
 			return msg, nil
 		}
 		return m.outcome(msg, err, false)
@@ -306,30 +310,35 @@ func (m *machine[T]) next() (T, error) {
 	return m.nextSlow()
 }
 
+// live reports whether in is a cursor over res.Buffer at the next
+// message.
+func (m *machine[T]) live() bool { return m.end > 0 }
+
 // ready reports whether next's common case holds and, if so, sets the
 // input up for the message at the cursor and returns the cursor's offset;
 // it returns -1 if not. Like fits it is small enough to inline, so that
-// [Reader.Next] and [Reader.All] have the common case without a call. The
-// rare live cursor whose input still holds a hint from an earlier attempt
-// goes to nextSlow, which sets up a fresh input over the rest of the
-// buffer.
+// [Reader.Next] and [Reader.All] have the common case without a call. A
+// cursor whose last attempt dismissed a search that ran short
+// ([Input.ScanShort]) goes to nextSlow, which sets up a fresh input over
+// the rest of the buffer.
 func (m *machine[T]) ready() int {
 	in := &m.in
 	c := in.Reader.Consumed()
-	// One unsigned comparison asks for at least a byte and no more than
-	// the limit and its byte of lookahead (the limit is positive).
-	if !m.live || uint(m.end-c-1) > uint(m.limit) || in.hint.key != nil || in.short.key != nil {
+	// One unsigned comparison asks for a live cursor (m.end is 0 if not),
+	// at least a byte and no more than the limit and its byte of
+	// lookahead (the limit is positive).
+	if uint(m.end-c-1) > uint(m.limit) || in.short.key != nil {
 		return -1
 	}
-	in.start, in.msg, in.need = c, in.base+int64(c), 0
+	in.start, in.need = c, 0
 	return c
 }
 
-// fits reports whether a parser that succeeded from the cursor offset c
-// read a message that outcome would accept as it is: at least a byte, and
-// no more than the limit.
-func (m *machine[T]) fits(c int) bool {
-	return uint(m.in.Reader.Consumed()-c-1) < uint(m.limit)
+// fits reports whether a parser that succeeded from the message start
+// (in.start) read a message that outcome would accept as it is: at least a
+// byte, and no more than the limit.
+func (m *machine[T]) fits() bool {
+	return uint(m.in.Reader.Consumed()-m.in.start-1) < uint(m.limit)
 }
 
 // nextSlow is next when the cursor is not live or the rest of its buffer
@@ -338,8 +347,8 @@ func (m *machine[T]) fits(c int) bool {
 func (m *machine[T]) nextSlow() (T, error) {
 	var zero T
 	in := &m.in
-	if m.live {
-		m.rest, m.live = in.Reader.Rest(), false
+	if m.live() {
+		m.rest, m.end = in.Reader.Rest(), 0
 		if m.rest.Len() == 0 && !m.res.Completed {
 			return zero, errPartial
 		}
@@ -371,15 +380,15 @@ func (m *machine[T]) nextSlow() (T, error) {
 	// stack and copied, which stalls on the fields just written.
 	in.Reader.Init(buf)
 	in.final, in.limit, in.max = final, m.limit, m.limit
-	in.base, in.msg, in.start, in.need = base, base, 0, 0
+	in.base, in.start, in.need = base, 0, 0
 	in.hint, in.short = m.hint, scanHint{}
 	in.depth = 0 // a panic that left levels entered does not carry over
 	if m.reps.any() {
 		// The repetitions that ran short in the last attempt resume.
-		m.reps.install(in.msg, buf.Start())
+		m.reps.install(in.msg(), buf.Start())
 	}
 	if !windowed {
-		m.live, m.end = true, buf.Len()
+		m.end = buf.Len() // not 0: an empty buffer returned above
 	}
 	msg, err := m.parse(in)
 	return m.outcome(msg, err, windowed)
@@ -404,38 +413,38 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 	case err == nil:
 		n := in.Consumed()
 		if n == 0 {
-			m.live = false
+			m.end = 0
 			return zero, ErrNoProgress
 		}
 		if n > m.limit {
-			m.live = false
-			return zero, &SizeError{Offset: in.msg, Limit: m.limit}
+			m.end = 0
+			return zero, &SizeError{Offset: in.msg(), Limit: m.limit}
 		}
 		if windowed {
 			m.rest = m.rest.From(n)
 		}
 		m.need = 0
 		if m.hint.key != nil {
-			m.hint = scanHint{}
+			m.hint, in.hint = scanHint{}, scanHint{} // a live cursor has none: see ready
 		}
 		if m.reps.any() {
 			m.reps.clear()
 		}
 		return msg, nil
 	case err == ErrNeedMore || errors.Is(err, ErrNeedMore):
-		if m.live {
-			m.rest, m.live = in.Reader.Sequence().From(in.start), false
+		if m.live() {
+			m.rest, m.end = in.Reader.Sequence().From(in.start), 0
 		}
 		size := m.rest.Len()
 		// The size is decided first: a chunking that showed the parser
 		// these bytes before the input was final got this error too.
 		if in.need > m.limit+1 || min(size, m.limit+1) > m.limit {
 			m.reps.clear()
-			return zero, &SizeError{Offset: in.msg, Limit: m.limit}
+			return zero, &SizeError{Offset: in.msg(), Limit: m.limit}
 		}
 		if in.final {
 			m.reps.clear()
-			return zero, &TruncatedError{Offset: in.msg, Len: size}
+			return zero, &TruncatedError{Offset: in.msg(), Len: size}
 		}
 		// A need already met by the buffer is a parser's mistake; waiting
 		// for it would make every read return at once with the same bytes.
@@ -447,10 +456,10 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		if in.short.n > 0 {
 			m.hint = in.short
 		}
-		m.reps.keep(in.msg, m.rest.Start())
+		m.reps.keep(in.msg(), m.rest.Start())
 		return zero, errPartial
 	default:
-		m.live = false
+		m.end = 0
 		m.reps.clear()
 		return zero, err
 	}
@@ -483,24 +492,24 @@ func (r *Reader[T]) All(ctx context.Context) iter.Seq[T] {
 	return func(yield func(T) bool) {
 		r.allErr = nil
 		m := &r.m
+	loop:
 		for {
 			// Next's common case written out, to save a call per message;
 			// the inner loop stays in it while messages follow one another
-			// in the buffer held.
+			// in the buffer held. (No offset lives across the parser call:
+			// the message start is in.start, and a value kept around the
+			// call costs a store and a load a message.)
 			if r.held {
-				if c := m.ready(); c >= 0 {
+				if m.ready() >= 0 {
 					msg, err := m.parse(&m.in)
-					for err == nil && m.fits(c) {
+					for err == nil && m.fits() {
 						if !yield(msg) {
 							return
 						}
-						if c = m.ready(); c < 0 {
-							break
+						if m.ready() < 0 {
+							continue loop // the buffer's end, or a hint: Next decides
 						}
 						msg, err = m.parse(&m.in)
-					}
-					if c < 0 {
-						continue // the buffer's end, or a hint: Next decides
 					}
 					if msg, err = m.outcome(msg, err, false); err != nil {
 						msg, err = r.next(ctx, err)
@@ -549,7 +558,9 @@ func (r *Reader[T]) CancelPendingRead() { r.src.CancelPendingRead() }
 func (r *Reader[T]) Close() error {
 	if r.err == nil {
 		r.err = ErrClosed
-		r.held = false
+		// The cursor goes with the memory it reads: an All loop whose body
+		// closed the reader must not parse the rest of the buffer.
+		r.held, r.m.end = false, 0
 		r.src.Complete(nil)
 	}
 	return nil

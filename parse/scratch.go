@@ -60,8 +60,8 @@ func Scratch[T any](in *Input, k *ScratchKey, n int) []T {
 		return make([]T, 0, n)
 	}
 	s := scratchOf[T](r, k)
-	if s.msg != in.msg {
-		s.reset(in.msg)
+	if s.msg != in.msg() {
+		s.reset(in.msg())
 	}
 	if n > len(s.buf)-s.used {
 		s.grow(n)
@@ -142,7 +142,7 @@ func ScratchRelease[T any](in *Input, k *ScratchKey, p *T) {
 		return
 	}
 	s := scratchOf[T](r, k)
-	if s.msg != in.msg || s.used == 0 || &s.buf[s.used-1] != p {
+	if s.msg != in.msg() || s.used == 0 || &s.buf[s.used-1] != p {
 		return
 	}
 	var zero T
