@@ -39,8 +39,8 @@ func (t tree) String() string {
 
 // treeGrammar declares nested lists with every constructor that records
 // a destination form: a Dispatch on the first byte, Maps, a Then, a Bind,
-// a Fix three levels deep, and the elements of a list in a Counted or a
-// CountedScratch.
+// a TakeLen, a Fix three levels deep, and the elements of a list in a
+// Counted or a CountedScratch.
 func treeGrammar(scratch bool) parse.TryParse[string] {
 	count := c.Before(c.Decimal[int](-1, 100, 0), c.Literal(":"))
 	str := func(n int) parse.TryParse[tree] {
@@ -64,6 +64,10 @@ func treeGrammar(scratch bool) parse.TryParse[string] {
 				}
 				return str(n)
 			}),
+			// A length, then that many bytes and ";": TakeLen.
+			'b': c.TakeLen(c.Then(c.Byte('b'), count), c.Literal(";"), func(n int, s seq.Sequence) tree {
+				return tree{kind: 'l', children: []tree{{kind: 'i', n: n}, {kind: 's', s: s}}}
+			}),
 			'l': list,
 		}, nil)
 		elems := c.Counted(count, value)
@@ -84,6 +88,7 @@ func TestIntoAgrees(t *testing.T) {
 	inputs := []string{
 		"i3:", "s3:abc", "l2:i1:s2:ab", "l0:", "l1:l2:i7:l0:", "l1:l1:l1:l1:i1:", "l2:i1:x", "s5:ab",
 		"l-1:", "i-5:", "l3:i1:i2:", "x", "l2:s1:zl1:s0:", "s-1:", "s-2:ab", "s1a", "s99999:", "l4:s2:abs1:as3:abcs0:",
+		"b3:abc;", "b-1:", "b3:abc", "b3:ab;", "b0:;", "l3:b2:ab;b-1:b1:x;", "b99:",
 	}
 	for _, scratch := range []bool{false, true} {
 		c.SetFusion(false)
