@@ -75,6 +75,7 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			}
 		}
 	}
+	n.cap = &dispatched[T]{table: &table, itable: &itable}
 	return recordInto(record(func(in *parse.Input) (T, error) {
 		b, ok := in.Peek()
 		if !ok {
@@ -104,6 +105,56 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		}
 		return v, nil
 	}, n), dispatchInto(&itable, msg, exps))
+}
+
+// dispatched is the capability of a Dispatch: its cases by byte (def's
+// where a byte has none, nil where there is no def), and their
+// destination forms (all nil with fusion off). A literal before it is
+// fused with it ([Then]): one look at the span matches the literal and
+// chooses the case.
+type dispatched[T any] struct {
+	table  *[256]parse.TryParse[T]
+	itable *[256]into[T]
+}
+
+// litDispatch is the fused parser of Then(literal, Dispatch), and its
+// destination form: when the literal and the byte after it are in the
+// cursor's span and that byte has a case, the literal is passed over and
+// the case runs, with no call for the literal and none for the Dispatch.
+// Otherwise (a short span, a mismatch, a byte with no case) slow and
+// slowInto, the generic composition, run from the start. The case runs
+// from where it would in the generic composition, so its value, its
+// failures and the cursor it leaves are the generic ones.
+//
+//go:noinline
+func litDispatch[T any](lit string, d *dispatched[T], slow parse.TryParse[T], slowInto into[T]) (parse.TryParse[T], into[T]) {
+	table, itable := d.table, d.itable
+	p := func(in *parse.Input) (T, error) {
+		if span := in.Span(); len(span) > len(lit) && hasAt(span, 0, lit) {
+			if c := table[span[len(lit)]]; c != nil {
+				in.Advance(len(lit))
+				v, err := c(in)
+				if err != nil {
+					return v, in.Furthest(err)
+				}
+				return v, nil
+			}
+		}
+		return slow(in)
+	}
+	pi := func(in *parse.Input, dst *T) error {
+		if span := in.Span(); len(span) > len(lit) && hasAt(span, 0, lit) {
+			if f := itable[span[len(lit)]]; f != nil {
+				in.Advance(len(lit))
+				if err := f(in, dst); err != nil {
+					return in.Furthest(err)
+				}
+				return nil
+			}
+		}
+		return slowInto(in, dst)
+	}
+	return p, pi
 }
 
 // Switch runs p and chooses the parser that reads what follows by p's

@@ -39,7 +39,7 @@ func (t tree) String() string {
 
 // treeGrammar declares nested lists with every constructor that records
 // a destination form: a Dispatch on the first byte, Maps, a Then, a Bind,
-// a TakeLen, a Fix three levels deep, and the elements of a list in a
+// a TakeLen, a Then fused with a Dispatch, a Fix three levels deep, and the elements of a list in a
 // Counted or a CountedScratch.
 func treeGrammar(scratch bool) parse.TryParse[string] {
 	count := c.Before(c.Decimal[int](-1, 100, 0), c.Literal(":"))
@@ -74,7 +74,11 @@ func treeGrammar(scratch bool) parse.TryParse[string] {
 		if scratch {
 			elems = c.CountedScratch(count, value)
 		}
-		return c.Then(c.Byte('l'), c.Map(elems, func(es []tree) tree { return tree{kind: 'l', children: es} }))
+		// "lx" is a list with no count: a Dispatch after the 'l', fused
+		// with it.
+		none := c.Map(c.Byte('x'), func(byte) tree { return tree{kind: 'l'} })
+		return c.Then(c.Byte('l'), c.Dispatch(map[byte]parse.TryParse[tree]{'x': none},
+			c.Map(elems, func(es []tree) tree { return tree{kind: 'l', children: es} })))
 	})
 	return c.Map(value, tree.String)
 }
@@ -88,6 +92,7 @@ func TestIntoAgrees(t *testing.T) {
 	inputs := []string{
 		"i3:", "s3:abc", "l2:i1:s2:ab", "l0:", "l1:l2:i7:l0:", "l1:l1:l1:l1:i1:", "l2:i1:x", "s5:ab",
 		"l-1:", "i-5:", "l3:i1:i2:", "x", "l2:s1:zl1:s0:", "s-1:", "s-2:ab", "s1a", "s99999:", "l4:s2:abs1:as3:abcs0:",
+		"lx", "l2:lxi1:", "l", "lq", "l1:l",
 		"b3:abc;", "b-1:", "b3:abc", "b3:ab;", "b0:;", "l3:b2:ab;b-1:b1:x;", "b99:",
 	}
 	for _, scratch := range []bool{false, true} {
