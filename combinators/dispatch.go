@@ -58,20 +58,19 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			}
 		}
 	}
-	// The destination forms of the cases: all of them, for Dispatch's own,
-	// and those recorded (not copies of a value), which Dispatch calls
-	// itself inside a message reader with a destination in the reader's
-	// scratch storage, so that what the case's layers make reaches the
-	// caller in one copy; the destination is given back after the copy, so
-	// that a Dispatch called per element of a long message reuses it. (A destination on the stack would escape to the
-	// heap: a destination form is called through a func value.)
-	var itable, rtable [256]into[T]
-	var sk *parse.ScratchKey
+	// The destination forms of the cases, for Dispatch's own. Called as a
+	// plain parser, Dispatch runs the case's plain form: a destination of
+	// its own would have to live in the reader's scratch storage (one on
+	// the stack escapes to the heap, a destination form being called
+	// through a func value), and taking it, giving it back and copying
+	// out of it cost more (about 150 instructions per RESP command,
+	// callgrind) than the few copies of the value that the fused layers
+	// of a case still make.
+	var itable [256]into[T]
 	if fusion() {
-		sk = parse.NewScratchKey()
 		for i, p := range table {
 			if p != nil {
-				itable[i], rtable[i] = intoOf(p), recordedInto(p)
+				itable[i] = intoOf(p)
 			}
 		}
 	}
@@ -81,18 +80,6 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		if !ok {
 			var zero T
 			return zero, in.NeedMore(1)
-		}
-		if f := rtable[b]; f != nil {
-			if dst := parse.ScratchValue[T](in, sk); dst != nil {
-				err := f(in, dst)
-				v := *dst
-				parse.ScratchRelease(in, sk, dst)
-				if err != nil {
-					var zero T
-					return zero, in.Furthest(err)
-				}
-				return v, nil
-			}
 		}
 		p := table[b]
 		if p == nil {

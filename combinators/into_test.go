@@ -126,10 +126,10 @@ func TestIntoAgrees(t *testing.T) {
 }
 
 // A Dispatch called as a plain parser once per element of a long message
-// (inside a Fold, which has no use for destination forms) reuses one
-// destination in the reader's scratch storage: reading the messages
-// allocates nothing per message, where a destination per element would
-// outgrow what the storage keeps from one message to the next.
+// (inside a Fold, which has no use for destination forms) runs its case's
+// plain form: reading the messages allocates nothing per message, neither
+// a destination per element nor storage that outgrows what the reader
+// keeps from one message to the next.
 func TestDispatchScratchPerElement(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates scratch storage per message")
