@@ -23,7 +23,7 @@ import (
 //
 //go:noinline
 func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) parse.TryParse[[]T] {
-	return counted(count, p, nil)
+	return record(counted(count, p, nil), mk("Counted", kid(count), kid(p)))
 }
 
 // CountedScratch is [Counted] with the elements in the message reader's
@@ -41,7 +41,8 @@ func Counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) par
 //
 //go:noinline
 func CountedScratch[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T]) parse.TryParse[[]T] {
-	return counted(count, p, &scratchKeys{elems: parse.NewScratchKey(), box: parse.NewScratchKey()})
+	return record(counted(count, p, &scratchKeys{elems: parse.NewScratchKey(), box: parse.NewScratchKey()}),
+		mk("CountedScratch", kid(count), kid(p)))
 }
 
 // counted is Counted, collecting the elements in scratch storage unless

@@ -58,40 +58,28 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			}
 		}
 	}
-	// The destination forms of the cases: all of them, for Dispatch's own,
-	// and those recorded (not copies of a value), which Dispatch calls
-	// itself inside a message reader with a destination in the reader's
-	// scratch storage, so that what the case's layers make reaches the
-	// caller in one copy; the destination is given back after the copy, so
-	// that a Dispatch called per element of a long message reuses it. (A destination on the stack would escape to the
-	// heap: a destination form is called through a func value.)
-	var itable, rtable [256]into[T]
-	var sk *parse.ScratchKey
+	// The destination forms of the cases, for Dispatch's own. Called as a
+	// plain parser, Dispatch runs the case's plain form: a destination of
+	// its own would have to live in the reader's scratch storage (one on
+	// the stack escapes to the heap, a destination form being called
+	// through a func value), and taking it, giving it back and copying
+	// out of it cost more (about 150 instructions per RESP command,
+	// callgrind) than the few copies of the value that the fused layers
+	// of a case still make.
+	var itable [256]into[T]
 	if fusion() {
-		sk = parse.NewScratchKey()
 		for i, p := range table {
 			if p != nil {
-				itable[i], rtable[i] = intoOf(p), recordedInto(p)
+				itable[i] = intoOf(p)
 			}
 		}
 	}
+	n.cap = &dispatched[T]{table: &table, itable: &itable}
 	return recordInto(record(func(in *parse.Input) (T, error) {
 		b, ok := in.Peek()
 		if !ok {
 			var zero T
 			return zero, in.NeedMore(1)
-		}
-		if f := rtable[b]; f != nil {
-			if dst := parse.ScratchValue[T](in, sk); dst != nil {
-				err := f(in, dst)
-				v := *dst
-				parse.ScratchRelease(in, sk, dst)
-				if err != nil {
-					var zero T
-					return zero, in.Furthest(err)
-				}
-				return v, nil
-			}
 		}
 		p := table[b]
 		if p == nil {
@@ -104,6 +92,56 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		}
 		return v, nil
 	}, n), dispatchInto(&itable, msg, exps))
+}
+
+// dispatched is the capability of a Dispatch: its cases by byte (def's
+// where a byte has none, nil where there is no def), and their
+// destination forms (all nil with fusion off). A literal before it is
+// fused with it ([Then]): one look at the span matches the literal and
+// chooses the case.
+type dispatched[T any] struct {
+	table  *[256]parse.TryParse[T]
+	itable *[256]into[T]
+}
+
+// litDispatch is the fused parser of Then(literal, Dispatch), and its
+// destination form: when the literal and the byte after it are in the
+// cursor's span and that byte has a case, the literal is passed over and
+// the case runs, with no call for the literal and none for the Dispatch.
+// Otherwise (a short span, a mismatch, a byte with no case) slow and
+// slowInto, the generic composition, run from the start. The case runs
+// from where it would in the generic composition, so its value, its
+// failures and the cursor it leaves are the generic ones.
+//
+//go:noinline
+func litDispatch[T any](lit string, d *dispatched[T], slow parse.TryParse[T], slowInto into[T]) (parse.TryParse[T], into[T]) {
+	table, itable := d.table, d.itable
+	p := func(in *parse.Input) (T, error) {
+		if span := in.Span(); len(span) > len(lit) && hasAt(span, 0, lit) {
+			if c := table[span[len(lit)]]; c != nil {
+				in.Advance(len(lit))
+				v, err := c(in)
+				if err != nil {
+					return v, in.Furthest(err)
+				}
+				return v, nil
+			}
+		}
+		return slow(in)
+	}
+	pi := func(in *parse.Input, dst *T) error {
+		if span := in.Span(); len(span) > len(lit) && hasAt(span, 0, lit) {
+			if f := itable[span[len(lit)]]; f != nil {
+				in.Advance(len(lit))
+				if err := f(in, dst); err != nil {
+					return in.Furthest(err)
+				}
+				return nil
+			}
+		}
+		return slowInto(in, dst)
+	}
+	return p, pi
 }
 
 // Switch runs p and chooses the parser that reads what follows by p's

@@ -167,6 +167,45 @@ var fusionCases = []struct {
 			return c.Map(c.Before(c.Take(int(n)), c.Literal("\r\n")), seq.Sequence.String)
 		}))
 	}, []string{"$3\r\nSET\r\n", "$-1\r\n", "$0\r\n\r\n", "$3\r\nSE\r\n", "$70\r\n", "$3\r\nSETX\r\n"}},
+	{"TakeLen(Then(Byte, Before(Decimal, Literal)), Literal)", 64, func() fused {
+		length := c.Then(c.Byte('$'), c.Before(c.Decimal[int64](-1, 1<<20, 0), c.Literal("\r\n")))
+		return fuse(c.TakeLen(length, c.Literal("\r\n"), func(n int64, s seq.Sequence) string {
+			if n < 0 {
+				return "null"
+			}
+			return fmt.Sprint(n, ":", s.String())
+		}))
+	}, []string{"$3\r\nSET\r\n", "$-1\r\n", "$0\r\n\r\n", "$-0\r\n\r\n", "$-2\r\n", "$3\r\nSE\r\n", "$3\r\nSETX\r\n",
+		"$70\r\n", "$50\r\n", "$3\n", "$3\r\nSET\n", "*3\r\n", "$1048577\r\n"}},
+	{"TakeLen(Before(Hex, Literal), nil), a netstring without its comma", 32, func() fused {
+		return fuse(c.TakeLen(c.Before(c.Hex[uint32](0, 0xffff, 0), c.Literal(":")), parse.TryParse[string](nil), func(n uint32, s seq.Sequence) string {
+			return fmt.Sprint(n, "=", s.String())
+		}))
+	}, []string{"3:abc", "0:", "a:0123456789", "1f:", "20:", "3abc", "g:", "3:ab"}},
+	{"TakeLen(Then(Literal, Decimal), Then(Literal, Byte))", 64, func() fused {
+		return fuse(c.TakeLen(c.Then(c.Literal("n="), c.Decimal[int](-5, 40, 0)), c.Then(c.Literal(","), c.Byte(';')), func(n int, s seq.Sequence) string {
+			return fmt.Sprint(n, "/", s.String())
+		}))
+	}, []string{"n=3abc,;", "n=-3", "n=0,;", "n=3ab,;", "n=3abc;", "n=3abc,", "n=41", "n=", "m=1x,;"}},
+	{"Then(Byte, Dispatch)", 64, func() fused {
+		neg := c.Map(c.Before(c.Decimal[int](-1, 9, 0), c.Literal("\r\n")), func(n int) string { return fmt.Sprint("neg", n) })
+		count := c.Map(c.Before(c.Decimal[int](0, 9, 0), c.Literal("\r\n")), func(n int) string { return fmt.Sprint("count", n) })
+		return fuse(c.Then(c.Byte('*'), c.Dispatch(map[byte]parse.TryParse[string]{'-': neg, '0': count, '1': count}, nil)))
+	}, []string{"*1\r\n", "*-1\r\n", "*0\r\n", "*2\r\n", "*", "*-", "*-2\r\n", "*1\n", "+1\r\n", "*1"}},
+	{"Then(Literal, Dispatch with a default)", 64, func() fused {
+		word := c.Map(c.TakeIn("abc", 1, 3), seq.Sequence.String)
+		digit := c.Map(c.Then(c.Byte('7'), c.Literal("!")), func(string) string { return "seven" })
+		// A case that backtracks and then fails nearer: the fused Then
+		// applies the furthest-failure rule to its error.
+		opt := c.Opt(c.Then(c.Byte('!'), c.Literal("zz")))
+		bang := func(in *parse.Input) (string, error) {
+			if _, err := opt(in); err != nil {
+				return "", err
+			}
+			return "", in.Errorf("bang")
+		}
+		return fuse(c.Then(c.Literal("k="), c.Dispatch(map[byte]parse.TryParse[string]{'7': digit, '!': bang}, word)))
+	}, []string{"k=7!", "k=7?", "k=ab;", "k=abcd", "k=x", "k=", "k", "j=7!", "k=7", "k=!zy", "k=!z"}},
 	{"Then(Literal, Literal)", 64, func() fused {
 		return fuse(c.Then(c.Literal("OK"), c.Literal("\r\n")))
 	}, []string{"", "O", "OK", "OK\r", "OK\r\n", "OK\rx", "OX\r\n", "OK\n"}},

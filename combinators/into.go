@@ -114,8 +114,14 @@ func intoThen[A, B any](q parse.TryParse[B], a parse.TryParse[A], b parse.TryPar
 	if fused || !fusion() {
 		return q
 	}
+	return recordInto(q, thenInto(a, b))
+}
+
+// thenInto is the generic destination form of Then(a, b): b's destination
+// form after a.
+func thenInto[A, B any](a parse.TryParse[A], b parse.TryParse[B]) into[B] {
 	bi := intoOf(b)
-	return recordInto(q, func(in *parse.Input, dst *B) error {
+	return func(in *parse.Input, dst *B) error {
 		if _, err := a(in); err != nil {
 			return in.Furthest(err)
 		}
@@ -123,7 +129,7 @@ func intoThen[A, B any](q parse.TryParse[B], a parse.TryParse[A], b parse.TryPar
 			return in.Furthest(err)
 		}
 		return nil
-	})
+	}
 }
 
 // intoBind records the destination form of Bind(p, f), the parser q,

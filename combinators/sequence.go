@@ -145,6 +145,12 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 			if q, c := fuseNumeral(nc, lit, "", p); q != nil {
 				n.cap, n.fused, p = c, true, q
 			}
+		} else if d, ok := capOf(b).(*dispatched[B]); ok {
+			// A literal then a Dispatch: one look at the span matches
+			// the literal and chooses the case.
+			n.fused = true
+			q, qi := litDispatch(lit, d, p, thenInto(a, b))
+			return recordInto(record(q, n), qi)
 		}
 	}
 	return intoThen(record(p, n), a, b, n.fused)

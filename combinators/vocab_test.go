@@ -45,7 +45,28 @@ func vocabCases() []tcase {
 		"DEL": c.Map(c.Then(c.Byte(' '), c.Line()), text("del")),
 	}, nil)
 
+	bulk := c.TakeLen(c.Then(c.Byte('$'), c.Before(c.Decimal[int64](-1, math.MaxInt64, 0), crlf)), crlf, func(n int64, s seq.Sequence) string {
+		if n < 0 {
+			return "null"
+		}
+		return s.String()
+	})
+	netstring := c.TakeLen(c.Before(c.Decimal[uint32](0, 999, 0), c.Byte(':')), c.Byte(','), func(_ uint32, s seq.Sequence) string { return s.String() })
+	framed := c.TakeLen(c.Uint8(), parse.TryParse[byte](nil), func(_ uint8, s seq.Sequence) string { return s.String() })
+
 	return []tcase{
+		// The bytes a length declared.
+		{name: "TakeLen", p: erase(bulk), input: "$3\r\nSET\r\n$-1\r\n$0\r\n\r\n$2\r\nab",
+			once: ok("SET", 9), want: stream{msgs("SET", "null", ""), truncated(6, 20)}},
+		{name: "TakeLen/limit", p: erase(bulk), input: "$20\r\nabc", limit: 10,
+			once: fails(tooLarge(0, 10)), want: stream{nil, tooLarge(0, 10)}},
+		{name: "TakeLen/after", p: erase(bulk), input: "$3\r\nSETX",
+			once: fails(syntax(7, `expected "\r\n"`)), want: stream{nil, syntax(7, `expected "\r\n"`)}},
+		{name: "TakeLen/netstring", p: erase(netstring), input: "3:abc,0:,2:ab;",
+			once: ok("abc", 6), want: stream{msgs("abc", ""), syntax(13, "expected ','")}},
+		{name: "TakeLen/no-after", p: erase(framed), input: "\x02ab\x01c\x00\x03",
+			once: ok("ab", 3), want: stream{msgs("ab", "c", ""), truncated(1, 6)}},
+
 		// Byte sets.
 		{name: "OneOf", p: erase(c.OneOf("+-")), input: "+-x",
 			once: ok("43", 1), want: stream{msgs("43", "45"), syntax(2, `expected one of "+-"`)}},

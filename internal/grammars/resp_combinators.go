@@ -23,7 +23,8 @@ import (
 // The type byte is a [cb.Dispatch], integers and lengths are
 // [cb.Decimal]s (an integer within int64, a length at least -1: out of
 // range is a syntax error at the number's first byte with Err
-// [cb.ErrRange]), an array's elements are a [cb.CountedScratch]
+// [cb.ErrRange]), a bulk string is a [cb.TakeLen] (its length, then that
+// many bytes and CRLF), an array's elements are a [cb.CountedScratch]
 // repetition (in the reader's scratch storage, as [RESP] says), and
 // the nesting is a [cb.Fix] of MaxRESPDepth levels of arrays: an array
 // nested deeper is a syntax error at its '*' with Err [cb.ErrDepth].
@@ -36,11 +37,6 @@ import (
 func RESPCombinators() parse.TryParse[RESP] { return respGrammarOnce() }
 
 var respGrammarOnce = sync.OnceValue(buildRESP)
-
-// respCacheBulk is how many bulk string lengths get a parser declared in
-// advance; larger ones build theirs when they are read (Bind), an
-// allocation amortized over their size.
-const respCacheBulk = 64
 
 func buildRESP() parse.TryParse[RESP] {
 	isLine := func(b byte) bool { return b != '\r' && b != '\n' }
@@ -55,25 +51,14 @@ func buildRESP() parse.TryParse[RESP] {
 	}
 	integerP := cb.Map(cb.Then(cb.Byte(':'), integer), func(n int64) RESP { return RESP{Kind: Integer, Int: n} })
 
-	// Each case returns the RESP it reads, built once in the last layer
-	// (the Map after the bytes): no layer in between converts a smaller
-	// value into it.
-	bulkOf := func(n int) parse.TryParse[RESP] {
-		return cb.Map(cb.Before(cb.Take(n), crlf), func(s seq.Sequence) RESP { return RESP{Kind: BulkString, Str: s} })
-	}
-	var bulks [respCacheBulk]parse.TryParse[RESP]
-	for n := range bulks {
-		bulks[n] = bulkOf(n)
-	}
-	nullBulk := pure(RESP{Kind: BulkString, Null: true})
-	bulkP := cb.Bind(cb.Then(cb.Byte('$'), length), func(n int64) parse.TryParse[RESP] {
-		switch {
-		case n < 0:
-			return nullBulk
-		case n < respCacheBulk:
-			return bulks[n]
+	// A bulk string is its length, then that many bytes and CRLF, read
+	// by one TakeLen: no parser is chosen or built per message, and the
+	// RESP is made once, by the function given, in the last layer.
+	bulkP := cb.TakeLen(cb.Then(cb.Byte('$'), length), crlf, func(n int64, s seq.Sequence) RESP {
+		if n < 0 {
+			return RESP{Kind: BulkString, Null: true}
 		}
-		return bulkOf(int(min(n, math.MaxInt)))
+		return RESP{Kind: BulkString, Str: s}
 	})
 
 	badType := cb.Map(cb.Satisfy(respMsgType, never), func(byte) RESP { return RESP{} })

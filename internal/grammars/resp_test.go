@@ -358,3 +358,29 @@ func TestRESPScratchLifetime(t *testing.T) {
 		}
 	}
 }
+
+// TestRESPDescribe: the grammar is compiled as docs/grammar.md says: the
+// bulk string a fused TakeLen (no Bind, nothing chosen per message), the
+// array's '*' fused with the Dispatch after it, its elements a
+// CountedScratch of the value itself.
+func TestRESPDescribe(t *testing.T) {
+	d := cb.Describe(RESPCombinators())
+	for _, want := range []string{
+		"'$': TakeLen ",
+		"'*': Fix(64)\n    Then [fused]\n      Byte('*')\n      Dispatch\n",
+		"CountedScratch\n",
+		"Dispatch (recursion)\n",
+	} {
+		if !strings.Contains(d, want) {
+			t.Errorf("no %q in\n%s", want, d)
+		}
+	}
+	for _, line := range strings.Split(d, "\n") {
+		if strings.Contains(line, "TakeLen") && !strings.HasSuffix(line, "[fused]") {
+			t.Errorf("TakeLen not fused: %q in\n%s", line, d)
+		}
+	}
+	if strings.Contains(d, "Bind") {
+		t.Errorf("a Bind left in\n%s", d)
+	}
+}
