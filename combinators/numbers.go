@@ -247,3 +247,81 @@ func numberOf[T Integer](n *number) parse.TryParse[T] {
 		return T(u), nil
 	}
 }
+
+// A number followed by a choice on its next byte. A line whose number is
+// followed by optional parameters and then its end ("1a;name=v\r\n", a
+// chunk size) is declared as Before(number, Dispatch(cases, def)) where
+// one case, the byte that starts the line's end, is that literal: almost
+// every line has no parameters, and the Dispatch then reads the literal.
+// Fused, the number and that literal are one numeral with a suffix, read
+// in one pass over the span; a line with parameters, or anything that is
+// not the literal after the number, runs the generic composition. It is
+// exact because the number's scan stops at the first byte that is not a
+// digit, which is the byte the Dispatch would look up, and the case for
+// it reads exactly its literal when the literal is there.
+
+// fuseNumberCase is the hook of Before(a, b) for a number a followed by a
+// Dispatch b with one literal case: it returns the fused parser and marks
+// n fused, or returns p as it is.
+func fuseNumberCase[A, B any](a parse.TryParse[A], b parse.TryParse[B], p parse.TryParse[A], n *node) parse.TryParse[A] {
+	if n.fused || !fusion() {
+		return p
+	}
+	nc, ok := numeralOf(a)
+	if !ok {
+		return p
+	}
+	lit, ok := caseLiteral(nodeOf(b))
+	if !ok {
+		return p
+	}
+	q, c := fuseNumeral(nc, "", lit, p)
+	if q == nil {
+		return p
+	}
+	n.cap, n.fused = c, true
+	return q
+}
+
+// caseLiteral returns the literal of the one case of the Dispatch d that
+// matches fixed bytes starting with its own byte (a Literal, a Byte, merged
+// literals, or a Map of one), if exactly one case does.
+func caseLiteral(d *node) (string, bool) {
+	if d == nil || d.kind != "Dispatch" {
+		return "", false
+	}
+	found, lit := 0, ""
+	for i, k := range d.kids {
+		if i >= len(d.labels) || d.labels[i] == "default" {
+			continue
+		}
+		if s, ok := nodeText(nodeAt(k)); ok && s != "" && quoteByte(s[0]) == d.labels[i] {
+			found, lit = found+1, s
+		}
+	}
+	return lit, found == 1
+}
+
+// nodeText returns the bytes the parser of node n matches, if it matches
+// fixed bytes and succeeds whenever they are there: a Literal, a Byte,
+// merged literals, or a Map of one of them.
+func nodeText(n *node) (string, bool) {
+	for range 8 {
+		if n == nil {
+			return "", false
+		}
+		switch c := n.cap.(type) {
+		case literal:
+			return string(c), true
+		case oneByte:
+			return string([]byte{byte(c)}), true
+		case interface{ text() string }:
+			return c.text(), true
+		}
+		if n.kind != "Map" || len(n.kids) != 1 {
+			return "", false
+		}
+		n = nodeAt(n.kids[0])
+	}
+	return "", false
+}
