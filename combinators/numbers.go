@@ -325,3 +325,55 @@ func nodeText(n *node) (string, bool) {
 	}
 	return "", false
 }
+
+// readUnsigned is readNumeral for a number without a sign (an unsigned
+// type, or bounds that are not negative): the scan inlined into the
+// closure and the literals compared byte by byte, which for the short
+// literals around a number (CRLF, "$") costs less than a call to the
+// runtime's comparison. It returns nil for a signed number.
+func readUnsigned[T Integer](d *numeral[T], slow parse.TryParse[T]) parse.TryParse[T] {
+	n := d.n
+	if n.signed || !n.posOK {
+		return nil
+	}
+	return readUnsignedOf(n.base, n.posCut, n.posRem, n.posMin, n.maxDigits, d.prefix, d.suffix, slow)
+}
+
+//go:noinline
+func readUnsignedOf[T Integer](base, cut, rem, least uint64, maxDigits int, pre, suf string, slow parse.TryParse[T]) parse.TryParse[T] {
+	return func(in *parse.Input) (T, error) {
+		span := in.Span()
+		if len(span) <= len(pre) || !hasText(span, pre) {
+			return slow(in)
+		}
+		i := len(pre)
+		var u uint64
+		for ; i < len(span); i++ {
+			d := uint64(digitValue[span[i]])
+			if d >= base {
+				break
+			}
+			if u > cut || u == cut && d > rem || i-len(pre) == maxDigits {
+				return slow(in) // out of range: read decides it
+			}
+			u = u*base + d
+		}
+		// The number must end at a byte of the span (it may go on past
+		// it), have a digit, be in range and have the suffix after it.
+		if i == len(pre) || i == len(span) || len(span)-i < len(suf) || u < least || !hasText(span[i:], suf) {
+			return slow(in)
+		}
+		in.Advance(i + len(suf))
+		return T(u), nil
+	}
+}
+
+// hasText reports whether b starts with s; b holds at least len(s) bytes.
+func hasText(b []byte, s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b[i] != s[i] {
+			return false
+		}
+	}
+	return true
+}
