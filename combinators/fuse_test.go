@@ -194,11 +194,11 @@ var fusionCases = []struct {
 		end := c.Dispatch(map[byte]parse.TryParse[string]{'\r': c.Literal("\r\n"), ';': c.Map(params, seq.Sequence.String)}, nil)
 		return fuse(c.Before(c.Hex[uint64](0, math.MaxUint64, 16), end))
 	}, []string{"1a\r\n", "1a\r\nxyz", "0\r\n", "ff;ab\r\n", "1a\r", "1a\rx", "1a", "1a;", "1ax\r\n", "\r\n",
-		"12345678901234567\r\n", "ffffffffffffffff\r\n", "1a\n", "A\r\n"}},
+		"12345678901234567\r\n", "ffffffffffffffff\r\n", "1a\n", "A\r\n", "1a\rxxxxxxxxxx", "1a\r\nxxxxxxxxxx", "1a\n\nxxxxxxxxxx"}},
 	{"Then(Literal, Before(Decimal, Dispatch of a Map of a literal))", 64, func() fused {
 		end := c.Dispatch(map[byte]parse.TryParse[int]{'\n': c.Map(c.Byte('\n'), func(byte) int { return 0 }), ' ': c.Map(c.Then(c.Byte(' '), c.Take(2)), func(seq.Sequence) int { return 1 })}, nil)
 		return fuse(c.Then(c.Literal("\r\n"), c.Before(c.Decimal[int](0, 999, 0), end)))
-	}, []string{"\r\n12\n", "\r\n12 x\n", "\r\n12 y\n", "\r\n1000\n", "\r\n12", "\r\nx", "\r12\n", "\r\n7\n8"}},
+	}, []string{"\r\n12\n", "\r\n12 x\n", "\r\n12 y\n", "\r\n1000\n", "\r\n12", "\r\nx", "\r12\n", "\r\n7\n8", "\r\n7\nxxxxxxxxxx", "\rx7\nxxxxxxxxxx", "\n\r7\nxxxxxxxxxx", "\r\n7xxxxxxxxxxx"}},
 	{"Then(Then(Byte, Literal), Decimal)", 64, func() fused {
 		return fuse(c.Then(c.Then(c.Byte('$'), c.Literal("n=")), c.Decimal[uint8](0, 255, 0)))
 	}, []string{"$n=12;", "$n=", "$m=1;", "$n=256;"}},

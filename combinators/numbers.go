@@ -1,6 +1,7 @@
 package combinators
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -341,9 +342,10 @@ func readUnsigned[T Integer](d *numeral[T], slow parse.TryParse[T]) parse.TryPar
 
 //go:noinline
 func readUnsignedOf[T Integer](base, cut, rem, least uint64, maxDigits int, pre, suf string, slow parse.TryParse[T]) parse.TryParse[T] {
+	pw, sw := wordOf(pre), wordOf(suf)
 	return func(in *parse.Input) (T, error) {
 		span := in.Span()
-		if len(span) <= len(pre) || !hasText(span, pre) {
+		if len(span) <= len(pre) || !pw.at(span, pre) {
 			return slow(in)
 		}
 		i := len(pre)
@@ -360,12 +362,42 @@ func readUnsignedOf[T Integer](base, cut, rem, least uint64, maxDigits int, pre,
 		}
 		// The number must end at a byte of the span (it may go on past
 		// it), have a digit, be in range and have the suffix after it.
-		if i == len(pre) || i == len(span) || len(span)-i < len(suf) || u < least || !hasText(span[i:], suf) {
+		if i == len(pre) || i == len(span) || len(span)-i < len(suf) || u < least || !sw.at(span[i:], suf) {
 			return slow(in)
 		}
 		in.Advance(i + len(suf))
 		return T(u), nil
 	}
+}
+
+// textWord is a literal of at most 8 bytes as a little-endian word and
+// the mask of its bytes, compared with 8 bytes of a span in one load;
+// ok is false for a longer literal.
+type textWord struct {
+	w, mask uint64
+	ok      bool
+}
+
+func wordOf(s string) textWord {
+	if len(s) > 8 {
+		return textWord{}
+	}
+	var t textWord
+	for i := 0; i < len(s); i++ {
+		t.w |= uint64(s[i]) << (8 * i)
+		t.mask |= 0xff << (8 * i)
+	}
+	t.ok = true
+	return t
+}
+
+// at reports whether b, which holds at least len(s) bytes, starts with s,
+// the literal of t.
+func (t textWord) at(b []byte, s string) bool {
+	if t.ok && len(b) >= 8 {
+		return binary.LittleEndian.Uint64(b)&t.mask == t.w
+	}
+	return hasText(b, s)
 }
 
 // hasText reports whether b starts with s; b holds at least len(s) bytes.
