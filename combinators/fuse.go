@@ -336,6 +336,9 @@ func (d *numeral[T]) fused(prefix, suffix string, slow any) (any, any) {
 //
 //go:noinline
 func readNumeral[T Integer](d *numeral[T], slow parse.TryParse[T]) parse.TryParse[T] {
+	if q := readUnsigned(d, slow); q != nil {
+		return q // numbers.go
+	}
 	n, pre, suf := d.n, d.prefix, d.suffix
 	return func(in *parse.Input) (T, error) {
 		span := in.Span()

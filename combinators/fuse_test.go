@@ -227,6 +227,17 @@ var fusionCases = []struct {
 	{"Before(Decimal, Then(Literal, Literal))", 64, func() fused {
 		return fuse(c.Before(c.Decimal[int](0, 999, 0), c.Then(c.Literal("\r"), c.Literal("\n"))))
 	}, []string{"12\r\n", "12\r", "12", "1000\r\n", "x\r\n"}},
+	{"Before(Hex, Dispatch with a literal case)", 64, func() fused {
+		// A chunk-size line: the number, then its CRLF or parameters.
+		params := c.Then(c.Byte(';'), c.Before(c.TakeWhile("letter", func(b byte) bool { return b >= 'a' && b <= 'z' }, 1, -1), c.Literal("\r\n")))
+		end := c.Dispatch(map[byte]parse.TryParse[string]{'\r': c.Literal("\r\n"), ';': c.Map(params, seq.Sequence.String)}, nil)
+		return fuse(c.Before(c.Hex[uint64](0, math.MaxUint64, 16), end))
+	}, []string{"1a\r\n", "1a\r\nxyz", "0\r\n", "ff;ab\r\n", "1a\r", "1a\rx", "1a", "1a;", "1ax\r\n", "\r\n",
+		"12345678901234567\r\n", "ffffffffffffffff\r\n", "1a\n", "A\r\n", "1a\rxxxxxxxxxx", "1a\r\nxxxxxxxxxx", "1a\n\nxxxxxxxxxx"}},
+	{"Then(Literal, Before(Decimal, Dispatch of a Map of a literal))", 64, func() fused {
+		end := c.Dispatch(map[byte]parse.TryParse[int]{'\n': c.Map(c.Byte('\n'), func(byte) int { return 0 }), ' ': c.Map(c.Then(c.Byte(' '), c.Take(2)), func(seq.Sequence) int { return 1 })}, nil)
+		return fuse(c.Then(c.Literal("\r\n"), c.Before(c.Decimal[int](0, 999, 0), end)))
+	}, []string{"\r\n12\n", "\r\n12 x\n", "\r\n12 y\n", "\r\n1000\n", "\r\n12", "\r\nx", "\r12\n", "\r\n7\n8", "\r\n7\nxxxxxxxxxx", "\rx7\nxxxxxxxxxx", "\n\r7\nxxxxxxxxxx", "\r\n7xxxxxxxxxxx"}},
 	{"Then(Then(Byte, Literal), Decimal)", 64, func() fused {
 		return fuse(c.Then(c.Then(c.Byte('$'), c.Literal("n=")), c.Decimal[uint8](0, 255, 0)))
 	}, []string{"$n=12;", "$n=", "$m=1;", "$n=256;"}},
@@ -358,5 +369,18 @@ func TestFusionHugeSkip(t *testing.T) {
 	got := outcome(erase(p), seq.Of([]byte("abc")), false, 1<<20)
 	if !strings.Contains(got, "SizeError") {
 		t.Errorf("got %s, want a size error", got)
+	}
+}
+
+// TestNumberCaseAmbiguous: a Dispatch after a number with two literal
+// cases does not say which one ends the number, and is not fused.
+func TestNumberCaseAmbiguous(t *testing.T) {
+	one := c.Dispatch(map[byte]parse.TryParse[string]{'\r': c.Literal("\r\n"), ';': c.Map(c.Take(1), seq.Sequence.String)}, nil)
+	two := c.Dispatch(map[byte]parse.TryParse[string]{'\r': c.Literal("\r\n"), '\n': c.Literal("\n")}, nil)
+	if d := c.Describe(c.Before(c.Decimal[int](0, 999, 0), one)); !strings.HasPrefix(d, "Before [fused]") {
+		t.Errorf("one literal case:\n%s", d)
+	}
+	if d := c.Describe(c.Before(c.Decimal[int](0, 999, 0), two)); strings.Contains(d, "[fused]") {
+		t.Errorf("two literal cases:\n%s", d)
 	}
 }

@@ -1,6 +1,7 @@
 package combinators
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -246,4 +247,165 @@ func numberOf[T Integer](n *number) parse.TryParse[T] {
 		}
 		return T(u), nil
 	}
+}
+
+// A number followed by a choice on its next byte. A line whose number is
+// followed by optional parameters and then its end ("1a;name=v\r\n", a
+// chunk size) is declared as Before(number, Dispatch(cases, def)) where
+// one case, the byte that starts the line's end, is that literal: almost
+// every line has no parameters, and the Dispatch then reads the literal.
+// Fused, the number and that literal are one numeral with a suffix, read
+// in one pass over the span; a line with parameters, or anything that is
+// not the literal after the number, runs the generic composition. It is
+// exact because the number's scan stops at the first byte that is not a
+// digit, which is the byte the Dispatch would look up, and the case for
+// it reads exactly its literal when the literal is there.
+
+// fuseNumberCase is the hook of Before(a, b) for a number a followed by a
+// Dispatch b with one literal case: it returns the fused parser and marks
+// n fused, or returns p as it is.
+func fuseNumberCase[A, B any](a parse.TryParse[A], b parse.TryParse[B], p parse.TryParse[A], n *node) parse.TryParse[A] {
+	if n.fused || !fusion() {
+		return p
+	}
+	nc, ok := numeralOf(a)
+	if !ok {
+		return p
+	}
+	lit, ok := caseLiteral(nodeOf(b))
+	if !ok {
+		return p
+	}
+	q, c := fuseNumeral(nc, "", lit, p)
+	if q == nil {
+		return p
+	}
+	n.cap, n.fused = c, true
+	return q
+}
+
+// caseLiteral returns the literal of the one case of the Dispatch d that
+// matches fixed bytes starting with its own byte (a Literal, a Byte, merged
+// literals, or a Map of one), if exactly one case does.
+func caseLiteral(d *node) (string, bool) {
+	if d == nil || d.kind != "Dispatch" {
+		return "", false
+	}
+	found, lit := 0, ""
+	for i, k := range d.kids {
+		if i >= len(d.labels) || d.labels[i] == "default" {
+			continue
+		}
+		if s, ok := nodeText(nodeAt(k)); ok && s != "" && quoteByte(s[0]) == d.labels[i] {
+			found, lit = found+1, s
+		}
+	}
+	return lit, found == 1
+}
+
+// nodeText returns the bytes the parser of node n matches, if it matches
+// fixed bytes and succeeds whenever they are there: a Literal, a Byte,
+// merged literals, or a Map of one of them.
+func nodeText(n *node) (string, bool) {
+	for range 8 {
+		if n == nil {
+			return "", false
+		}
+		switch c := n.cap.(type) {
+		case literal:
+			return string(c), true
+		case oneByte:
+			return string([]byte{byte(c)}), true
+		case interface{ text() string }:
+			return c.text(), true
+		}
+		if n.kind != "Map" || len(n.kids) != 1 {
+			return "", false
+		}
+		n = nodeAt(n.kids[0])
+	}
+	return "", false
+}
+
+// readUnsigned is readNumeral for a number without a sign (an unsigned
+// type, or bounds that are not negative): the scan inlined into the
+// closure and the literals compared byte by byte, which for the short
+// literals around a number (CRLF, "$") costs less than a call to the
+// runtime's comparison. It returns nil for a signed number.
+func readUnsigned[T Integer](d *numeral[T], slow parse.TryParse[T]) parse.TryParse[T] {
+	n := d.n
+	if n.signed || !n.posOK {
+		return nil
+	}
+	return readUnsignedOf(n.base, n.posCut, n.posRem, n.posMin, n.maxDigits, d.prefix, d.suffix, slow)
+}
+
+//go:noinline
+func readUnsignedOf[T Integer](base, cut, rem, least uint64, maxDigits int, pre, suf string, slow parse.TryParse[T]) parse.TryParse[T] {
+	pw, sw := wordOf(pre), wordOf(suf)
+	return func(in *parse.Input) (T, error) {
+		span := in.Span()
+		if len(span) <= len(pre) || !pw.at(span, pre) {
+			return slow(in)
+		}
+		i := len(pre)
+		var u uint64
+		for ; i < len(span); i++ {
+			d := uint64(digitValue[span[i]])
+			if d >= base {
+				break
+			}
+			if u > cut || u == cut && d > rem || i-len(pre) == maxDigits {
+				return slow(in) // out of range: read decides it
+			}
+			u = u*base + d
+		}
+		// The number must end at a byte of the span (it may go on past
+		// it), have a digit, be in range and have the suffix after it.
+		if i == len(pre) || i == len(span) || len(span)-i < len(suf) || u < least || !sw.at(span[i:], suf) {
+			return slow(in)
+		}
+		in.Advance(i + len(suf))
+		return T(u), nil
+	}
+}
+
+// textWord is a literal of at most 8 bytes as a little-endian word and
+// the mask of its bytes, compared with 8 bytes of a span in one load;
+// ok is false for a longer literal.
+type textWord struct {
+	w, mask uint64
+	ok      bool
+}
+
+func wordOf(s string) textWord {
+	if len(s) > 8 {
+		return textWord{}
+	}
+	var t textWord
+	for i := 0; i < len(s); i++ {
+		t.w |= uint64(s[i]) << (8 * i)
+		t.mask |= 0xff << (8 * i)
+	}
+	t.ok = true
+	return t
+}
+
+// at reports whether b, which holds at least len(s) bytes, starts with s,
+// the literal of t.
+func (t textWord) at(b []byte, s string) bool {
+	if t.ok && len(b) >= 8 {
+		return binary.LittleEndian.Uint64(b)&t.mask == t.w
+	}
+	return hasText(b, s)
+}
+
+// hasText reports whether b starts with s; b holds at least len(s) bytes.
+func hasText(b []byte, s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b[i] != s[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -40,9 +40,11 @@ type Parts[S comparable, H any] struct {
 	// Start is the state of a new stream, and the only state in which the
 	// input may end cleanly.
 	Start S
-	// Head returns the grammar of the head read in state s. It runs once
-	// per message that starts with a head: return grammars declared once
-	// (a switch over package variables), not new ones.
+	// Head returns the grammar of the head read in state s. A Stream
+	// calls it when its state changes and keeps the grammar while the
+	// state stays (a chunked body's chunks are all read in one state): it
+	// must return the same grammar for the same state, declared once (a
+	// switch over package variables).
 	Head func(s S) parse.TryParse[H]
 	// Size returns the length of the payload that follows head h: 0 for
 	// none.
@@ -97,9 +99,11 @@ type Part[H any] struct {
 type Stream[S comparable, H any] struct {
 	decl  *Parts[S, H]
 	max   uint64
-	state S      // the state in which the next head is read
-	after S      // the state once the payload is delivered
-	left  uint64 // payload bytes still to deliver
+	state S                 // the state in which the next head is read
+	after S                 // the state once the payload is delivered
+	left  uint64            // payload bytes still to deliver
+	head  parse.TryParse[H] // Head(of), kept while the state is of
+	of    S
 }
 
 // Stream returns a new stream reader in state p.Start. It panics if Head,
@@ -133,6 +137,14 @@ func (s *Stream[S, H]) Left() uint64 { return s.left }
 // Reset puts the stream back in its start state, with no payload.
 func (s *Stream[S, H]) Reset() {
 	s.state, s.after, s.left = s.decl.Start, s.decl.Start, 0
+}
+
+// headFor returns the head grammar of the current state.
+func (s *Stream[S, H]) headFor() parse.TryParse[H] {
+	if s.head == nil || s.of != s.state {
+		s.head, s.of = s.decl.Head(s.state), s.state
+	}
+	return s.head
 }
 
 // Parse reads the next message: with a payload left, its next part;
@@ -169,7 +181,7 @@ func (s *Stream[S, H]) ParseTo(in *parse.Input, dst *Part[H]) error {
 		}
 		return nil
 	}
-	h, err := s.decl.Head(s.state)(in)
+	h, err := s.headFor()(in)
 	if err != nil {
 		return err
 	}

@@ -269,3 +269,30 @@ func TestPartsParseTo(t *testing.T) {
 		t.Fatalf("%s, %v", showPart(dst), err)
 	}
 }
+
+// TestPartsHeadPerState: a Stream asks Head for a state's grammar when its
+// state changes, not per message, and still reads every head with the
+// grammar of its state.
+func TestPartsHeadPerState(t *testing.T) {
+	calls := 0
+	d := partsDecl(0, false)
+	head := d.Head
+	d.Head = func(s partsState) parse.TryParse[partsHead] { calls++; return head(s) }
+	// Five records in partsRecord (the last extended), one in
+	// partsTrailing, one in partsRecord: three states in a row.
+	in := "a=1:1b=2:22c=0:d=1:4x=1:5!e=0:f=1:6"
+	var got []string
+	r := parse.NewReader(pipe.FromBytes([]byte(in)), d.Stream().Parse, parse.Options{})
+	for p := range r.All(context.Background()) {
+		got = append(got, showPart(p))
+	}
+	if err := r.Err(); err != nil || len(got) != 7 {
+		t.Fatalf("%d parts %q, %v", len(got), got, err)
+	}
+	if want := `f=1: "6" left 0`; got[6] != want {
+		t.Errorf("last part %s, want %s", got[6], want)
+	}
+	if calls != 3 {
+		t.Errorf("Head called %d times for 3 states in a row, want 3", calls)
+	}
+}

@@ -202,6 +202,7 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 			}
 		}
 	}
+	p = fuseNumberCase(a, b, p, n) // a number, then a Dispatch with a literal case (numbers.go)
 	return record(p, n)
 }
 

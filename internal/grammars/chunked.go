@@ -2,8 +2,10 @@ package grammars
 
 import (
 	"errors"
+	"math"
 	"strconv"
 
+	cb "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
 )
@@ -94,10 +96,13 @@ const (
 	chunkMsgOWS    = "whitespace"
 )
 
-var (
-	errChunkDigits = errors.New("chunk size has more than 16 hex digits")
-	errChunkLast   = errors.New("last chunk") // ends the repetition of chunks
+// The errors of combinators.Hex for a chunk size of more than 16 digits.
+const (
+	chunkMsgLong  = "number longer than 16 digits"
+	chunkMsgAbove = "number above the maximum 0xffffffffffffffff"
 )
+
+var errChunkLast = errors.New("last chunk") // ends the repetition of chunks
 
 // Character classes of RFC 9110 §5.6. They are variables with
 // initializers, not set by init, so that grammars built during package
@@ -201,7 +206,7 @@ func chunkHandSize(in *parse.Input) (uint64, error) {
 	start := in.Consumed()
 	var v uint64
 	digits := 0
-	for digits <= maxChunkDigits {
+	for {
 		b, ok := in.Peek()
 		if !ok {
 			return 0, in.NeedMore(1)
@@ -209,16 +214,23 @@ func chunkHandSize(in *parse.Input) (uint64, error) {
 		if !isHex(b) {
 			break
 		}
+		if digits == maxChunkDigits {
+			// A 17th digit: as combinators.Hex decides it, at the
+			// number's first byte, above the maximum if the 16 digits
+			// already fill the top one.
+			in.Rewind(in.Consumed() - start)
+			msg := chunkMsgLong
+			if v > math.MaxUint64>>4 {
+				msg = chunkMsgAbove
+			}
+			return 0, &parse.SyntaxError{Offset: in.Offset(), Msg: msg, Err: cb.ErrRange}
+		}
 		v = v<<4 | uint64(unhex(b))
 		digits++
 		in.Advance(1)
 	}
 	if digits == 0 {
 		return 0, expected(in, chunkMsgHex)
-	}
-	if digits > maxChunkDigits {
-		in.Rewind(in.Consumed() - start)
-		return 0, mapErrAt(in, errChunkDigits)
 	}
 	// CRLF at once, or extensions (OWS ";" …) and then CRLF. As the
 	// combinators report it, by the furthest-failure rule: an extension

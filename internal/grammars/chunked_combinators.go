@@ -1,6 +1,7 @@
 package grammars
 
 import (
+	"math"
 	"sync"
 
 	cb "github.com/sluicego/sluice/combinators"
@@ -28,31 +29,12 @@ func ChunkedCombinators() parse.TryParse[Chunked] { return chunkedGrammarOnce() 
 
 var chunkedGrammarOnce = sync.OnceValue(buildChunked)
 
-// parseHex converts the digits of a chunk size.
-func parseHex(s seq.Sequence) (uint64, error) {
-	if s.Len() > maxChunkDigits {
-		return 0, errChunkDigits
-	}
-	digits := s.First()
-	if len(digits) < s.Len() {
-		var buf [maxChunkDigits]byte
-		digits = buf[:s.CopyTo(buf[:])]
-	}
-	var v uint64
-	for _, b := range digits {
-		v = v<<4 | uint64(unhex(b))
-	}
-	return v, nil
-}
-
 // chunkedElements are the elements of the chunked grammar that the
 // whole-body grammar and the streaming one (chunked_parts.go) share,
 // declared once.
 type chunkedElements struct {
-	digits   parse.TryParse[seq.Sequence] // the hex digits of a chunk size, at most one too many
-	sizeLine parse.TryParse[uint64]       // a chunk-size line: size, extensions, CRLF
-	exts     parse.TryParse[struct{}]     // what follows the digits of a size line: extensions, CRLF
-	trailers parse.TryParse[[]Field]      // the trailer section and the CRLF that ends the body
+	sizeLine parse.TryParse[uint64]  // a chunk-size line: size, extensions, CRLF
+	trailers parse.TryParse[[]Field] // the trailer section and the CRLF that ends the body
 }
 
 var chunkedElementsOnce = sync.OnceValue(buildChunkedElements)
@@ -125,18 +107,14 @@ func buildChunkedElements() chunkedElements {
 		return lineEnd
 	})
 	// Most size lines have no extension: go to CRLF at once, without the
-	// failed element that ends a Fold.
+	// failed element that ends a Fold. Declared as a Dispatch whose one
+	// literal case is the line's end, so that the size and the CRLF are
+	// read in one pass (combinators' fusion of a number and that case).
 	extsRun := cb.Then(cb.Fold(ext, 0, -1, none{}, skip), extEnd)
-	exts := dispatch(cb.Uint8(), func(b byte) parse.TryParse[none] {
-		if b == '\r' {
-			return lineEnd
-		}
-		return extsRun
-	})
+	exts := cb.Dispatch(map[byte]parse.TryParse[none]{'\r': lineEnd}, extsRun)
 
-	// chunk-size line.
-	digits := cb.TakeWhile(chunkMsgHex, isHex, 1, maxChunkDigits+1)
-	size := cb.MapErr(digits, parseHex)
+	// chunk-size line: 1 to 16 hex digits, leading zeros included.
+	size := cb.Hex[uint64](0, math.MaxUint64, maxChunkDigits)
 	sizeLine := cb.Before(size, exts)
 
 	// trailer-section.
@@ -151,7 +129,7 @@ func buildChunkedElements() chunkedElements {
 		return retry[Field, none](field)
 	})
 	trailers := cb.Before(cb.Many(field, 0, -1), trailerEnd)
-	return chunkedElements{digits: digits, sizeLine: sizeLine, exts: exts, trailers: trailers}
+	return chunkedElements{sizeLine: sizeLine, trailers: trailers}
 }
 
 func buildChunked() parse.TryParse[Chunked] {

@@ -29,55 +29,30 @@ type ChunkedPart struct {
 type chunkState uint8
 
 const (
-	chunkBody chunkState = iota // a body starts: its first chunk-size line
-	chunkNext                   // a chunk's data ended: its CRLF, then a chunk-size line
+	chunkBody     chunkState = iota // a body starts: its first chunk-size line
+	chunkNext                       // a chunk's data ended: its CRLF, then a chunk-size line
+	chunkTrailers                   // the last chunk's size line was read: the trailer section
 )
 
-// chunkHead is what a chunk-size line (and, for the last chunk, the
-// trailer section) declares: the chunk's size, 0 for the last chunk.
+// chunkHead is what a chunk-size line declares (the chunk's size, 0 for
+// the last chunk) or, in chunkTrailers, the trailer section.
 type chunkHead struct {
 	size     uint64
 	trailers []Field
 }
 
 // chunkedHeads are the head grammars of the streaming decoder, one per
-// state, declared once.
-var chunkedHeads = sync.OnceValue(func() [2]parse.TryParse[chunkHead] {
+// state, declared once. A size line is the size, fused with the CRLF
+// that ends a line without extensions, and in chunkNext with the CRLF
+// before it: one pass over the span for most chunks.
+var chunkedHeads = sync.OnceValue(func() [3]parse.TryParse[chunkHead] {
 	e := chunkedElementsOnce()
-	// The last chunk is told from the others by its digits, all zeros:
-	// peeked, so that the size line is then read once, by the grammar
-	// that goes on with the trailers or not. A size whose first digit is
-	// not 0 (as senders write them) needs no more than that byte.
-	zeros := cb.Map(e.digits, func(d seq.Sequence) bool {
-		for b := range d.Chunks() {
-			for _, c := range b {
-				if c != '0' {
-					return false
-				}
-			}
-		}
-		return true
-	})
-	last := cb.Then(e.sizeLine, cb.Map(e.trailers, func(t []Field) chunkHead { return chunkHead{trailers: t} }))
-	// A chunk's size line made into its head by the conversion of the
-	// digits itself, one layer fewer than a Map of e.sizeLine.
-	chunk := cb.Before(cb.MapErr(e.digits, func(d seq.Sequence) (chunkHead, error) {
-		n, err := parseHex(d)
-		return chunkHead{size: n}, err
-	}), e.exts)
-	zero := dispatch(zeros, func(z bool) parse.TryParse[chunkHead] {
-		if z {
-			return last
-		}
-		return chunk
-	})
-	head := dispatch(cb.Uint8(), func(b byte) parse.TryParse[chunkHead] {
-		if b == '0' {
-			return zero
-		}
-		return chunk
-	})
-	return [2]parse.TryParse[chunkHead]{chunkBody: head, chunkNext: cb.Then(crlf, head)}
+	sized := func(n uint64) chunkHead { return chunkHead{size: n} }
+	return [3]parse.TryParse[chunkHead]{
+		chunkBody:     cb.Map(e.sizeLine, sized),
+		chunkNext:     cb.Map(cb.Then(crlf, e.sizeLine), sized),
+		chunkTrailers: cb.Map(e.trailers, func(t []Field) chunkHead { return chunkHead{trailers: t} }),
+	}
 })
 
 // ChunkedParts is a streaming decoder of bodies in the HTTP/1.1 chunked
@@ -114,20 +89,34 @@ func NewChunkedParts(maxPart int) *ChunkedParts {
 	return &ChunkedParts{s: p.Stream()}
 }
 
-func chunkedNext(_ chunkState, h chunkHead) chunkState {
-	if h.size == 0 {
+func chunkedNext(s chunkState, h chunkHead) chunkState {
+	switch {
+	case s == chunkTrailers:
 		return chunkBody
+	case h.size == 0:
+		return chunkTrailers
 	}
 	return chunkNext
 }
 
 // Parse reads the next message; hand it to one message reader.
 func (c *ChunkedParts) Parse(in *parse.Input) (ChunkedPart, error) {
+	saved := *c.s
 	var p cb.Part[chunkHead]
 	if err := c.s.ParseTo(in, &p); err != nil {
 		return ChunkedPart{}, err
 	}
-	return ChunkedPart{Data: p.Data, Last: p.HasHead && p.Head.size == 0, Trailers: p.Head.trailers}, nil
+	if c.s.State() != chunkTrailers {
+		return ChunkedPart{Data: p.Data}, nil
+	}
+	// The last chunk's size line: its trailer section is the rest of the
+	// body's final message. If it is not all here, the stream goes back
+	// to where the message started, as for any message not returned.
+	if err := c.s.ParseTo(in, &p); err != nil {
+		*c.s = saved
+		return ChunkedPart{}, in.Furthest(err)
+	}
+	return ChunkedPart{Last: true, Trailers: p.Head.trailers}, nil
 }
 
 // ChunkedPartsHand is [ChunkedParts] written by hand, without
