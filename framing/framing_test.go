@@ -301,12 +301,12 @@ func TestLineStreamEndlessLine(t *testing.T) {
 	}
 }
 
-// TestLineStreamByteReads drops 4 MiB of one line sent a byte per read:
+// TestLineStreamByteReads drops 1 MiB of one line sent a byte per read:
 // linear time (a rescan of the buffered line on every read would take
 // minutes), and the line after it is read.
 func TestLineStreamByteReads(t *testing.T) {
 	start := time.Now()
-	in := strings.Repeat("x", 4<<20) + "\nb\n"
+	in := strings.Repeat("x", 1<<20) + "\nb\n"
 	r := parse.NewReader(pipe.NewReader(iotest.OneByteReader(strings.NewReader(in)), pipe.ReaderOptions{}),
 		framing.NewLineStream(framing.LineOptions{}).Parse, parse.Options{MaxMessageSize: 8 << 10})
 	defer r.Close()
