@@ -45,16 +45,17 @@ func bounded(p parse.TryParse[seq.Sequence], n, max int) parse.TryParse[seq.Sequ
 	return func(in *parse.Input) (seq.Sequence, error) {
 		off := in.Offset()
 		v, err := p(in)
-		if err != nil {
-			var se *parse.SizeError
-			if errors.As(err, &se) && se.Offset == off && se.Limit == n {
+		if err == nil {
+			if v.Len() > max {
 				return v, &TooLongError{Offset: off, Max: max}
 			}
-			return v, err
+			return v, nil
 		}
-		if v.Len() > max {
+		// Limit returns its refusal as it is: a type assertion, not
+		// errors.As, which would cost an allocation per need for more input.
+		if se, ok := err.(*parse.SizeError); ok && se.Offset == off && se.Limit == n {
 			return v, &TooLongError{Offset: off, Max: max}
 		}
-		return v, nil
+		return v, err
 	}
 }
