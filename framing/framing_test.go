@@ -92,6 +92,8 @@ func TestLines(t *testing.T) {
 			want: outcome{frames("abc"), tooLong(5, 3)}},
 		{name: "message limit smaller", o: framing.LineOptions{MaxLength: 100}, limit: 8, input: "abc\n" + strings.Repeat("y", 20),
 			want: outcome{frames("abc"), (&parse.SizeError{Offset: 4, Limit: 8}).Error()}},
+		{name: "past the fast path's reach", o: framing.LineOptions{MaxLength: 700}, input: "a\r\n" + strings.Repeat("p", 600) + "\r\n" + strings.Repeat("q", 701) + "\n",
+			want: outcome{frames("a", strings.Repeat("p", 600)), tooLong(605, 700)}},
 		{name: "no max", o: framing.LineOptions{MaxLength: -1}, input: strings.Repeat("z", 100) + "\n",
 			want: outcome{frames(strings.Repeat("z", 100)), ""}},
 	} {

@@ -87,7 +87,48 @@ func Lines(o LineOptions) parse.TryParse[seq.Sequence] {
 	if max < 0 {
 		return term
 	}
-	return bounded(c.Limit(max+endLen, term), max+endLen, max)
+	return fast(o.End, max, bounded(c.Limit(max+endLen, term), max+endLen, max))
+}
+
+// fastScan is how far into the current segment the fast path of Lines
+// looks for a line end: a bound on the work an attempt repeats when a long
+// line arrives in pieces, which the declared grammar resumes instead.
+const fastScan = 512
+
+// fast puts a fast path in front of slow, the declared grammar: a line
+// whose end lies in the first fastScan bytes of the cursor's segment is
+// cut there without the layers of Limit. It reads what slow would read
+// and returns what slow would return; anything else (a line end cut by a
+// segment end or further on, a line over the maximum) runs slow from the
+// start. The tests over every segmentation compare both with the same
+// expected frames, since a segmentation of one byte per segment never
+// takes the fast path.
+func fast(e LineEnd, max int, slow parse.TryParse[seq.Sequence]) parse.TryParse[seq.Sequence] {
+	return func(in *parse.Input) (seq.Sequence, error) {
+		span := in.Span()
+		if len(span) > fastScan {
+			span = span[:fastScan]
+		}
+		var i, end int
+		if e == EndCRLF {
+			i, end = bytes.Index(span, crlf), 2
+		} else {
+			i, end = bytes.IndexByte(span, '\n'), 1
+		}
+		if i < 0 {
+			return slow(in)
+		}
+		n := i
+		if e == EndLFOrCRLF && i > 0 && span[i-1] == '\r' {
+			n--
+		}
+		if n > max {
+			return slow(in)
+		}
+		v := in.SpanSeq(n)
+		in.Advance(i + end)
+		return v, nil
+	}
 }
 
 // AppendLine appends line and the line end to dst. It returns [ErrInvalid]
