@@ -324,3 +324,20 @@ func TestLineStreamByteReads(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+// TestLineStreamReset checks that Reset puts a stream that was dropping a
+// line back at the start of a line, as its doc says.
+func TestLineStreamReset(t *testing.T) {
+	s := framing.NewLineStream(framing.LineOptions{MaxLength: 4})
+	r := parse.NewReader(pipe.FromBytes([]byte("abcdefgh")), s.Parse, parse.Options{})
+	if l, err := r.Next(t.Context()); err != nil || !l.Skipped {
+		t.Fatalf("first message %+v, %v; want a skipped piece", l, err)
+	}
+	r.Close()
+	s.Reset()
+	r = parse.NewReader(pipe.FromBytes([]byte("ok\n")), s.Parse, parse.Options{})
+	defer r.Close()
+	if l, err := r.Next(t.Context()); err != nil || l.Skipped || l.Text.String() != "ok" {
+		t.Errorf("after Reset: %+v, %v; want the line \"ok\"", l, err)
+	}
+}

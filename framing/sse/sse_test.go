@@ -362,3 +362,26 @@ func FuzzStream(f *testing.F) {
 		fuzz.Fuzz(t, dec, data, cuts, fuzz.Options[sse.Event]{MaxMessageSize: 128})
 	})
 }
+
+// TestStreamReset checks that Reset starts a new stream: a BOM is skipped
+// again, a pending LF after a CR is not, and the last event ID is empty.
+func TestStreamReset(t *testing.T) {
+	s := sse.NewStream(sse.Options{})
+	r := parse.NewReader(pipe.FromBytes([]byte("id:9\ndata:a\r\r")), s.Parse, parse.Options{})
+	if ev, err := r.Next(t.Context()); err != nil || string(ev.LastEventID) != "9" {
+		t.Fatalf("first stream: %q, %v", ev.LastEventID, err)
+	}
+	r.Close()
+	s.Reset()
+	r = parse.NewReader(pipe.FromBytes([]byte("\xef\xbb\xbf\ndata:b\n\n")), s.Parse, parse.Options{})
+	defer r.Close()
+	var got []string
+	for ev := range r.All(t.Context()) {
+		got = append(got, string(ev.LastEventID)+"/"+ev.Data())
+	}
+	// The LF after the BOM is a blank line of its own (no event), not the
+	// second half of the first stream's CRLF.
+	if r.Err() != nil || strings.Join(got, ",") != "/,/b" {
+		t.Errorf("after Reset: %q, %v", got, r.Err())
+	}
+}
