@@ -11,6 +11,7 @@
 package ndjson
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,10 +57,51 @@ type Options struct {
 func Values(o Options) parse.TryParse[seq.Sequence] {
 	// The last line may end at the end of the input without a line end.
 	line := c.Map(c.Alt(framing.Lines(framing.LineOptions{MaxLength: o.MaxLine}), lastLine(o.MaxLine)), blankless)
-	if !o.Validate {
-		return line
+	if o.Validate {
+		line = c.MapErr(line, validate)
 	}
-	return c.MapErr(line, validate)
+	max := o.MaxLine
+	if max == 0 {
+		max = framing.DefaultMaxLine
+	}
+	return fast(line, max, o.Validate)
+}
+
+// fastScan is how far into the cursor's segment the fast path of Values
+// looks for a line end, which bounds the work an attempt repeats when a
+// long line arrives in pieces.
+const fastScan = 512
+
+// fast puts a fast path in front of slow, the declared grammar: a line
+// whose LF lies in the first fastScan bytes of the cursor's segment and
+// whose first byte is not blank is cut there (checked with json.Valid if
+// validate) without the layers of the grammar. It reads and returns what
+// slow would; anything else (a blank line, a line cut by a segment end, an
+// invalid or over-long line, the last line without LF) runs slow from the
+// start, which reports the errors. The tests over every segmentation check
+// both against the same expected values, since a segmentation of one byte
+// per segment never takes the fast path.
+func fast(slow parse.TryParse[seq.Sequence], max int, validate bool) parse.TryParse[seq.Sequence] {
+	return func(in *parse.Input) (seq.Sequence, error) {
+		span := in.Span()
+		if len(span) > fastScan {
+			span = span[:fastScan]
+		}
+		i := bytes.IndexByte(span, '\n')
+		if i <= 0 {
+			return slow(in)
+		}
+		n := i
+		if span[i-1] == '\r' {
+			n--
+		}
+		if n == 0 || n > max || span[0] == ' ' || span[0] == '\t' || span[0] == '\r' || validate && !json.Valid(span[:n]) {
+			return slow(in)
+		}
+		v := in.SpanSeq(n)
+		in.Advance(i + 1)
+		return v, nil
+	}
 }
 
 // lastLine is the bytes left at the end of the input, within the maximum.
