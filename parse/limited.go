@@ -35,18 +35,22 @@ func Limited[T any](in *Input, n int, p TryParse[T]) (T, error) {
 		}
 		return v, nil
 	}
-	var se *SizeError
-	switch {
-	case errors.As(err, &se):
-		if se.Offset == in.msg() && se.Limit == n {
-			// Refused by the limit set here, through Input.TooLarge: name
-			// the element, not the message.
+	// A need for more input is the common case (every element cut by the
+	// end of a read): it is told apart first, without errors.As, whose
+	// target would cost an allocation.
+	if errors.Is(err, ErrNeedMore) {
+		if in.need > at+n+1 || in.Sequence().Len()-at > n {
+			// Wanting more than n bytes and a byte of lookahead, or still
+			// wanting more with n+1 bytes buffered: the element cannot end
+			// within its limit (the message reader's rule, at the element).
 			err = &SizeError{Offset: off, Limit: n}
 		}
-	case errors.Is(err, ErrNeedMore) && (in.need > at+n+1 || in.Sequence().Len()-at > n):
-		// Wanting more than n bytes and a byte of lookahead, or still
-		// wanting more with n+1 bytes buffered: the element cannot end
-		// within its limit (the message reader's rule, at the element).
+		return v, err
+	}
+	var se *SizeError
+	if errors.As(err, &se) && se.Offset == in.msg() && se.Limit == n {
+		// Refused by the limit set here, through Input.TooLarge: name
+		// the element, not the message.
 		err = &SizeError{Offset: off, Limit: n}
 	}
 	return v, err
