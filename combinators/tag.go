@@ -33,12 +33,21 @@ func Tag[T any](tag error, p parse.TryParse[T]) parse.TryParse[T] {
 			return v, nil
 		}
 		err = in.Furthest(err)
-		var se *parse.SyntaxError
-		if !errors.As(err, &se) || errors.Is(se.Err, tag) {
-			return v, err
+		if errors.Is(err, parse.ErrNeedMore) || errors.Is(err, parse.ErrTooLarge) {
+			return v, err // before errors.As, whose target escapes: a short attempt allocates nothing
 		}
-		return v, &parse.SyntaxError{Offset: se.Offset, Msg: se.Msg, Expected: se.Expected, Err: &taggedError{tag: tag, err: se.Err}}
+		return v, tagged(err, tag)
 	}, mk("Tag", kid(p)).with(tag.Error()))
+}
+
+// tagged returns err marked with tag if it is a syntax error that does
+// not match tag yet, and err otherwise.
+func tagged(err, tag error) error {
+	var se *parse.SyntaxError
+	if !errors.As(err, &se) || errors.Is(se.Err, tag) {
+		return err
+	}
+	return &parse.SyntaxError{Offset: se.Offset, Msg: se.Msg, Expected: se.Expected, Err: &taggedError{tag: tag, err: se.Err}}
 }
 
 // taggedError is the Err of a syntax error marked by [Tag]: the tag, and

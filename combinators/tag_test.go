@@ -70,3 +70,20 @@ func TestTagPanicsOnNil(t *testing.T) {
 	}()
 	c.Tag[int](nil, c.Decimal[int](0, 1, 0))
 }
+
+// TestTagShortAttemptsAllocateNothing checks that an element that needs
+// more input, as every element at the end of a read does, costs no
+// allocation in Tag.
+func TestTagShortAttemptsAllocateNothing(t *testing.T) {
+	p := c.Tag(errBadLength, c.LengthPrefixedBytes(c.Before(c.Decimal[uint64](0, 1000, 0), c.Literal("\r\n"))))
+	in := parse.NewInput(segtest.Split([]byte("10\r\nabc")), false, 100)
+	allocs := testing.AllocsPerRun(100, func() {
+		in.Rewind(in.Consumed())
+		if _, err := p(in); !errors.Is(err, parse.ErrNeedMore) {
+			t.Fatalf("err %v, want a need for more input", err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per short attempt", allocs)
+	}
+}
