@@ -91,10 +91,12 @@ type pieces struct {
 }
 
 func newPieces(l Limits) pieces {
-	length := cb.Tag(ErrBulkLength, cb.Before(cb.Decimal[uint64](0, uint64(l.MaxBulk), 0), crlf))
+	// The tag goes around the length-prefixed bytes, which fail only where
+	// the length does, so that the length and the body stay one fused step.
+	length := cb.Before(cb.Decimal[uint64](0, uint64(l.MaxBulk), 0), crlf)
 	return pieces{
 		line:    cb.Limit(l.MaxLine+2, cb.Before(cb.TakeWhile("line byte", isLineByte, 0, -1), crlf)),
-		bulk:    cb.Before(cb.LengthPrefixedBytes(length), crlf),
+		bulk:    cb.Before(cb.Tag(ErrBulkLength, cb.LengthPrefixedBytes(length)), crlf),
 		count:   cb.Tag(ErrCount, cb.Before(cb.Decimal[uint64](0, uint64(l.MaxElems), 0), crlf)),
 		integer: cb.Before(cb.Decimal[int64](math.MinInt64, math.MaxInt64, 0), crlf),
 	}
