@@ -39,7 +39,7 @@ func Values(l Limits) parse.TryParse[Value] {
 	if l == defaults {
 		return defaultValues()
 	}
-	return buildValues(l)
+	return cached(&valueGrammars, l, buildValues)
 }
 
 // Commands returns the grammar of one command per message, as a server
@@ -54,7 +54,19 @@ func Commands(l Limits) parse.TryParse[Command] {
 	if l == defaults {
 		return defaultCommands()
 	}
-	return buildCommands(l)
+	return cached(&commandGrammars, l, buildCommands)
+}
+
+// The grammars built for limits other than the defaults, by limits.
+var valueGrammars, commandGrammars sync.Map
+
+// cached returns the grammar built for l, building it on first use.
+func cached[T any](m *sync.Map, l Limits, build func(Limits) parse.TryParse[T]) parse.TryParse[T] {
+	if p, ok := m.Load(l); ok {
+		return p.(parse.TryParse[T])
+	}
+	p, _ := m.LoadOrStore(l, build(l))
+	return p.(parse.TryParse[T])
 }
 
 // NewValueReader returns a message reader of values from src within the

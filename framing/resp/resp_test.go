@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	cb "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/internal/segtest"
@@ -189,3 +190,19 @@ func TestProtocolTcl(t *testing.T) {
 			err: syntaxMsg(4, "expected '$'")},
 	})
 }
+
+// TestGrammarsBuiltOnce checks the promise that a grammar is built once
+// per distinct limits: the same limits give the same parser.
+func TestGrammarsBuiltOnce(t *testing.T) {
+	l := Limits{MaxBulk: 100}
+	if closure(Values(l)) != closure(Values(Limits{MaxBulk: 100, MaxDepth: -1})) || closure(Commands(l)) != closure(Commands(l)) {
+		t.Error("a grammar was built again for the same limits")
+	}
+	if closure(Values(Limits{})) != closure(Values(Limits{MaxBulk: DefaultMaxBulk})) || closure(Values(l)) == closure(Values(Limits{})) {
+		t.Error("default limits do not share the default grammar")
+	}
+}
+
+// closure is the closure a func value points to: equal for the same
+// parser, different for two built alike.
+func closure[T any](p parse.TryParse[T]) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&p)) }
