@@ -110,6 +110,7 @@ type chunkHead struct {
 	size     uint64
 	last     bool
 	trailers Fields
+	err      error // too many trailer fields
 }
 
 var grammarCache sync.Map // limits → *grammars
@@ -172,12 +173,16 @@ func build(l limits) *grammars {
 		'\r': cb.Then(cb.Byte('\r'), cb.Map(lf, func(byte) field { return field{} })),
 		'\n': fault[field](ErrBareLF),
 	}, fieldLine)
-	fields := cb.MapErr(cb.Recognize(cb.FoldTill(element, cb.Literal("\r\n"), 0, l.fields+1, section{}, addField)),
-		func(r cb.Recognized[section]) (sectionView, error) {
+	// The count is checked once the section is read (the head's size
+	// bounds it meanwhile), and reported where the head ends, as the
+	// framing is (see conn.parse).
+	fields := cb.Map(cb.Recognize(cb.FoldTill(element, cb.Literal("\r\n"), 0, -1, section{}, addField)),
+		func(r cb.Recognized[section]) sectionView {
+			v := sectionView{sec: r.Value, f: Fields{block: r.Bytes.Slice(0, r.Bytes.Len()-2), n: r.Value.n}}
 			if r.Value.n > l.fields {
-				return sectionView{}, ErrTooManyFields
+				v.err = ErrTooManyFields
 			}
-			return sectionView{sec: r.Value, f: Fields{block: r.Bytes.Slice(0, r.Bytes.Len()-2), n: r.Value.n}}, nil
+			return v
 		})
 
 	requestLine := cb.Limit(l.line, cb.Seq4(
@@ -206,12 +211,16 @@ func build(l limits) *grammars {
 	// (see conn.parse).
 	request := cb.Seq2(requestLine, fields, func(h Head, s sectionView) Head {
 		h = withFields(h, s)
-		h.err = frameRequest(&h, l)
+		if h.err = s.err; h.err == nil {
+			h.err = frameRequest(&h, l)
+		}
 		return h
 	})
 	response := cb.Seq2(statusLine, fields, func(h Head, s sectionView) Head {
 		h = withFields(h, s)
-		h.err = frameResponse(&h, l)
+		if h.err = s.err; h.err == nil {
+			h.err = frameResponse(&h, l)
+		}
 		return h
 	})
 
@@ -242,7 +251,7 @@ func build(l limits) *grammars {
 		})
 	sizeLine := cb.Limit(l.line, cb.Before(cb.Before(size, ext), crlf))
 	last := cb.Then(sizeLine, cb.Map(fields, func(s sectionView) chunkHead {
-		return chunkHead{last: true, trailers: s.f}
+		return chunkHead{last: true, trailers: s.f, err: s.err}
 	}))
 	nonLast := cb.Map(sizeLine, func(n uint64) chunkHead { return chunkHead{size: n} })
 	chunk := cb.Bind(cb.Peek(sizeLine), func(n uint64) parse.TryParse[chunkHead] {
@@ -278,6 +287,7 @@ func build(l limits) *grammars {
 type sectionView struct {
 	sec section
 	f   Fields
+	err error
 }
 
 func withFields(h Head, s sectionView) Head {

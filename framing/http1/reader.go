@@ -260,6 +260,9 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 		}
 		c.closing = h.Close
 	case p.HasHead:
+		if err := p.Head.chunk.err; err != nil {
+			return Part{}, &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid trailers", Err: err}
+		}
 		out.End, out.Trailers = p.Head.chunk.last, p.Head.chunk.trailers
 	default:
 		out.End = p.Left == 0 && c.stream.State() == stHead
@@ -292,7 +295,9 @@ func (c *conn) read(ctx context.Context) (Part, error) {
 		return Part{}, ErrHandedOver
 	}
 	p, err := c.r.Next(ctx)
-	for err == nil && p.blank {
+	// Empty lines between messages, and the size line of a chunk alone
+	// (a head of the stream, whose data follows), are not handed on.
+	for err == nil && (p.blank || !p.IsHead && !p.End && p.Data.Len() == 0) {
 		p, err = c.r.Next(ctx)
 	}
 	if err != nil {
