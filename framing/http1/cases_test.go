@@ -160,7 +160,7 @@ func run(kind string, src pipe.Reader, o Options) (outcome, error) {
 	}
 	var out outcome
 	var cur *llMessage
-	var head Head
+	var untilClose, tunnel bool // of the current head, whose views are stale after the next read
 	for {
 		p, err := next(context.Background())
 		switch {
@@ -178,8 +178,10 @@ func run(kind string, src pipe.Reader, o Options) (outcome, error) {
 			return out, err
 		}
 		if p.IsHead {
-			head = p.Head
 			h := p.Head
+			untilClose = h.Body == BodyUntilClose
+			m := h.Method.String()
+			tunnel = h.Upgrade || m == "CONNECT" || m == "PRI"
 			cur = &llMessage{start: fmt.Sprintf("%s %s 1.%d", h.Method, h.Target, h.Minor)}
 			if kind == "response" {
 				cur.start = fmt.Sprintf("1.%d %s", h.Minor, h.Reason)
@@ -193,11 +195,11 @@ func run(kind string, src pipe.Reader, o Options) (outcome, error) {
 			cur.headers = append(cur.headers, k.String()+": "+v.String())
 		}
 		if p.End {
-			if head.Body == BodyUntilClose && !p.IsHead && p.Data.Len() == 0 {
+			if untilClose && !p.IsHead && p.Data.Len() == 0 {
 				cur.complete = true // ended by the end of the input
 			}
 			out.messages = append(out.messages, cur.format(kind))
-			if kind == "request" && (head.Upgrade || head.Method.String() == "CONNECT" || head.Method.String() == "PRI") {
+			if kind == "request" && tunnel {
 				hijack()
 				out.end = "stop"
 				return out, nil
