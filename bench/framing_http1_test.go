@@ -369,3 +369,146 @@ func TestHTTP1AgreesWithNetHTTP(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+// http1Response is a response as both readers see it.
+type http1Response struct {
+	status int
+	fields []string // "Name: value", Transfer-Encoding and Content-Length left out
+	body   string
+}
+
+// readSluiceResponses reads the responses to requests of the given
+// methods with framing/http1.
+func readSluiceResponses(pieces [][]byte, methods []string) ([]http1Response, error) {
+	src := &piecesReader{pieces: slices.Clone(pieces)}
+	r := http1.NewResponseReader(pipe.NewReader(src, pipe.ReaderOptions{}), http1.Options{})
+	defer r.Close()
+	for _, m := range methods {
+		r.Sent(m)
+	}
+	var out []http1Response
+	for {
+		p, err := r.Next(context.Background())
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		if p.IsHead {
+			if p.Head.Status < 200 {
+				continue // net/http's ReadResponse returns 1xx too, but the table has none
+			}
+			q := http1Response{status: p.Head.Status}
+			for k, v := range p.Head.Fields.All() {
+				switch n := http.CanonicalHeaderKey(k.String()); n {
+				case "Transfer-Encoding", "Content-Length":
+				default:
+					q.fields = append(q.fields, n+": "+v.String())
+				}
+			}
+			slices.Sort(q.fields)
+			out = append(out, q)
+		}
+		out[len(out)-1].body += p.Data.String()
+	}
+}
+
+// readNetHTTPResponses reads the responses with net/http.
+func readNetHTTPResponses(pieces [][]byte, methods []string) ([]http1Response, error) {
+	br := bufio.NewReader(&piecesReader{pieces: slices.Clone(pieces)})
+	var out []http1Response
+	for _, m := range methods {
+		if _, err := br.Peek(1); err == io.EOF {
+			return out, nil
+		}
+		resp, err := http.ReadResponse(br, &http.Request{Method: m})
+		if err != nil {
+			return out, err
+		}
+		q := http1Response{status: resp.StatusCode}
+		for k, vs := range resp.Header {
+			if k == "Content-Length" {
+				continue
+			}
+			for _, v := range vs {
+				q.fields = append(q.fields, k+": "+v)
+			}
+		}
+		slices.Sort(q.fields)
+		body, err := io.ReadAll(resp.Body)
+		q.body = string(body)
+		out = append(out, q)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// randomResponses returns n responses to the methods it also returns:
+// bodies by Content-Length, chunked with trailers, none (HEAD, 204, 304)
+// and, last, until the connection closes.
+func randomResponses(r *rand.Rand, n int) ([]byte, []string) {
+	var b []byte
+	var methods []string
+	for i := range n {
+		m, status := "GET", 200
+		switch r.IntN(5) {
+		case 0:
+			m = "HEAD"
+		case 1:
+			status = 204
+		case 2:
+			status = 304
+		}
+		fields := []http1.Field{{Name: "Server", Value: "t"}, {Name: "X-N", Value: strconv.Itoa(i)}}
+		body := strings.Repeat("r", r.IntN(200))
+		chunked := r.IntN(2) == 0
+		last := i == n-1 && r.IntN(3) == 0
+		switch {
+		case last:
+		case chunked:
+			fields = append(fields, http1.Field{Name: "Transfer-Encoding", Value: "chunked"})
+		default:
+			fields = append(fields, http1.Field{Name: "Content-Length", Value: strconv.Itoa(len(body))})
+		}
+		b = http1.AppendResponseHead(b, status, http.StatusText(status), fields...)
+		methods = append(methods, m)
+		switch {
+		case m == "HEAD" || status != 200:
+		case last:
+			b = append(b, body...)
+		case chunked:
+			for s := body; s != ""; {
+				k := min(len(s), 1+r.IntN(60))
+				b = http1.AppendChunk(b, []byte(s[:k]))
+				s = s[k:]
+			}
+			b = http1.AppendLastChunk(b)
+		default:
+			b = append(b, body...)
+		}
+	}
+	return b, methods
+}
+
+// TestHTTP1ResponsesAgreeWithNetHTTP reads random response streams with
+// framing/http1 and net/http's ReadResponse, each told the request
+// methods, under random chunkings: the same statuses, fields and bodies.
+func TestHTTP1ResponsesAgreeWithNetHTTP(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 5))
+	for i := range 100 {
+		in, methods := randomResponses(rnd, 1+rnd.IntN(6))
+		want, werr := readNetHTTPResponses([][]byte{in}, methods)
+		if werr != nil {
+			t.Fatalf("stream %d: net/http: %v\n%q", i, werr, in)
+		}
+		for _, max := range []int{1, 5, 64, 4096} {
+			got, err := readSluiceResponses(randomCut(rnd, in, max), methods)
+			if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("stream %d in pieces of at most %d:\n  sluice  %v %v\n  nethttp %v\n%q", i, max, got, err, want, in)
+			}
+		}
+	}
+}
