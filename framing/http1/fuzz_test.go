@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,6 +90,14 @@ func seeds(t testing.TB, kind string) [][]byte {
 		if r.kind == kind {
 			out = append(out, []byte(r.in))
 		}
+	}
+	captures, _ := filepath.Glob("testdata/captures/*." + kind)
+	for _, name := range captures {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
 	}
 	return out
 }

@@ -207,6 +207,7 @@ func TestLiveNginx(t *testing.T) {
 	statuses := map[int]int{}
 	seen := map[string]bool{}
 	bodies := map[string]bool{}
+	writeCaptures(t, recs)
 	for i, rec := range recs {
 		x := frame(t, rec.Up, rec.Down)
 		for _, max := range []int{1, 7, 100, 5000} {
@@ -264,4 +265,26 @@ func TestLiveNginx(t *testing.T) {
 		}
 	}
 	t.Logf("%d connections, %d requests and responses, statuses %v", len(recs), requests, statuses)
+}
+
+// writeCaptures writes the small connections of recs (under 4 KB each way)
+// to the directory HTTP1_CAPTURES names, if it is set: that is how
+// testdata/captures, the fuzz targets' seeds of real bytes, was made.
+func writeCaptures(t *testing.T, recs []wiretap.Recording) {
+	dir := os.Getenv("HTTP1_CAPTURES")
+	if dir == "" {
+		return
+	}
+	for i, rec := range recs {
+		up, down := rec.UpBytes(), rec.DownBytes()
+		if len(up) > 4<<10 || len(down) > 4<<10 {
+			continue
+		}
+		for kind, b := range map[string][]byte{"request": up, "response": down} {
+			name := filepath.Join(dir, fmt.Sprintf("nginx-%d.%s", i, kind))
+			if err := os.WriteFile(name, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
