@@ -410,9 +410,6 @@ func (r *ResponseReader) Sent(method string) {
 	case "CONNECT":
 		k = reqConnect
 	}
-	if len(r.c.pending) == cap(r.c.pending) && len(r.c.pending) > 0 {
-		r.c.pending = append(r.c.pending[:0:0], r.c.pending...)
-	}
 	r.c.pending = append(r.c.pending, k)
 }
 
