@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -298,4 +299,56 @@ func TestEndlessHeaderLine(t *testing.T) {
 		t.Fatalf("read %d bytes of a line limited to %d", src.read, limit)
 	}
 	t.Logf("refused after %d bytes, one per read, in %v", src.read, time.Since(start))
+}
+
+// TestBodyByteAtATime checks that bodies of both framings sent a byte per
+// read over megabytes are read in time linear in their size: the parts
+// are the same as when the body arrives whole, and a part's bytes are
+// waited for in one piece, not parsed again on every read.
+func TestBodyByteAtATime(t *testing.T) {
+	size := 2 << 20
+	if raceEnabled {
+		size = 256 << 10
+	}
+	body := strings.Repeat("0123456789abcdef", size/16)
+	var chunked []byte
+	for s := body; s != ""; {
+		k := min(len(s), 1000)
+		chunked = AppendChunk(chunked, []byte(s[:k]))
+		s = s[k:]
+	}
+	chunked = AppendLastChunk(chunked)
+	for name, in := range map[string]string{
+		"length":  "PUT /a HTTP/1.1\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body,
+		"chunked": "PUT /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + string(chunked),
+	} {
+		read := func(k int64) (int, time.Duration) {
+			start := time.Now()
+			src := &endless{head: []byte(in), k: k}
+			r := NewRequestReader(pipe.NewReader(src, pipe.ReaderOptions{}), Options{})
+			defer r.Close()
+			n := 0
+			for {
+				p, err := r.Next(context.Background())
+				if err == io.EOF {
+					return n, time.Since(start)
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				n += p.Data.Len()
+			}
+		}
+		whole, tw := read(64 << 10)
+		n, tb := read(1)
+		if n != len(body) || whole != len(body) {
+			t.Fatalf("%s: %d and %d body bytes, want %d", name, n, whole, len(body))
+		}
+		// Linear is about 0.1 s here; a parse from the part's start on
+		// every read would be about size²/2 byte visits, minutes.
+		if tb > 20*time.Second {
+			t.Fatalf("%s: a byte per read took %v", name, tb)
+		}
+		t.Logf("%s: %d bytes a byte per read in %v, 64 KiB per read in %v", name, n, tb, tw)
+	}
 }
