@@ -401,7 +401,8 @@ func NewResponseReader(src pipe.Reader, o Options) *ResponseReader {
 }
 
 // Sent records that a request with this method was written, so that its
-// response is framed by it.
+// response is framed by it. Call it from the goroutine that calls Next,
+// or synchronize the two: the reader is not safe for concurrent use.
 func (r *ResponseReader) Sent(method string) {
 	k := reqOther
 	switch method {
