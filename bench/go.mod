@@ -1,16 +1,20 @@
 module github.com/sluicego/sluice/bench
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/mediocregopher/radix/v4 v4.1.4
 	github.com/sluicego/sluice v0.0.0
 	github.com/tidwall/redcon v1.6.4
+	github.com/valyala/fasthttp v1.79.0
 )
 
 require (
+	github.com/klauspost/compress v1.20.4 // indirect
+	github.com/molecule-man/go-brrr v1.3.1 // indirect
 	github.com/tidwall/btree v1.1.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
+	github.com/valyala/bytebufferpool v1.0.0 // indirect
 )
 
 replace github.com/sluicego/sluice => ../

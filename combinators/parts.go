@@ -58,8 +58,13 @@ type Parts[S comparable, H any] struct {
 	// HeadAlone makes every head a message of its own: its payload starts
 	// in the next message. Use it where the head must reach the
 	// application before any payload byte arrives (an HTTP request with
-	// "Expect: 100-continue"). Otherwise a head's message holds the first
-	// part of its payload, one message fewer for a short payload.
+	// "Expect: 100-continue"). Such a head is returned as soon as its own
+	// bytes have arrived, without the byte after it that other messages
+	// wait for (see [Stream.Parse]): input that ends after it ends
+	// cleanly for the message reader, and a caller tells that from a
+	// truncation by [Stream.Left] and [Stream.State]. Otherwise a head's
+	// message holds the first part of its payload, one message fewer for
+	// a short payload.
 	HeadAlone bool
 }
 
@@ -155,7 +160,8 @@ func (s *Stream[S, H]) headFor() parse.TryParse[H] {
 // A message after which the input may not end (a payload has bytes left,
 // or the state is not Start) is returned only once one more byte has
 // arrived, so that input that ends there is a truncated message
-// (io.ErrUnexpectedEOF), never a clean end of the stream.
+// (io.ErrUnexpectedEOF), never a clean end of the stream; a head alone
+// ([Parts.HeadAlone]) is the exception.
 func (s *Stream[S, H]) Parse(in *parse.Input) (Part[H], error) {
 	var part Part[H]
 	err := s.ParseTo(in, &part)
@@ -192,7 +198,11 @@ func (s *Stream[S, H]) ParseTo(in *parse.Input, dst *Part[H]) error {
 		k = s.cut(in, n)
 	}
 	left := n - k
-	data, err := s.take(in, k, left > 0 || next != s.decl.Start)
+	// A head alone is returned without waiting for a byte after it: the
+	// peer may wait for an answer to the head before it sends the payload
+	// (HTTP's Expect: 100-continue). The caller tells an end of input
+	// there from a clean one by Left and State.
+	data, err := s.take(in, k, !s.decl.HeadAlone && (left > 0 || next != s.decl.Start))
 	if err != nil {
 		return err
 	}

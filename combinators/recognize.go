@@ -1,0 +1,30 @@
+package combinators
+
+import (
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
+)
+
+// Recognized is the value of a parser and the bytes it consumed to make
+// it: a view of the input with the lifetime of the message.
+type Recognized[T any] struct {
+	Value T
+	Bytes seq.Sequence
+}
+
+// Recognize runs p and returns its value with a view of the bytes it
+// consumed, for a grammar that checks a section element by element but
+// hands the section on whole (an HTTP header block, read again on demand
+// instead of copied into a slice). Its streaming behaviour and errors are
+// p's; it adds no allocation.
+func Recognize[T any](p parse.TryParse[T]) parse.TryParse[Recognized[T]] {
+	q := func(in *parse.Input) (Recognized[T], error) {
+		start := in.Consumed()
+		v, err := p(in)
+		if err != nil {
+			return Recognized[T]{}, err
+		}
+		return Recognized[T]{Value: v, Bytes: in.Sequence().Slice(start, in.Consumed())}, nil
+	}
+	return record(parse.TryParse[Recognized[T]](q), mk("Recognize", kid(p)))
+}

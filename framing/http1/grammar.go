@@ -1,0 +1,307 @@
+package http1
+
+import (
+	"sync"
+
+	cb "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
+)
+
+type none = struct{}
+
+// Byte classes of RFC 9110 §5.6 and RFC 9112 §3.
+var (
+	isTchar   [256]bool // token characters
+	isTarget  [256]bool // request-target: visible ASCII (no space, no control)
+	isValue   [256]bool // field-value and reason-phrase: HTAB, SP, VCHAR, obs-text
+	isHexDig  [256]bool
+	isDigitch [256]bool
+)
+
+func init() {
+	for b := 0; b < 256; b++ {
+		c := byte(b)
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		isTchar[b] = alnum || c != 0 && (c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' ||
+			c == '*' || c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~')
+		isTarget[b] = 0x21 <= c && c <= 0x7e
+		isValue[b] = c == '\t' || 0x20 <= c && c <= 0x7e || c >= 0x80
+		isHexDig[b] = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+		isDigitch[b] = '0' <= c && c <= '9'
+	}
+}
+
+// field is one field line as the grammar reads it, classified for the
+// framing decisions.
+type field struct {
+	kind  fieldKind
+	cl    int64 // Content-Length value
+	te    teList
+	flags connFlags
+}
+
+type fieldKind uint8
+
+const (
+	fieldOther fieldKind = iota
+	fieldContentLength
+	fieldTransferEncoding
+	fieldConnection
+	fieldUpgrade
+	fieldExpect
+)
+
+type teList struct {
+	chunked   int  // how many codings were "chunked"
+	codings   int  // how many codings there were
+	lastChunk bool // the last coding was "chunked"
+}
+
+type connFlags uint8
+
+const (
+	connClose connFlags = 1 << iota
+	connKeepAlive
+	connUpgrade
+	hasUpgrade
+	expect100
+)
+
+// section is what a header or trailer section's fields add up to.
+type section struct {
+	n     int
+	cl    int64
+	ncl   int
+	te    teList
+	nte   int
+	flags connFlags
+}
+
+func addField(s section, f field) section {
+	s.n++
+	switch f.kind {
+	case fieldContentLength:
+		s.ncl++
+		s.cl = f.cl
+	case fieldTransferEncoding:
+		s.nte++
+		s.te.chunked += f.te.chunked
+		s.te.codings += f.te.codings
+		if f.te.codings > 0 {
+			s.te.lastChunk = f.te.lastChunk
+		}
+	default:
+		s.flags |= f.flags
+	}
+	return s
+}
+
+// grammars holds the grammars of one set of limits, declared once.
+type grammars struct {
+	request, response         parse.TryParse[Head]
+	requestUnit, responseUnit parse.TryParse[unit]
+	chunkUnit, chunkNextUnit  parse.TryParse[unit]
+	closePart                 parse.TryParse[seq.Sequence]
+}
+
+// chunkHead is a chunk-size line, and for the last chunk its trailers.
+type chunkHead struct {
+	size     uint64
+	last     bool
+	trailers Fields
+	err      error // too many trailer fields
+}
+
+var grammarCache sync.Map // limits → *grammars
+
+func grammarsFor(o Options) *grammars {
+	key := o.limits()
+	if g, ok := grammarCache.Load(key); ok {
+		return g.(*grammars)
+	}
+	g, _ := grammarCache.LoadOrStore(key, build(key))
+	return g.(*grammars)
+}
+
+// fault is a parser that refuses the byte at the cursor with err.
+func fault[T any](err error) parse.TryParse[T] {
+	return cb.MapErr(cb.Uint8(), func(byte) (T, error) {
+		var zero T
+		return zero, err
+	})
+}
+
+func build(l limits) *grammars {
+	// Line ends: CRLF only. A CR without LF and an LF without CR are
+	// refused by name, as request smuggling defences want.
+	lf := cb.Dispatch(map[byte]parse.TryParse[byte]{'\n': cb.Byte('\n')}, fault[byte](ErrBareCR))
+	crlf := cb.Dispatch(map[byte]parse.TryParse[byte]{
+		'\r': cb.Then(cb.Byte('\r'), lf),
+		'\n': fault[byte](ErrBareLF),
+	}, fault[byte](ErrInvalidByte))
+
+	sp := cb.Byte(' ')
+	token := func(what string, max int) parse.TryParse[seq.Sequence] {
+		return cb.TakeWhile(what, func(b byte) bool { return isTchar[b] }, 1, max)
+	}
+	digit := cb.Satisfy("digit", func(b byte) bool { return isDigitch[b] })
+	version := cb.MapErr(cb.Then(cb.Literal("HTTP/"), cb.Seq3(digit, cb.Byte('.'), digit,
+		func(a, _, b byte) [2]byte { return [2]byte{a, b} })),
+		func(v [2]byte) (uint8, error) {
+			if v[0] != '1' || v[1] > '1' {
+				return 0, ErrVersion
+			}
+			return v[1] - '0', nil
+		})
+
+	// Field lines: name ":" OWS value OWS CRLF; the value is trimmed
+	// when it is read (Fields), and classified now for framing.
+	colon := cb.Dispatch(map[byte]parse.TryParse[byte]{
+		':': cb.Byte(':'), ' ': fault[byte](ErrSpaceBeforeColon), '\t': fault[byte](ErrSpaceBeforeColon),
+	}, fault[byte](ErrInvalidByte))
+	value := cb.TakeWhile("field value", func(b byte) bool { return isValue[b] }, 0, -1)
+	line := cb.Seq3(token("field name", -1), cb.Then(colon, value), crlf,
+		func(n, v seq.Sequence, _ byte) [2]seq.Sequence { return [2]seq.Sequence{n, v} })
+	fieldLine := cb.Limit(l.line, cb.MapErr(line, classify))
+	// What may start a line of the section: a field name, the CR of
+	// the empty line that ends it (checked strictly here when the plain
+	// terminator did not match), or a refusal by name.
+	fold := fault[field](ErrObsFold)
+	element := cb.Dispatch(map[byte]parse.TryParse[field]{
+		' ': fold, '\t': fold,
+		'\r': cb.Then(cb.Byte('\r'), cb.Map(lf, func(byte) field { return field{} })),
+		'\n': fault[field](ErrBareLF),
+	}, fieldLine)
+	// The count is checked once the section is read (the head's size
+	// bounds it meanwhile), and reported where the head ends, as the
+	// framing is (see conn.parse).
+	fields := cb.Map(cb.Recognize(cb.FoldTill(element, cb.Literal("\r\n"), 0, -1, section{}, addField)),
+		func(r cb.Recognized[section]) sectionView {
+			v := sectionView{sec: r.Value, f: Fields{block: r.Bytes.Slice(0, r.Bytes.Len()-2), n: r.Value.n}}
+			if r.Value.n > l.fields {
+				v.err = ErrTooManyFields
+			}
+			return v
+		})
+
+	requestLine := cb.Limit(l.line, cb.Seq4(
+		cb.Before(token("method", -1), sp),
+		cb.Before(cb.TakeWhile("request target", func(b byte) bool { return isTarget[b] }, 1, -1), sp),
+		version, crlf,
+		func(m, t seq.Sequence, v uint8, _ byte) Head { return Head{Method: m, Target: t, Minor: v} }))
+	status := cb.MapErr(cb.Seq3(digit, digit, digit, func(a, b, c byte) int {
+		return int(a-'0')*100 + int(b-'0')*10 + int(c-'0')
+	}), func(s int) (int, error) {
+		if s < 100 {
+			return 0, ErrStatus
+		}
+		return s, nil
+	})
+	reason := cb.TakeWhile("reason phrase", func(b byte) bool { return isValue[b] }, 0, -1)
+	// The SP before an empty reason phrase may be missing, as many
+	// servers send "HTTP/1.1 200\r\n".
+	reasonOpt := cb.Dispatch(map[byte]parse.TryParse[seq.Sequence]{' ': cb.Then(sp, reason)},
+		cb.Map(cb.Take(0), func(seq.Sequence) seq.Sequence { return seq.Sequence{} }))
+	statusLine := cb.Limit(l.line, cb.Seq4(cb.Before(version, sp), status, reasonOpt, crlf,
+		func(v uint8, s int, r seq.Sequence, _ byte) Head { return Head{Minor: v, Status: s, Reason: r} }))
+
+	// The framing is decided once the head is read; a head it refuses
+	// carries the error, which the readers report where the head ends
+	// (see conn.parse).
+	request := cb.Seq2(requestLine, fields, func(h Head, s sectionView) Head {
+		h = withFields(h, s)
+		if h.err = s.err; h.err == nil {
+			h.err = frameRequest(&h, l)
+		}
+		return h
+	})
+	response := cb.Seq2(statusLine, fields, func(h Head, s sectionView) Head {
+		h = withFields(h, s)
+		if h.err = s.err; h.err == nil {
+			h.err = frameResponse(&h, l)
+		}
+		return h
+	})
+
+	// Chunks: chunk-size [ chunk-ext ] CRLF, and after the last chunk
+	// the trailer section.
+	digits := cb.TakeWhile("chunk size", func(b byte) bool { return isHexDig[b] }, 1, 17)
+	size := cb.MapErr(digits, func(d seq.Sequence) (uint64, error) {
+		if d.Len() > 16 {
+			return 0, ErrChunkSize
+		}
+		var v uint64
+		for c := range d.Chunks() {
+			for _, b := range c {
+				v = v<<4 | uint64(unhex(b))
+			}
+		}
+		if l.body > 0 && v > uint64(l.body) {
+			return 0, ErrBodyTooLarge
+		}
+		return v, nil
+	})
+	ext := cb.MapErr(cb.TakeWhile("chunk extension", func(b byte) bool { return isValue[b] }, 0, -1),
+		func(e seq.Sequence) (none, error) {
+			if !validExtensions(e) {
+				return none{}, ErrChunkExtension
+			}
+			return none{}, nil
+		})
+	sizeLine := cb.Limit(l.line, cb.Before(cb.Before(size, ext), crlf))
+	last := cb.Then(sizeLine, cb.Map(fields, func(s sectionView) chunkHead {
+		return chunkHead{last: true, trailers: s.f, err: s.err}
+	}))
+	nonLast := cb.Map(sizeLine, func(n uint64) chunkHead { return chunkHead{size: n} })
+	chunk := cb.Bind(cb.Peek(sizeLine), func(n uint64) parse.TryParse[chunkHead] {
+		if n == 0 {
+			return last
+		}
+		return nonLast
+	})
+	headUnit := func(h Head) unit { return unit{isHead: true, head: h} }
+	// RFC 9112 §2.2: empty lines before a start line are ignored (a
+	// client may send a CRLF after a body it counted out). They are a
+	// message of their own, which the readers skip, so that input that
+	// ends after them ends cleanly.
+	blank := cb.Fold(cb.Literal("\r\n"), 1, -1, unit{blank: true}, func(u unit, _ string) unit { return u })
+	startUnit := func(head parse.TryParse[Head]) parse.TryParse[unit] {
+		return cb.Dispatch(map[byte]parse.TryParse[unit]{'\r': blank}, cb.Map(head, headUnit))
+	}
+	chunkUnit := cb.Map(chunk, func(c chunkHead) unit { return unit{chunk: c} })
+	g := &grammars{
+		request:       request,
+		response:      response,
+		requestUnit:   startUnit(request),
+		responseUnit:  startUnit(response),
+		chunkUnit:     chunkUnit,
+		chunkNextUnit: cb.Then(crlf, chunkUnit),
+		closePart:     cb.Alt(cb.Take(l.part), cb.Rest()),
+	}
+	return g
+}
+
+// sectionView is a checked section: what its fields add up to, and the
+// view of its lines.
+type sectionView struct {
+	sec section
+	f   Fields
+	err error
+}
+
+func withFields(h Head, s sectionView) Head {
+	h.Fields = s.f
+	h.sec = s.sec
+	return h
+}
+
+func unhex(b byte) byte {
+	switch {
+	case b <= '9':
+		return b - '0'
+	case b >= 'a':
+		return b - 'a' + 10
+	}
+	return b - 'A' + 10
+}
