@@ -7,8 +7,9 @@ import (
 	"github.com/sluicego/sluice/fuzz"
 )
 
-// seeds are captures of nats.go talking to nats-server (see
-// bench/framing_nats_test.go), cut short, and the hostile cases.
+// seeds are shaped like the captures of nats.go talking to nats-server
+// that bench/framing_nats_test.go frames (its CONNECT and INFO lines,
+// PUB/HPUB/MSG/HMSG at benchmark sizes), and hostile cases.
 var seeds = []string{
 	"CONNECT {\"verbose\":false,\"pedantic\":false,\"tls_required\":false,\"name\":\"\",\"lang\":\"go\",\"version\":\"1.56.0\",\"protocol\":1,\"echo\":true,\"headers\":true,\"no_responders\":true}\r\nPING\r\n",
 	"SUB bench.x  1\r\nPUB bench.x 16\r\n0123456789abcdef\r\nHPUB bench.h 22 24\r\nNATS/1.0\r\nK: v\r\n\r\n\r\nhi\r\nUNSUB 1 10\r\n",

@@ -201,14 +201,18 @@ var (
 	num   = c.Then(ws, c.Label("number", c.Decimal[int](0, math.MaxInt, 0)))
 	crlf  = c.Label("CRLF after the payload", c.Literal("\r\n"))
 
-	// [reply] #bytes
-	pubSizes = c.Alt(
-		c.Seq3(arg, num, eol, func(r seq.Sequence, n int, _ string) sizes { return sizes{r, -1, n} }),
-		c.Seq2(num, eol, func(n int, _ string) sizes { return sizes{seq.Sequence{}, -1, n} }))
-	// [reply] #header #total
-	hpubSizes = c.Alt(
-		c.Seq4(arg, num, num, eol, func(r seq.Sequence, h, n int, _ string) sizes { return sizes{r, h, n} }),
-		c.Seq3(num, num, eol, func(h, n int, _ string) sizes { return sizes{seq.Sequence{}, h, n} }))
+	digits = c.Label("number", c.Decimal[int](0, math.MaxInt, 0))
+
+	// " [reply] #bytes": the common form without a reply first, so that a
+	// reply subject that does not start with a digit is ruled out by its
+	// first byte, and the common PUB costs no failed alternative.
+	pubSizes = c.Then(ws, c.Alt(
+		c.Seq2(digits, eol, func(n int, _ string) sizes { return sizes{seq.Sequence{}, -1, n} }),
+		c.Seq3(token, num, eol, func(r seq.Sequence, n int, _ string) sizes { return sizes{r, -1, n} })))
+	// " [reply] #header #total"
+	hpubSizes = c.Then(ws, c.Alt(
+		c.Seq3(digits, num, eol, func(h, n int, _ string) sizes { return sizes{seq.Sequence{}, h, n} }),
+		c.Seq4(token, num, num, eol, func(r seq.Sequence, h, n int, _ string) sizes { return sizes{r, h, n} })))
 )
 
 // verb is the verb v in any case; a verb with arguments is followed by
@@ -262,8 +266,8 @@ func newGrammar(l Limits) grammar {
 		return head{Message{Op: OpHMsg, Subject: s, SID: sid, Reply: z.reply}, z.hdr, z.size}
 	})))
 	sub := c.Map(control(c.Then(verb("SUB"), c.Seq2(arg, c.Alt(
-		c.Seq3(arg, arg, eol, func(q, sid seq.Sequence, _ string) [2]seq.Sequence { return [2]seq.Sequence{q, sid} }),
-		c.Before(c.Map(arg, func(sid seq.Sequence) [2]seq.Sequence { return [2]seq.Sequence{{}, sid} }), eol)),
+		c.Before(c.Map(arg, func(sid seq.Sequence) [2]seq.Sequence { return [2]seq.Sequence{{}, sid} }), eol),
+		c.Seq3(arg, arg, eol, func(q, sid seq.Sequence, _ string) [2]seq.Sequence { return [2]seq.Sequence{q, sid} })),
 		func(s seq.Sequence, qs [2]seq.Sequence) head {
 			return head{Message{Op: OpSub, Subject: s, Queue: qs[0], SID: qs[1]}, -1, 0}
 		}))), func(h head) Message { return h.m })
