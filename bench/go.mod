@@ -1,6 +1,6 @@
 module github.com/sluicego/sluice/bench
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/sluicego/sluice v0.0.0
@@ -8,8 +8,14 @@ require (
 )
 
 require (
+	github.com/klauspost/compress v1.20.0 // indirect
+	github.com/nats-io/nats.go v1.56.0 // indirect
+	github.com/nats-io/nkeys v0.4.16 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/tidwall/btree v1.1.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
+	golang.org/x/crypto v0.57.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
 )
 
 replace github.com/sluicego/sluice => ../
