@@ -263,3 +263,33 @@ func TestByteAtATime(t *testing.T) {
 		t.Errorf("%d bytes a byte per read took %v", len(in), d)
 	}
 }
+
+// TestCommonFormsAllocateNothing: PUB, MSG and SUB, with and without a
+// reply subject or queue group, are read without allocating per message:
+// the common form fails no alternative (a failure's error is an
+// allocation). Ten copies of the input cost what one costs (the Input's
+// own allocations).
+func TestCommonFormsAllocateNothing(t *testing.T) {
+	allocs := func(p parse.TryParse[nats.Message], input string) float64 {
+		s := seq.Of([]byte(input))
+		return testing.AllocsPerRun(100, func() {
+			in := parse.NewInput(s, true, 0)
+			for in.Remaining() > 0 {
+				if _, err := p(in); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+	for _, tc := range []struct {
+		p  parse.TryParse[nats.Message]
+		in string
+	}{
+		{nats.FromClient(nats.Limits{}), "PUB foo.bar 5\r\nhello\r\nSUB foo.* 1\r\nPUB foo _INBOX.x 2\r\nhi\r\nPUB a 0\r\n\r\n"},
+		{nats.FromServer(nats.Limits{}), "MSG foo.bar 1 5\r\nhello\r\nMSG foo 1 _INBOX.x 2\r\nhi\r\n"},
+	} {
+		if one, ten := allocs(tc.p, tc.in), allocs(tc.p, strings.Repeat(tc.in, 10)); ten != one {
+			t.Errorf("%q: %v allocations, ten times: %v", tc.in, one, ten)
+		}
+	}
+}
