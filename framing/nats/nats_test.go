@@ -163,6 +163,7 @@ func TestErrors(t *testing.T) {
 		off   int64
 	}{
 		{"max payload", client, 0, "PING\r\nPUB foo 1048577\r\n", 1, isErr(nats.ErrMaxPayload), 6},
+		{"max payload is too large", client, 0, "PUB foo 1048577\r\n", 0, isErr(parse.ErrTooLarge), 0},
 		{"max payload small", nats.FromClient(small), small.MessageSize(), "PUB foo 9\r\n123456789\r\n", 0, isErr(nats.ErrMaxPayload), 0},
 		{"max payload hpub", nats.FromClient(small), small.MessageSize(), "HPUB foo 4 9\r\n", 0, isErr(nats.ErrMaxPayload), 0},
 		{"max payload msg", nats.FromServer(small), small.MessageSize(), "MSG a 1 r 100\r\n", 0, isErr(nats.ErrMaxPayload), 0},

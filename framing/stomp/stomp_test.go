@@ -174,6 +174,7 @@ func TestErrors(t *testing.T) {
 		{"undefined escape in name", stomp.Limits{}, "\nSEND\nk\\x:a\n\n\x00", 1, isSyntax, 8},
 		{"colon in escaped value", stomp.Limits{}, "SEND\nk:a:b\n\n\x00", 0, isSyntax, 8},
 		{"lower-case command", stomp.Limits{}, "send\n\n\x00", 0, isSyntax, 0},
+		{"command over 64 bytes", stomp.Limits{}, strings.Repeat("A", 65) + "\n\n\x00", 0, isSyntax, 64},
 		{"no NUL after the body", stomp.Limits{}, "SEND\ncontent-length:1\n\nab\x00", 0, isSyntax, 24},
 		{"content-length not a number", stomp.Limits{}, "SEND\ncontent-length:x\n\n\x00", 0, isSyntax, 20},
 		{"content-length over the limit", small, "SEND\ncontent-length:9\n\n", 0, isErr(stomp.ErrBodySize), 20},
