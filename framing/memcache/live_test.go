@@ -3,9 +3,9 @@ package memcache_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"os"
-	"io"
 	"os/exec"
 	"slices"
 	"strconv"

@@ -196,7 +196,9 @@ func (e *HeadError) Error() string {
 }
 
 // Is reports whether target is ErrItemSize or parse.ErrTooLarge.
-func (e *HeadError) Is(target error) bool { return target == ErrItemSize || target == parse.ErrTooLarge }
+func (e *HeadError) Is(target error) bool {
+	return target == ErrItemSize || target == parse.ErrTooLarge
+}
 
 // sized is a line that declares a data block of n bytes.
 type sized[T any] struct {
@@ -283,7 +285,9 @@ func newGrammars(l Limits) grammars {
 			func(k seq.Sequence, d uint64, nr bool) Command { return Command{Op: op, Key: k, Delta: d, NoReply: nr} })))
 	}
 	touch := line(c.Then(c.Literal("touch"), c.Seq3(key, exptime, noreply,
-		func(k seq.Sequence, e int64, nr bool) Command { return Command{Op: OpTouch, Key: k, Exptime: e, NoReply: nr} })))
+		func(k seq.Sequence, e int64, nr bool) Command {
+			return Command{Op: OpTouch, Key: k, Exptime: e, NoReply: nr}
+		})))
 	bare := func(op Op) parse.TryParse[Command] {
 		return line(c.Map(c.Then(c.Literal(op.String()), eol), func(string) Command { return Command{Op: op} }))
 	}

@@ -219,7 +219,6 @@ var (
 // a space.
 func verb(v string) parse.TryParse[string] { return c.Label(v, c.LiteralFold(v)) }
 
-
 // newGrammar declares the parsers for the limits l.
 func newGrammar(l Limits) grammar {
 	l = l.orDefault()
