@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/mediocregopher/radix/v4 v4.1.4
+	github.com/nats-io/nats.go v1.56.0
 	github.com/sluicego/sluice v0.0.0
 	github.com/tidwall/redcon v1.6.4
 	github.com/valyala/fasthttp v1.79.0
@@ -12,9 +13,13 @@ require (
 require (
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/molecule-man/go-brrr v1.3.1 // indirect
+	github.com/nats-io/nkeys v0.4.16 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/tidwall/btree v1.1.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )
 
 replace github.com/sluicego/sluice => ../

@@ -1,0 +1,7 @@
+//go:build !race
+
+package nats_test
+
+// scale divides the sizes of the long tests: the race detector makes a
+// read several times slower.
+const scale = 1
