@@ -299,4 +299,3 @@ func canonRadix(b *strings.Builder, v interface{}) {
 		fmt.Fprintf(b, "?%T", v)
 	}
 }
-

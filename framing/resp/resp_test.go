@@ -205,4 +205,6 @@ func TestGrammarsBuiltOnce(t *testing.T) {
 
 // closure is the closure a func value points to: equal for the same
 // parser, different for two built alike.
-func closure[T any](p parse.TryParse[T]) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&p)) }
+func closure[T any](p parse.TryParse[T]) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&p))
+}
