@@ -108,6 +108,9 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 				return v, nil
 			}
 			if !recoverable(in, err) {
+				if out != 0 {
+					noteLabeled(in, start, leads, out)
+				}
 				return v, err
 			}
 			in.Rewind(in.Consumed() - start) // back to start
@@ -135,6 +138,22 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 		var zero T
 		return zero, failure(in, "no alternative matched")
 	}, n)
+}
+
+// noteLabeled notes, for the alternatives their leads ruled out at start,
+// what a Label around the literal would have noted as they failed (a
+// Label writes the failure record while the alternative runs, a bare
+// literal only returns its error), before Alt passes on an error that ends
+// the attempt: the record is then what running them would have left.
+func noteLabeled(in *parse.Input, start int, leads []lead, out uint64) {
+	used := in.Consumed() - start
+	in.Rewind(used)
+	for j := range leads {
+		if out&(1<<j) != 0 && leads[j].labeled {
+			in.Expect(leads[j].what)
+		}
+	}
+	in.Advance(used)
 }
 
 // failure returns the error of a backtracking combinator whose tries all
@@ -252,7 +271,7 @@ func peek[T any](p parse.TryParse[T]) parse.TryParse[T] {
 func Label[T any](what string, p parse.TryParse[T]) parse.TryParse[T] {
 	return record(func(in *parse.Input) (T, error) {
 		return parse.Labeled(in, what, p)
-	}, mk("Label", kid(p)).with(strconv.Quote(what)))
+	}, mk("Label", kid(p)).with(strconv.Quote(what)).capable(what))
 }
 
 // peekedByte is the capability of Peek(Uint8()): the next byte, not

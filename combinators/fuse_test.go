@@ -254,6 +254,17 @@ var fusionCases = []struct {
 	{"Alt of six, leads past the error table", 64, func() fused {
 		return fuse(c.Alt(c.Literal("aa"), c.Literal("ab"), c.Literal("ac"), c.Literal("ad"), c.Literal("ae"), c.Literal("af"), c.Then(c.Byte('a'), c.Literal("g"))))
 	}, []string{"aa", "af", "ag", "ah", "a", "b"}},
+	{"Alt(Label(Limit(LiteralFold)), Limit(Label(LiteralFold)), Then(LiteralFold, Byte))", 64, func() fused {
+		// NATS's verbs: PING and PONG ruled out by their folded bytes
+		// before PUB runs, through a Label and a line Limit.
+		ping := c.Map(c.Label("PING", c.Limit(16, c.Then(c.LiteralFold("PING"), c.Literal("\r\n")))), strings.ToLower)
+		pong := c.Limit(16, c.Label("PONG", c.Then(c.LiteralFold("PONG"), c.Literal("\r\n"))))
+		pub := c.Map(c.Then(c.LiteralFold("PUB"), c.Byte(' ')), func(byte) string { return "pub" })
+		return fuse(c.Alt(ping, pong, pub))
+	}, []string{"PING\r\n", "ping\r\n", "pOnG\r\n", "PUB ", "pub ", "PUX", "PI", "PINGX", "PONG\n", "P", "", "Q"}},
+	{"Alt(Limit(Literal), Literal), a Limit shorter than the literal", 64, func() fused {
+		return fuse(c.Alt(c.Limit(3, c.Literal("abcdef")), c.Literal("abx")))
+	}, []string{"abx", "abcdef", "abcx", "abd", "ab", "x"}},
 	{"Seq2(Opt(Literal), Literal)", 64, func() fused {
 		return fuse(c.Seq2(c.Opt(c.Literal("-x")), c.Literal("-y"), func(o c.Maybe[string], s string) string { return fmt.Sprint(o.Ok, s) }))
 	}, []string{"-x-y", "-y", "-z", "-", "", "x"}},

@@ -7,9 +7,9 @@ import (
 )
 
 // Leading literals. An alternative of Alt, or Opt's element, that starts
-// with a Literal of two bytes or more (itself, or as the first element of
-// Then, Before, Seq2-4, Map, MapErr, Peek, Commit's head or Bind's parser,
-// at any depth) fails with that literal's syntax error at the cursor
+// with a Literal or a LiteralFold of two bytes or more (itself, or as the
+// first element of Then, Before, Seq2-4, Map, MapErr, Peek, Commit's head,
+// Bind's parser, Sized's head, Check, Label or Limit, at any depth) fails with that literal's syntax error at the cursor
 // whenever the cursor's span shows a byte that differs from it: every one
 // of those combinators passes its first element's failure on as it is (by
 // the furthest-failure rule). The first-byte tables (starts.go) rule such
@@ -22,10 +22,19 @@ import (
 // byte. Anything else (the span holds a prefix of the literal, or all of
 // it) runs the alternative.
 
+// A Label around the literal names what the failure expects (the
+// outermost Label, as when the alternative runs); a Limit shorter than the
+// literal keeps only the bytes within it, since a byte past the limit is
+// a size error, not a mismatch.
+
 // lead is the literal an alternative starts with, and what its syntax
-// error expects; s is empty if the alternative has none.
+// error expects; s is empty if the alternative has none. With fold, s is
+// in lower case and the span's ASCII letters are compared in lower case
+// (LiteralFold).
 type lead struct {
 	s, what string
+	fold    bool // compared in lower case
+	labeled bool // what is a Label's
 }
 
 // mismatch reports whether the span at the cursor rules out the lead: it
@@ -33,6 +42,14 @@ type lead struct {
 func (l *lead) mismatch(in *parse.Input) bool {
 	span := in.Span()
 	k := min(len(span), len(l.s))
+	if l.fold {
+		for i, b := range span[:k] {
+			if foldByte(b) != l.s[i] {
+				return true
+			}
+		}
+		return false
+	}
 	return string(span[:k]) != l.s[:k]
 }
 
@@ -42,6 +59,20 @@ func leadOf[T any](p parse.TryParse[T]) lead {
 		return lead{}
 	}
 	c := kid(p)
+	label, limit := "", -1 // the outermost Label, the smallest Limit
+	found := func(l lead) lead {
+		if limit >= 0 && limit < len(l.s) {
+			l.s = l.s[:limit]
+		}
+		if len(l.s) < 2 {
+			// One byte is what the first-byte tables decide.
+			return lead{}
+		}
+		if label != "" {
+			l.what, l.labeled = label, true
+		}
+		return l
+	}
 	for range 32 { // deep enough for any declaration; Fix cannot loop here
 		n := nodeAt(c)
 		if n == nil {
@@ -50,19 +81,29 @@ func leadOf[T any](p parse.TryParse[T]) lead {
 		switch n.kind {
 		case "Literal":
 			s, _ := n.cap.(literal)
-			if len(s) < 2 {
-				// One byte is what the first-byte tables decide.
+			return found(lead{s: string(s), what: strconv.Quote(string(s))})
+		case "LiteralFold":
+			f, ok := n.cap.(literalFold)
+			if !ok {
 				return lead{}
 			}
-			return lead{string(s), strconv.Quote(string(s))}
-		case "Then", "Before", "Seq2", "Seq3", "Seq4", "Map", "MapErr", "Peek", "Commit", "Bind":
-			if len(n.kids) == 0 {
-				return lead{}
+			return found(lead{s: f.lower, what: f.what, fold: true})
+		case "Label":
+			if label == "" {
+				label, _ = n.cap.(string)
 			}
-			c = n.kids[0]
+		case "Limit":
+			if m, ok := n.cap.(int); ok && (limit < 0 || m < limit) {
+				limit = m
+			}
+		case "Then", "Before", "Seq2", "Seq3", "Seq4", "Map", "MapErr", "Peek", "Commit", "Bind", "Sized", "Check":
 		default:
 			return lead{}
 		}
+		if len(n.kids) == 0 {
+			return lead{}
+		}
+		c = n.kids[0]
 	}
 	return lead{}
 }

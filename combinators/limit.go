@@ -28,5 +28,5 @@ func Limit[T any](n int, p parse.TryParse[T]) parse.TryParse[T] {
 	}
 	return record(func(in *parse.Input) (T, error) {
 		return parse.Limited(in, n, p)
-	}, mk("Limit", kid(p)).with(strconv.Itoa(n)))
+	}, mk("Limit", kid(p)).with(strconv.Itoa(n)).capable(n))
 }

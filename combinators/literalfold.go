@@ -18,8 +18,9 @@ func LiteralFold(s string) parse.TryParse[string] {
 	for i, b := range lower {
 		lower[i] = foldByte(b)
 	}
-	msg := "expected " + strconv.Quote(s) + " in any case"
-	n := &node{kind: "LiteralFold", params: []string{strconv.Quote(s)}}
+	what := strconv.Quote(s) + " in any case"
+	msg := "expected " + what
+	n := &node{kind: "LiteralFold", params: []string{strconv.Quote(s)}, cap: literalFold{string(lower), what}}
 	return record(func(in *parse.Input) (string, error) {
 		if span := in.Span(); len(span) >= len(lower) && foldEqual(span[:len(lower)], lower) {
 			in.Advance(len(lower))
@@ -38,6 +39,12 @@ func LiteralFold(s string) parse.TryParse[string] {
 		}
 		return s, nil
 	}, n)
+}
+
+// literalFold is the capability of LiteralFold(s): the bytes it matches in
+// lower case, and what its syntax error expects.
+type literalFold struct {
+	lower, what string
 }
 
 // foldByte maps an ASCII upper-case letter to lower case and leaves every

@@ -145,6 +145,12 @@ func (n *node) with(params ...string) *node {
 	return n
 }
 
+// capable returns n with the capability c: what fusions may read of it.
+func (n *node) capable(c any) *node {
+	n.cap = c
+	return n
+}
+
 // calls returns n with user functions added.
 func (n *node) calls(fs ...any) *node {
 	for _, f := range fs {

@@ -150,30 +150,6 @@ func (e *HeadError) Is(target error) bool {
 	return target == parse.ErrTooLarge && errors.Is(e.Err, ErrMaxPayload)
 }
 
-// checked runs p and refuses a control line whose sizes check rejects.
-//
-// It is written by hand because MapErr cannot say it: MapErr's rejection
-// is a syntax error at the element's first byte, and "the furthest
-// failure wins" then prefers what the alternatives of the optional reply
-// subject expected further on (after "PUB s 2000000" the branch with a
-// reply expected a space), so the limit would be reported as a syntax
-// error. A *HeadError is not a syntax error, and passes as it is; one for
-// the payload limit matches parse.ErrTooLarge, so that the Alt of PUB,
-// PING and PONG does not backtrack from it either.
-func checked(p parse.TryParse[head], check func(head) error) parse.TryParse[head] {
-	return func(in *parse.Input) (head, error) {
-		off := in.Offset()
-		h, err := p(in)
-		if err != nil {
-			return h, err
-		}
-		if err := check(h); err != nil {
-			return h, &HeadError{Offset: off, Err: err}
-		}
-		return h, nil
-	}
-}
-
 // head is a control line: the message without its payload, and the
 // lengths it declared (hdr -1 without a header block).
 type head struct {
@@ -231,8 +207,22 @@ func newGrammar(l Limits) grammar {
 		}
 		return nil
 	}
+	// A control line whose sizes check rejects is refused with a
+	// *HeadError, through Check rather than MapErr: MapErr's rejection is
+	// a syntax error at the element's first byte, and "the furthest
+	// failure wins" would then prefer what the alternatives of the
+	// optional reply subject expected further on (after "PUB s 2000000"
+	// the branch with a reply expected a space). A *HeadError is not a
+	// syntax error and passes as it is; one for the payload limit matches
+	// parse.ErrTooLarge, so that the Alt of PUB, PING and PONG does not
+	// backtrack from it either.
 	control := func(p parse.TryParse[head]) parse.TryParse[head] {
-		return checked(c.Limit(l.MaxControlLine, p), check)
+		return c.Check(c.Limit(l.MaxControlLine, p), func(off int64, h head) error {
+			if err := check(h); err != nil {
+				return &HeadError{Offset: off, Err: err}
+			}
+			return nil
+		})
 	}
 	withPayload := func(p parse.TryParse[head]) parse.TryParse[Message] {
 		return c.Before(c.Sized(control(p), func(h head) int { return h.size }, c.Rest(), nil,
