@@ -3,7 +3,6 @@ package memcache_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sluicego/sluice/framing/memcache"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/internal/wiretap"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -110,8 +110,8 @@ func TestLiveMemcached(t *testing.T) {
 		up, down [][]byte
 	}{
 		{"as relayed", rec.Up, rec.Down},
-		{"random pieces", pieces(rng, rec.UpBytes(), 500), pieces(rng, rec.DownBytes(), 500)},
-		{"a byte at a time", pieces(rng, rec.UpBytes(), 1), pieces(rng, rec.DownBytes(), 1)},
+		{"random pieces", segtest.RandomPieces(rng, rec.UpBytes(), 500), segtest.RandomPieces(rng, rec.DownBytes(), 500)},
+		{"a byte at a time", segtest.RandomPieces(rng, rec.UpBytes(), 1), segtest.RandomPieces(rng, rec.DownBytes(), 1)},
 	} {
 		cmds, keys := map[memcache.Op]int{}, 0
 		readAll(t, memcache.FromClient(memcache.Limits{}), cut.up, func(c memcache.Command) {
@@ -156,7 +156,7 @@ func TestLiveMemcached(t *testing.T) {
 // error.
 func readAll[T any](t *testing.T, p parse.TryParse[T], pieces [][]byte, f func(T)) {
 	t.Helper()
-	r := parse.NewReader(pipe.NewReader(&piecesReader{slices.Clone(pieces)}, pipe.ReaderOptions{}), p,
+	r := parse.NewReader(pipe.NewReader(new(segtest.Pieces(slices.Clone(pieces))), pipe.ReaderOptions{}), p,
 		parse.Options{MaxMessageSize: memcache.DefaultLimits.MessageSize()})
 	defer r.Close()
 	for m := range r.All(context.Background()) {
@@ -165,30 +165,4 @@ func readAll[T any](t *testing.T, p parse.TryParse[T], pieces [][]byte, f func(T
 	if err := r.Err(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// piecesReader returns the pieces one per Read, as the relay read them.
-type piecesReader struct{ pieces [][]byte }
-
-func (r *piecesReader) Read(p []byte) (int, error) {
-	for len(r.pieces) > 0 && len(r.pieces[0]) == 0 {
-		r.pieces = r.pieces[1:]
-	}
-	if len(r.pieces) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, r.pieces[0])
-	r.pieces[0] = r.pieces[0][n:]
-	return n, nil
-}
-
-// pieces cuts b into pieces of 1 to max bytes.
-func pieces(r *rand.Rand, b []byte, max int) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		n := min(len(b), 1+r.IntN(max))
-		out = append(out, b[:n])
-		b = b[n:]
-	}
-	return out
 }

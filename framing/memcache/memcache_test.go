@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluicego/sluice/framing/memcache"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -272,17 +273,6 @@ func TestHugeSizeRefusedAtOnce(t *testing.T) {
 	}
 }
 
-type oneByte struct{ b []byte }
-
-func (r *oneByte) Read(p []byte) (int, error) {
-	if len(r.b) == 0 {
-		return 0, io.EOF
-	}
-	p[0] = r.b[0]
-	r.b = r.b[1:]
-	return 1, nil
-}
-
 // TestByteAtATime: sets, gets, a large item and a get of many keys a byte per read, at two sizes, the larger
 // four times the smaller: the time must grow about linearly (a re-parse of
 // the buffered message on every read, quadratic, would make it 16 times).
@@ -301,7 +291,7 @@ func TestByteAtATime(t *testing.T) {
 		}
 		in = append(in, "\r\n"...)
 		start := time.Now()
-		r := parse.NewReader(pipe.NewReader(&oneByte{in}, pipe.ReaderOptions{}), memcache.FromClient(memcache.Limits{}),
+		r := parse.NewReader(pipe.NewReader(&segtest.Bytewise{Data: in}, pipe.ReaderOptions{}), memcache.FromClient(memcache.Limits{}),
 			parse.Options{MaxMessageSize: memcache.DefaultLimits.MessageSize()})
 		defer r.Close()
 		n, largest := 0, 0

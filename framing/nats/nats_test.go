@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluicego/sluice/framing/nats"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -228,18 +229,6 @@ func TestHugeSizeRefusedAtOnce(t *testing.T) {
 	}
 }
 
-// oneByte reads one byte per Read.
-type oneByte struct{ b []byte }
-
-func (r *oneByte) Read(p []byte) (int, error) {
-	if len(r.b) == 0 {
-		return 0, io.EOF
-	}
-	p[0] = r.b[0]
-	r.b = r.b[1:]
-	return 1, nil
-}
-
 // TestByteAtATime: PUBs, PINGs and a large payload a byte per read, at two sizes, the larger
 // four times the smaller: the time must grow about linearly (a re-parse of
 // the buffered message on every read, quadratic, would make it 16 times).
@@ -253,7 +242,7 @@ func TestByteAtATime(t *testing.T) {
 		}
 		in = nats.Append(in, nats.Message{Op: nats.OpPub, Subject: seq.Of([]byte("big")), Payload: seq.Of(bytes.Repeat([]byte("x"), k<<16/scale))})
 		start := time.Now()
-		r := parse.NewReader(pipe.NewReader(&oneByte{in}, pipe.ReaderOptions{}), nats.FromClient(nats.Limits{}),
+		r := parse.NewReader(pipe.NewReader(&segtest.Bytewise{Data: in}, pipe.ReaderOptions{}), nats.FromClient(nats.Limits{}),
 			parse.Options{MaxMessageSize: nats.DefaultLimits.MessageSize()})
 		defer r.Close()
 		n, largest := 0, 0

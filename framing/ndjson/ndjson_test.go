@@ -16,6 +16,7 @@ import (
 	"github.com/sluicego/sluice/framing"
 	"github.com/sluicego/sluice/framing/ndjson"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/internal/wiretap"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -191,30 +192,16 @@ func TestWrite(t *testing.T) {
 // TestEndlessLine sends a line that never ends, a byte per read: the
 // error comes once the maximum is passed, with no more of it read.
 func TestEndlessLine(t *testing.T) {
-	src := &byteReader{data: []byte(strings.Repeat("[", 2<<20))}
+	src := &segtest.Bytewise{Data: []byte(strings.Repeat("[", 2<<20))}
 	r := ndjson.NewReader(pipe.NewReader(src, pipe.ReaderOptions{}), ndjson.Options{})
 	defer r.Close()
 	_, err := r.Next(t.Context())
 	if !errors.Is(err, ndjson.ErrTooLong) {
 		t.Fatalf("err %v", err)
 	}
-	if src.read > framing.DefaultMaxLine+3 {
-		t.Errorf("read %d bytes", src.read)
+	if src.N > framing.DefaultMaxLine+3 {
+		t.Errorf("read %d bytes", src.N)
 	}
-}
-
-type byteReader struct {
-	data []byte
-	read int
-}
-
-func (r *byteReader) Read(p []byte) (int, error) {
-	if r.read == len(r.data) {
-		return 0, io.EOF
-	}
-	n := copy(p[:1], r.data[r.read:])
-	r.read += n
-	return n, nil
 }
 
 // document builds n JSON values of varied shapes and sizes: strings with

@@ -15,6 +15,7 @@ import (
 	"github.com/sluicego/sluice/framing"
 	"github.com/sluicego/sluice/framing/sse"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 )
@@ -221,15 +222,15 @@ func TestLimits(t *testing.T) {
 // TestEndlessLineByteReads sends a line that never ends, a byte per read:
 // it is refused once the maximum is passed, without reading more of it.
 func TestEndlessLineByteReads(t *testing.T) {
-	src := &byteReader{data: []byte("data:" + strings.Repeat("x", 4<<20))}
+	src := &segtest.Bytewise{Data: []byte("data:" + strings.Repeat("x", 4<<20))}
 	r := sse.NewReader(pipe.NewReader(src, pipe.ReaderOptions{}), sse.Options{})
 	defer r.Close()
 	_, err := r.Next(t.Context())
 	if !errors.Is(err, framing.ErrTooLong) {
 		t.Fatalf("err %v", err)
 	}
-	if src.read > sse.DefaultMaxLine+3 {
-		t.Errorf("read %d bytes", src.read)
+	if src.N > sse.DefaultMaxLine+3 {
+		t.Errorf("read %d bytes", src.N)
 	}
 }
 
@@ -249,20 +250,6 @@ func TestManyLinesByteReads(t *testing.T) {
 	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("took %v", d)
 	}
-}
-
-type byteReader struct {
-	data []byte
-	read int
-}
-
-func (r *byteReader) Read(p []byte) (int, error) {
-	if r.read == len(r.data) {
-		return 0, io.EOF
-	}
-	n := copy(p[:1], r.data[r.read:])
-	r.read += n
-	return n, nil
 }
 
 // TestReader checks what the Reader keeps from blocks that fire nothing.

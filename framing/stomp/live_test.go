@@ -3,7 +3,6 @@ package stomp_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sluicego/sluice/framing/stomp"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/internal/wiretap"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -181,8 +181,8 @@ func TestLiveStomp(t *testing.T) {
 		up, down [][]byte
 	}{
 		{"as relayed", rec.Up, rec.Down},
-		{"random pieces", pieces(rng, rec.UpBytes(), 500), pieces(rng, rec.DownBytes(), 500)},
-		{"a byte at a time", pieces(rng, rec.UpBytes(), 1), pieces(rng, rec.DownBytes(), 1)},
+		{"random pieces", segtest.RandomPieces(rng, rec.UpBytes(), 500), segtest.RandomPieces(rng, rec.DownBytes(), 500)},
+		{"a byte at a time", segtest.RandomPieces(rng, rec.UpBytes(), 1), segtest.RandomPieces(rng, rec.DownBytes(), 1)},
 	} {
 		up, upBytes := count(t, cut.up)
 		down, downBytes := count(t, cut.down)
@@ -201,7 +201,7 @@ func TestLiveStomp(t *testing.T) {
 // the bytes of their bodies.
 func count(t *testing.T, ps [][]byte) (map[string]int, int) {
 	t.Helper()
-	r := parse.NewReader(pipe.NewReader(&piecesReader{slices.Clone(ps)}, pipe.ReaderOptions{}), stomp.Frames(stomp.Limits{}),
+	r := parse.NewReader(pipe.NewReader(new(segtest.Pieces(slices.Clone(ps))), pipe.ReaderOptions{}), stomp.Frames(stomp.Limits{}),
 		parse.Options{MaxMessageSize: stomp.DefaultLimits.MessageSize()})
 	defer r.Close()
 	n, body := map[string]int{}, 0
@@ -217,30 +217,4 @@ func count(t *testing.T, ps [][]byte) (map[string]int, int) {
 		t.Fatalf("after %v: %v", n, err)
 	}
 	return n, body
-}
-
-// piecesReader returns the pieces one per Read, as the relay read them.
-type piecesReader struct{ pieces [][]byte }
-
-func (r *piecesReader) Read(p []byte) (int, error) {
-	for len(r.pieces) > 0 && len(r.pieces[0]) == 0 {
-		r.pieces = r.pieces[1:]
-	}
-	if len(r.pieces) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, r.pieces[0])
-	r.pieces[0] = r.pieces[0][n:]
-	return n, nil
-}
-
-// pieces cuts b into pieces of 1 to max bytes.
-func pieces(r *rand.Rand, b []byte, max int) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		n := min(len(b), 1+r.IntN(max))
-		out = append(out, b[:n])
-		b = b[n:]
-	}
-	return out
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluicego/sluice/framing/stomp"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -211,17 +212,6 @@ func TestHugeSizeRefusedAtOnce(t *testing.T) {
 	}
 }
 
-type oneByte struct{ b []byte }
-
-func (r *oneByte) Read(p []byte) (int, error) {
-	if len(r.b) == 0 {
-		return 0, io.EOF
-	}
-	p[0] = r.b[0]
-	r.b = r.b[1:]
-	return 1, nil
-}
-
 // TestByteAtATime: SENDs, MESSAGEs, heart-beats and two large bodies (one by content-length, one up to its NUL) a byte per read, at two sizes, the larger
 // four times the smaller: the time must grow about linearly (a re-parse of
 // the buffered message on every read, quadratic, would make it 16 times).
@@ -238,7 +228,7 @@ func TestByteAtATime(t *testing.T) {
 		in = stomp.Append(in, stomp.Frame{Command: seq.Of([]byte("SEND")), Headers: []stomp.Header{
 			{Name: seq.Of([]byte("content-length")), Value: seq.Of([]byte(strconv.Itoa(k << 16 / scale)))}}, Body: seq.Of(big)})
 		start := time.Now()
-		r := parse.NewReader(pipe.NewReader(&oneByte{in}, pipe.ReaderOptions{}), stomp.Frames(stomp.Limits{}),
+		r := parse.NewReader(pipe.NewReader(&segtest.Bytewise{Data: in}, pipe.ReaderOptions{}), stomp.Frames(stomp.Limits{}),
 			parse.Options{MaxMessageSize: stomp.DefaultLimits.MessageSize()})
 		defer r.Close()
 		n, largest := 0, 0
