@@ -77,3 +77,5 @@ func violation(err error, off int64, want error) bool {
 	var se *parse.SyntaxError
 	return errors.As(err, &se) && se.Offset == off && errors.Is(err, want)
 }
+
+func seqOf(b []byte) seq.Sequence { return seq.Of(b) }
