@@ -157,9 +157,14 @@ func (d *Decoder) InMessage() bool { return d.inMsg }
 // extensions, the limits and the fragmentation state.
 func (d *Decoder) head(in *parse.Input) (Header, error) {
 	off := in.Offset()
-	h, err := header(in)
-	if err != nil {
-		return h, err
+	h, n, ok := fastHeader(in.Span())
+	if ok {
+		in.Advance(n)
+	} else {
+		var err error
+		if h, err = header(in); err != nil {
+			return h, err
+		}
 	}
 	if e := d.check(&h); e != nil {
 		return h, &parse.SyntaxError{Offset: off, Msg: "invalid frame header", Err: e}

@@ -3,6 +3,7 @@ package websocket
 import (
 	"errors"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -168,5 +169,41 @@ func TestCloseCodeOf(t *testing.T) {
 	}
 	if CloseCodeOf(&parse.SyntaxError{Msg: "x"}) != CloseProtocolError {
 		t.Fatal("a syntax error is not 1002")
+	}
+}
+
+// agreeHeader checks that the hand-decoded header path and the declared
+// grammar agree on b: when the fast path decodes a header, the grammar
+// reads the same one, of the same length.
+func agreeHeader(t *testing.T, b []byte) {
+	t.Helper()
+	h, n, ok := fastHeader(b)
+	in := parse.NewInput(seqOf(b), true, 0)
+	g, err := header(in)
+	if ok && (err != nil || g != h || in.Consumed() != n) {
+		t.Fatalf("% x: fast path %+v (%d bytes), grammar %+v (%d bytes) %v", b, h, n, g, in.Consumed(), err)
+	}
+	if !ok && err == nil && len(b) >= g.Size() {
+		t.Fatalf("% x: the grammar reads %+v, the fast path refuses it", b, g)
+	}
+}
+
+func TestFastHeader(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200000 {
+		b := make([]byte, rng.IntN(16))
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		if len(b) > 1 && rng.IntN(2) == 0 {
+			b[1] = b[1]&0x80 | byte(124+rng.IntN(4)) // the length edges
+		}
+		if len(b) > 3 && rng.IntN(2) == 0 {
+			b[2] = 0
+		}
+		agreeHeader(t, b)
+	}
+	for _, b := range [][]byte{rfcMaskedHello, rfc256, rfc64K[:10], hexBytes("82 7f 00 00 00 00 00 00 ff ff"), hexBytes("89 7e 00 7e")} {
+		agreeHeader(t, b)
 	}
 }

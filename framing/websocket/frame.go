@@ -135,17 +135,6 @@ func (f *Frame) End() bool { return f.Left == 0 }
 // a frame with Fin set, a control frame's included.
 func (f *Frame) MessageEnd() bool { return f.Left == 0 && f.Header.Fin }
 
-// AppendData appends the part's payload bytes, unmasked, to dst and
-// returns the extended buffer.
-func (f *Frame) AppendData(dst []byte) []byte {
-	n := len(dst)
-	dst = f.Data.AppendTo(dst)
-	if f.Header.Masked {
-		Unmask(dst[n:], f.Header.Key, f.Pos)
-	}
-	return dst
-}
-
 // Close is the payload of a close frame (RFC 6455 section 5.5.1).
 type Close struct {
 	// Code is the status code; CloseNoStatus (1005) if the frame has no

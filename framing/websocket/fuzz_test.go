@@ -23,6 +23,7 @@ func fuzzRole(f *testing.F, role Role) {
 	seeds(f, role)
 	o := Options{MaxPart: 130, RSV: RSV1, MaxMessageSize: 1 << 16}
 	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		agreeHeader(t, data)
 		fuzz.Fuzz(t, decoder(role, o), data, cuts, fuzz.Options[Frame]{MaxMessageSize: 130 + MaxHeaderSize})
 	})
 }

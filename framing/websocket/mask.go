@@ -1,24 +1,94 @@
 package websocket
 
-import "encoding/binary"
+import (
+	"crypto/subtle"
+	"encoding/binary"
+	"slices"
+)
 
 // Unmask XORs b in place with the masking key, b being the payload bytes
 // from offset pos of a frame's payload (RFC 6455 section 5.3). Masking and
 // unmasking are the same operation: Unmask also masks.
 //
 // The payload a [Decoder] delivers is read-only pipe memory: copy it
-// first (seq.Sequence.AppendTo, or [Frame.AppendData], which does both).
+// first (seq.Sequence.AppendTo), or let [Frame.AppendData] copy and
+// unmask in one pass.
 func Unmask(b []byte, key [4]byte, pos uint64) {
+	var pat *pattern
+	if len(b) >= minPattern {
+		pat = new(pattern) // on the stack: it does not escape
+		pat.fill(key)
+	}
+	xorKey(b, b, key, pat, pos)
+}
+
+// patternSize is the length of the blocks that long payloads are XORed
+// in, with the key repeated, by crypto/subtle's vectorised XORBytes.
+const patternSize = 512
+
+// minPattern is the shortest payload XORed by crypto/subtle rather than
+// eight bytes at a time.
+const minPattern = 256
+
+// pattern is the key repeated over patternSize bytes and 3 more, so that
+// pat[r:r+patternSize] is the key rotated by r.
+type pattern [patternSize + 4]byte
+
+func (p *pattern) fill(key [4]byte) {
+	copy(p[:], key[:])
+	for n := 4; n < len(p); n *= 2 {
+		copy(p[n:], p[:n])
+	}
+}
+
+// xorKey writes src XOR the key, from payload offset pos, to dst (len(dst)
+// >= len(src)); dst and src may be the same memory, not otherwise overlap.
+// pat is the key's pattern, needed (non-nil) if len(src) >= minPattern.
+func xorKey(dst, src []byte, key [4]byte, pat *pattern, pos uint64) {
 	k := [4]byte{key[pos&3], key[(pos+1)&3], key[(pos+2)&3], key[(pos+3)&3]}
-	if len(b) >= 8 {
-		k32 := uint64(binary.LittleEndian.Uint32(k[:]))
-		k64 := k32 | k32<<32
-		for len(b) >= 8 {
-			binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k64)
-			b = b[8:]
+	k32 := uint64(binary.LittleEndian.Uint32(k[:]))
+	k64 := k32 | k32<<32
+	dst = dst[:len(src)]
+	if len(src) >= minPattern {
+		p := pat[pos&3:][:patternSize]
+		for len(src) >= patternSize {
+			subtle.XORBytes(dst[:patternSize], src[:patternSize], p)
+			dst, src = dst[patternSize:], src[patternSize:]
+		}
+		if len(src) >= minPattern {
+			m := len(src) &^ 7
+			subtle.XORBytes(dst[:m], src[:m], p[:m])
+			dst, src = dst[m:], src[m:]
 		}
 	}
-	for i := range b {
-		b[i] ^= k[i&3]
+	for len(src) >= 8 {
+		binary.LittleEndian.PutUint64(dst[:8], binary.LittleEndian.Uint64(src[:8])^k64)
+		dst, src = dst[8:], src[8:]
 	}
+	for i := range src {
+		dst[i] = src[i] ^ k[i&3]
+	}
+}
+
+// AppendData appends the part's payload bytes, unmasked, to dst and
+// returns the extended buffer: one pass over the bytes, copying and
+// unmasking together.
+func (f *Frame) AppendData(dst []byte) []byte {
+	if !f.Header.Masked {
+		return f.Data.AppendTo(dst)
+	}
+	n, total := len(dst), f.Data.Len()
+	dst = slices.Grow(dst, total)[:n+total]
+	var pat *pattern
+	if total >= minPattern {
+		pat = new(pattern)
+		pat.fill(f.Header.Key)
+	}
+	pos := f.Pos
+	for c := range f.Data.Chunks() {
+		xorKey(dst[n:], c, f.Header.Key, pat, pos)
+		n += len(c)
+		pos += uint64(len(c))
+	}
+	return dst
 }

@@ -183,14 +183,14 @@ func TestUnmaskOffsets(t *testing.T) {
 	}
 }
 
-// pattern is an io.Reader of n bytes: one frame header, then a payload
+// zeroFrame is an io.Reader of one frame: its header, then a payload of zeros
 // that costs nothing to produce.
-type pattern struct {
+type zeroFrame struct {
 	head []byte
 	left uint64
 }
 
-func (p *pattern) Read(b []byte) (int, error) {
+func (p *zeroFrame) Read(b []byte) (int, error) {
 	if len(p.head) > 0 {
 		n := copy(b, p.head)
 		p.head = p.head[n:]
@@ -212,7 +212,7 @@ func TestGigabyteFrame(t *testing.T) {
 		t.Skip("a gigabyte of work")
 	}
 	const size = 1 << 30
-	src := &pattern{head: AppendHeader(nil, Header{Fin: true, Op: OpBinary, Length: size}), left: size}
+	src := &zeroFrame{head: AppendHeader(nil, Header{Fin: true, Op: OpBinary, Length: size}), left: size}
 	d := NewDecoder(pipe.NewReader(src, pipe.ReaderOptions{}), Client, Options{MaxMessageSize: -1})
 	var total uint64
 	var peak uint64
