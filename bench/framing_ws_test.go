@@ -19,7 +19,10 @@ import (
 // small text frames of 10–200 bytes (chat, JSON events), one in 32 a
 // binary frame of 1–64 KiB, a ping every 100 frames, now and then a text
 // message in three fragments.
-func wsStream(n int, seed uint64) []byte {
+func wsStream(n int, seed uint64) []byte { return wsStreamOf(n, seed, true) }
+
+// wsStreamOf is wsStream, without its binary frames unless binary.
+func wsStreamOf(n int, seed uint64, binary bool) []byte {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	payload := make([]byte, 64<<10)
 	for i := range payload {
@@ -36,7 +39,7 @@ func wsStream(n int, seed uint64) []byte {
 		switch {
 		case i%100 == 99:
 			out = e.AppendFrame(out, websocket.OpPing, true, payload[:8])
-		case i%32 == 31:
+		case i%32 == 31 && binary:
 			out = e.AppendFrame(out, websocket.OpBinary, true, payload[:1<<10+rng.IntN(63<<10)])
 		case i%50 == 17:
 			out = e.AppendFrame(out, websocket.OpText, false, payload[:10+rng.IntN(60)])
@@ -192,7 +195,13 @@ func TestWebSocketRefusesWhatGobwasAccepts(t *testing.T) {
 }
 
 func init() {
-	in := wsStream(4096, 1)
+	registerWS("ws", wsStream(4096, 1))
+	registerWS("ws-text", wsStreamOf(4096, 1, false))
+}
+
+// registerWS registers the framing case name: in read by the decoder and
+// by gobwas/ws, each copying and unmasking every payload into a buffer.
+func registerWS(name string, in []byte) {
 	frames := 0
 	for _, f := range mustFrames(framesGobwas(bytes.NewReader(in))) {
 		_ = f
@@ -201,7 +210,7 @@ func init() {
 	report := func(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*frames), "ns/frame")
 	}
-	registerFraming("ws", framingContender{"sluice", func(b *testing.B) {
+	registerFraming(name, framingContender{"sluice", func(b *testing.B) {
 		b.SetBytes(int64(len(in)))
 		b.ReportAllocs()
 		buf := make([]byte, 0, 64<<10)

@@ -9,6 +9,7 @@ import (
 	cb "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
+	"github.com/sluicego/sluice/seq"
 )
 
 // Role is the side of a connection an endpoint plays. It decides the
@@ -87,6 +88,7 @@ type Decoder struct {
 	maxFrame uint64
 	maxMsg   uint64
 	part     int
+	slow     bool // tests: no fast path
 
 	stream *cb.Stream[uint8, Header]
 	r      *parse.Reader[Frame]
@@ -205,51 +207,82 @@ func (d *Decoder) check(h *Header) *Error {
 // in another. A Decoder reads one stream: do not share Parse between
 // readers.
 func (d *Decoder) Parse(in *parse.Input) (Frame, error) {
+	if d.stream.Left() == 0 && !d.slow {
+		if f, ok := d.whole(in); ok {
+			return f, nil
+		}
+	}
 	var p cb.Part[Header]
 	if err := d.stream.ParseTo(in, &p); err != nil {
 		return Frame{}, err
 	}
-	f := Frame{Data: p.Data, Left: p.Left}
-	if p.HasHead {
-		h := p.Head
-		if h.Op == OpClose && p.Left > 0 {
+	if !p.HasHead {
+		f := Frame{Header: d.cur, Data: p.Data, Pos: d.pos, Left: p.Left, Message: d.message}
+		d.pos += uint64(p.Data.Len())
+		return f, nil
+	}
+	return d.first(in, p.Head, p.Data, p.Left)
+}
+
+// whole is Parse's fast path for a frame whose header and payload are
+// buffered, the header in one segment, the payload no longer than a part:
+// it reads the frame by hand, as the Parts declaration would (one message,
+// the whole payload, nothing left, no byte after it needed), and leaves
+// the stream's state as that would (no payload left). Anything else, valid
+// or not, takes the declared path; TestFastPath checks that both give the
+// same frames and errors.
+func (d *Decoder) whole(in *parse.Input) (Frame, bool) {
+	h, n, ok := fastHeader(in.Span())
+	if !ok || h.Op == OpClose || d.check(&h) != nil {
+		return Frame{}, false
+	}
+	size := n + int(h.Length)
+	if h.Length > uint64(d.part) || in.Remaining() < size || in.Limit()-in.Consumed() < size {
+		return Frame{}, false
+	}
+	in.Advance(n)
+	data, _ := in.ReadN(int(h.Length))
+	f, _ := d.first(in, h, data, 0)
+	return f, true
+}
+
+// first makes the message of a frame's first part and moves the
+// connection's state past the header.
+func (d *Decoder) first(in *parse.Input, h Header, data seq.Sequence, left uint64) (Frame, error) {
+	f := Frame{Header: h, First: true, Data: data, Left: left}
+	if h.Op == OpClose {
+		if left > 0 {
 			// Only a message reader whose limit leaves less than 125
 			// bytes after a header gets here (not NewDecoder's).
 			return Frame{}, &parse.SizeError{Offset: in.Offset() - int64(in.Consumed()), Limit: in.Limit()}
 		}
-		if h.Op == OpClose {
-			// MaxPart >= 125 and the reader's limit leaves room for
-			// MaxPart after a header: a close payload arrives whole.
-			c, err := d.parseClose(h, &p)
-			if err != nil {
-				return Frame{}, &parse.SyntaxError{Offset: in.Offset() - int64(p.Data.Len()), Msg: "invalid close frame", Err: err}
-			}
-			f.Close = c
+		c, err := d.parseClose(h, data)
+		if err != nil {
+			return Frame{}, &parse.SyntaxError{Offset: in.Offset() - int64(data.Len()), Msg: "invalid close frame", Err: err}
 		}
-		switch {
-		case h.Op.IsControl():
-			d.message = h.Op
-		case h.Op == OpContinuation:
-			d.msgLen += h.Length
-			d.message = d.msgOp
-		default:
-			d.msgOp, d.msgLen, d.message = h.Op, h.Length, h.Op
-		}
-		if !h.Op.IsControl() {
-			d.inMsg = !h.Fin
-		}
-		d.cur, d.pos = h, 0
-		f.First = true
+		f.Close = c
 	}
-	f.Header, f.Pos, f.Message = d.cur, d.pos, d.message
-	d.pos += uint64(p.Data.Len())
+	switch {
+	case h.Op.IsControl():
+		d.message = h.Op
+	case h.Op == OpContinuation:
+		d.msgLen += h.Length
+		d.message = d.msgOp
+	default:
+		d.msgOp, d.msgLen, d.message = h.Op, h.Length, h.Op
+	}
+	if !h.Op.IsControl() {
+		d.inMsg = !h.Fin
+	}
+	d.cur, d.pos = h, uint64(data.Len())
+	f.Message = d.message
 	return f, nil
 }
 
 // parseClose checks a close frame's payload and returns it, the reason
 // unmasked into the decoder's buffer.
-func (d *Decoder) parseClose(h Header, p *cb.Part[Header]) (Close, error) {
-	n := p.Data.CopyTo(d.closeBuf[:])
+func (d *Decoder) parseClose(h Header, data seq.Sequence) (Close, error) {
+	n := data.CopyTo(d.closeBuf[:])
 	b := d.closeBuf[:n]
 	if h.Masked {
 		Unmask(b, h.Key, 0)

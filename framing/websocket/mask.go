@@ -61,11 +61,23 @@ func xorKey(dst, src []byte, key [4]byte, pat *pattern, pos uint64) {
 			dst, src = dst[m:], src[m:]
 		}
 	}
-	for len(src) >= 8 {
-		binary.LittleEndian.PutUint64(dst[:8], binary.LittleEndian.Uint64(src[:8])^k64)
-		dst, src = dst[8:], src[8:]
+	n := len(src)
+	i := 0
+	for ; i+32 <= n; i += 32 {
+		s, d := src[i:i+32:i+32], dst[i:i+32:i+32]
+		binary.LittleEndian.PutUint64(d[0:], binary.LittleEndian.Uint64(s[0:])^k64)
+		binary.LittleEndian.PutUint64(d[8:], binary.LittleEndian.Uint64(s[8:])^k64)
+		binary.LittleEndian.PutUint64(d[16:], binary.LittleEndian.Uint64(s[16:])^k64)
+		binary.LittleEndian.PutUint64(d[24:], binary.LittleEndian.Uint64(s[24:])^k64)
 	}
-	for i := range src {
+	for ; i+8 <= n; i += 8 {
+		binary.LittleEndian.PutUint64(dst[i:i+8], binary.LittleEndian.Uint64(src[i:i+8])^k64)
+	}
+	if i+4 <= n {
+		binary.LittleEndian.PutUint32(dst[i:i+4], binary.LittleEndian.Uint32(src[i:i+4])^uint32(k32))
+		i += 4
+	}
+	for ; i < n; i++ {
 		dst[i] = src[i] ^ k[i&3]
 	}
 }
@@ -85,6 +97,10 @@ func (f *Frame) AppendData(dst []byte) []byte {
 		pat.fill(f.Header.Key)
 	}
 	pos := f.Pos
+	if f.Data.IsSingleSegment() {
+		xorKey(dst[n:], f.Data.First(), f.Header.Key, pat, pos)
+		return dst
+	}
 	for c := range f.Data.Chunks() {
 		xorKey(dst[n:], c, f.Header.Key, pat, pos)
 		n += len(c)

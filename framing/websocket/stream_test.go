@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"runtime"
@@ -298,5 +299,54 @@ func TestHostileClaims(t *testing.T) {
 	got, err := readAll(seqOf(in), Client, Options{MaxMessageSize: -1, MaxPart: 1000})
 	if !errors.Is(err, io.ErrUnexpectedEOF) || len(got) != 99 { // the 100th part waits for a byte after it
 		t.Fatalf("%d parts, error %v", len(got), err)
+	}
+}
+
+// slowDecoder is decoder without the fast path of whole frames.
+func slowDecoder(r Role, o Options) fuzz.Decoder[Frame] {
+	return func(ctx context.Context, src pipe.Reader, limit int, emit func(Frame)) error {
+		d := newDecoder(r, o)
+		d.slow = true
+		return fuzz.Parser(d.Parse)(ctx, src, limit, emit)
+	}
+}
+
+// TestFastPath reads random streams, valid and corrupted, with and without
+// the fast path of whole frames: the same frames, the same error.
+func TestFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for round := range 300 {
+		role := Role(round % 2)
+		e := Encoder{Role: 1 - role, Key: counterKey()}
+		var in []byte
+		open := false
+		for range 1 + rng.IntN(12) {
+			switch k := rng.IntN(10); {
+			case k == 0:
+				in = e.AppendFrame(in, OpClose, true, AppendClosePayload(nil, CloseCode(999+rng.IntN(3)), "x"))
+			case k < 3:
+				in = e.AppendFrame(in, OpPing, true, randBytes(rng, rng.IntN(126)))
+			default:
+				op := OpText
+				if open {
+					op = OpContinuation
+				}
+				fin := rng.IntN(2) == 0
+				in = e.AppendFrame(in, op, fin, randBytes(rng, rng.IntN(400)))
+				open = !fin
+			}
+		}
+		if rng.IntN(3) == 0 && len(in) > 0 {
+			in[rng.IntN(len(in))] ^= byte(1 << rng.IntN(8))
+		}
+		o := Options{MaxPart: 130 + rng.IntN(300), MaxMessageSize: int64(500 + rng.IntN(1000))}
+		limit := o.MaxPart + MaxHeaderSize
+		fo := fuzz.Options[Frame]{MaxMessageSize: limit}
+		fast := fuzz.Check(t, decoder(role, o), in, nil, fo)
+		slow := fuzz.Check(t, slowDecoder(role, o), in, nil, fo)
+		if !fuzz.Equal(fast.Messages, slow.Messages) || fmt.Sprint(fast.Err) != fmt.Sprint(slow.Err) {
+			t.Fatalf("round %d: fast path %d frames, %v; declared path %d frames, %v", round,
+				len(fast.Messages), fast.Err, len(slow.Messages), slow.Err)
+		}
 	}
 }
