@@ -196,7 +196,7 @@ func TestWebSocketRefusesWhatGobwasAccepts(t *testing.T) {
 
 func init() {
 	registerWS("ws", wsStream(4096, 1))
-	registerWS("ws-text", wsStreamOf(4096, 1, false))
+	registerWS("websocket-text", wsStreamOf(4096, 1, false))
 }
 
 // registerWS registers the framing case name: in read by the decoder and
