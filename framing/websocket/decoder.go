@@ -108,7 +108,7 @@ type Decoder struct {
 // role r: a Server decodes what a client sends.
 func NewDecoder(src pipe.Reader, r Role, o Options) *Decoder {
 	d := newDecoder(r, o)
-	d.r = parse.NewReader(src, d.Parse, parse.Options{MaxMessageSize: d.part + MaxHeaderSize})
+	d.r = parse.NewReader(src, d.parse, parse.Options{MaxMessageSize: d.part + MaxHeaderSize})
 	return d
 }
 
@@ -201,12 +201,16 @@ func (d *Decoder) check(h *Header) *Error {
 	return nil
 }
 
-// Parse is the decoder's parse.TryParse: it reads the next frame part
-// from in, keeping the connection's state. NewDecoder runs it in a
-// message reader; hand it to parse.Consume or a test harness to run it
-// in another. A Decoder reads one stream: do not share Parse between
-// readers.
-func (d *Decoder) Parse(in *parse.Input) (Frame, error) {
+// Parser returns a parse.TryParse that reads the frames of one stream as
+// a Decoder does, keeping the connection's state, for a message reader of
+// your own (parse.Consume, a test harness). Give that reader a maximum
+// message size of at least MaxPart + MaxHeaderSize, so that a close frame
+// arrives in one part (a smaller one makes a close frame a size error).
+// Use a new parser for every stream.
+func Parser(r Role, o Options) parse.TryParse[Frame] { return newDecoder(r, o).parse }
+
+// parse reads the next frame part from in.
+func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 	if d.stream.Left() == 0 && !d.slow {
 		if f, ok := d.whole(in); ok {
 			return f, nil

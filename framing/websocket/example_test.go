@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/sluicego/sluice/framing/websocket"
+	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 )
 
@@ -126,4 +127,21 @@ func ExampleAppendFrame() {
 	// 81 05 48 65 6c 6c 6f
 	// 81 85 37 fa 21 3d 7f 9f 4d 51 58
 	// 82 7e 01 00
+}
+
+// Parser runs the decoder's grammar in a message reader of your own, here
+// one with a handler per frame.
+func ExampleParser() {
+	wire := websocket.AppendFrame(nil, websocket.Header{Fin: true, Op: websocket.OpText}, []byte("hi"))
+	wire = websocket.AppendFrame(wire, websocket.Header{Fin: true, Op: websocket.OpClose}, nil)
+	o := websocket.Options{MaxPart: 1024}
+	r := parse.NewReader(pipe.FromBytes(wire), websocket.Parser(websocket.Client, o),
+		parse.Options{MaxMessageSize: o.MaxPart + websocket.MaxHeaderSize})
+	defer r.Close()
+	for f := range r.All(context.Background()) {
+		fmt.Println(f.Header.Op, f.Data.String(), f.Close.Code)
+	}
+	// Output:
+	// text hi 0
+	// close  1005
 }

@@ -59,7 +59,7 @@ func readAll(s seq.Sequence, r Role, o Options) ([]string, error) {
 // decoder is the fuzz harness's view of a fresh Decoder per run.
 func decoder(r Role, o Options) fuzz.Decoder[Frame] {
 	return func(ctx context.Context, src pipe.Reader, limit int, emit func(Frame)) error {
-		return fuzz.Parser(newDecoder(r, o).Parse)(ctx, src, limit, emit)
+		return fuzz.Parser(Parser(r, o))(ctx, src, limit, emit)
 	}
 }
 

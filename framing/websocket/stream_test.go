@@ -307,7 +307,7 @@ func slowDecoder(r Role, o Options) fuzz.Decoder[Frame] {
 	return func(ctx context.Context, src pipe.Reader, limit int, emit func(Frame)) error {
 		d := newDecoder(r, o)
 		d.slow = true
-		return fuzz.Parser(d.Parse)(ctx, src, limit, emit)
+		return fuzz.Parser(d.parse)(ctx, src, limit, emit)
 	}
 }
 
