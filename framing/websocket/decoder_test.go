@@ -49,10 +49,6 @@ func checkCases(t *testing.T, cases []wantCase) {
 	}
 }
 
-func at(off int64, want error) func(error) bool {
-	return func(err error) bool { return violation(err, off, want) }
-}
-
 func TestRFCExamples(t *testing.T) {
 	zeros := func(n int) string { return `"` + strings.Repeat(`\x00`, n) + `"` }
 	checkCases(t, []wantCase{
