@@ -102,6 +102,7 @@ type Decoder struct {
 	message Opcode // cur's message opcode
 
 	closeBuf [MaxControlPayload]byte
+	pat      *keyPattern // made when a masked payload first needs it
 }
 
 // NewDecoder returns a Decoder that reads frames sent to an endpoint of
@@ -221,7 +222,7 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 		return Frame{}, err
 	}
 	if !p.HasHead {
-		f := Frame{Header: d.cur, Data: p.Data, Pos: d.pos, Left: p.Left, Message: d.message}
+		f := Frame{Header: d.cur, Data: p.Data, Pos: d.pos, Left: p.Left, Message: d.message, pat: d.patFor(d.cur, p.Data.Len())}
 		d.pos += uint64(p.Data.Len())
 		return f, nil
 	}
@@ -253,7 +254,7 @@ func (d *Decoder) whole(in *parse.Input) (Frame, bool) {
 // first makes the message of a frame's first part and moves the
 // connection's state past the header.
 func (d *Decoder) first(in *parse.Input, h Header, data seq.Sequence, left uint64) (Frame, error) {
-	f := Frame{Header: h, First: true, Data: data, Left: left}
+	f := Frame{Header: h, First: true, Data: data, Left: left, pat: d.patFor(h, data.Len())}
 	if h.Op == OpClose {
 		if left > 0 {
 			// Only a message reader whose limit leaves less than 125
@@ -281,6 +282,18 @@ func (d *Decoder) first(in *parse.Input, h Header, data seq.Sequence, left uint6
 	d.cur, d.pos = h, uint64(data.Len())
 	f.Message = d.message
 	return f, nil
+}
+
+// patFor returns the decoder's key pattern for a part of n bytes of a
+// frame with header h, if AppendData will want one.
+func (d *Decoder) patFor(h Header, n int) *keyPattern {
+	if !h.Masked || n < minPattern {
+		return nil
+	}
+	if d.pat == nil {
+		d.pat = new(keyPattern)
+	}
+	return d.pat
 }
 
 // parseClose checks a close frame's payload and returns it, the reason

@@ -24,7 +24,7 @@ func Unmask(b []byte, key [4]byte, pos uint64) {
 
 // patternSize is the length of the blocks that long payloads are XORed
 // in, with the key repeated, by crypto/subtle's vectorised XORBytes.
-const patternSize = 512
+const patternSize = 4096
 
 // minPattern is the shortest payload XORed by crypto/subtle rather than
 // eight bytes at a time.
@@ -39,6 +39,22 @@ func (p *pattern) fill(key [4]byte) {
 	for n := 4; n < len(p); n *= 2 {
 		copy(p[n:], p[:n])
 	}
+}
+
+// keyPattern is a pattern and the key it repeats, kept by a Decoder so
+// that the parts of a frame, and frames with the same key, share it.
+type keyPattern struct {
+	pat pattern
+	key [4]byte
+	ok  bool
+}
+
+func (k *keyPattern) get(key [4]byte) *pattern {
+	if !k.ok || k.key != key {
+		k.pat.fill(key)
+		k.key, k.ok = key, true
+	}
+	return &k.pat
 }
 
 // xorKey writes src XOR the key, from payload offset pos, to dst (len(dst)
@@ -92,7 +108,11 @@ func (f *Frame) AppendData(dst []byte) []byte {
 	n, total := len(dst), f.Data.Len()
 	dst = slices.Grow(dst, total)[:n+total]
 	var pat *pattern
-	if total >= minPattern {
+	switch {
+	case total < minPattern:
+	case f.pat != nil:
+		pat = f.pat.get(f.Header.Key)
+	default:
 		pat = new(pattern)
 		pat.fill(f.Header.Key)
 	}
