@@ -1,6 +1,8 @@
 package websocket
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/sluicego/sluice/fuzz"
@@ -16,6 +18,23 @@ func seeds(f *testing.F, role Role) {
 		hexBytes("01 00 89 00 81 00"), hexBytes("09 00"), hexBytes("89 7e 00 7e"),
 	} {
 		f.Add(b, []byte{3, 1, 7})
+	}
+	// What python3-websockets sent in TestLivePython, plain and with
+	// permessage-deflate (its frames of at most 300 bytes).
+	dir := "up"
+	if role == Client {
+		dir = "down"
+	}
+	captures, _ := filepath.Glob(filepath.Join("testdata", "captures", "*-"+dir+".bin"))
+	if len(captures) == 0 {
+		f.Fatal("no captures in testdata/captures")
+	}
+	for _, name := range captures {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, []byte{5, 2, 200})
 	}
 }
 

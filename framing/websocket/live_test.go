@@ -253,6 +253,11 @@ func TestLivePython(t *testing.T) {
 			if !strings.Contains(srv.Output(), want) {
 				t.Fatalf("server printed %q, want %s", srv.Output(), want)
 			}
+			if dir := os.Getenv("SLUICE_WS_CAPTURE"); dir != "" {
+				// Fuzz seeds: the small frames of each direction.
+				os.WriteFile(filepath.Join(dir, mode+"-up.bin"), smallFrames(t, upgraded(recs[0].UpBytes()), Server, o), 0o644)
+				os.WriteFile(filepath.Join(dir, mode+"-down.bin"), smallFrames(t, upgraded(recs[0].DownBytes()), Client, o), 0o644)
+			}
 			// The recorded bytes in random chunkings: the same frames.
 			for i, b := range [][]byte{upgraded(recs[0].UpBytes()), upgraded(recs[0].DownBytes())} {
 				role := Role(i)
@@ -333,4 +338,28 @@ func checkLive(t *testing.T, who string, d liveDirection, st liveStats, mode str
 	} else if len(d.pongs) != st.Pings || len(d.pings) != 0 {
 		t.Fatalf("%s: %d pongs and %d pings, want %d pongs", who, len(d.pongs), len(d.pings), st.Pings)
 	}
+}
+
+// smallFrames returns the frames of b of at most 300 bytes, as they were
+// on the wire: a valid stream of the same direction (a fragmented
+// message's frames are all small here), for fuzz seeds.
+func smallFrames(t *testing.T, b []byte, role Role, o Options) []byte {
+	d := NewDecoder(pipe.FromBytes(b), role, o)
+	defer d.Close()
+	var out []byte
+	off := 0
+	for f := range d.All(context.Background()) {
+		if !f.First {
+			continue
+		}
+		n := f.Header.Size() + int(f.Header.Length)
+		if n <= 300 {
+			out = append(out, b[off:off+n]...)
+		}
+		off += n
+	}
+	if d.Err() != nil {
+		t.Fatal(d.Err())
+	}
+	return out
 }
