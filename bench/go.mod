@@ -3,6 +3,7 @@ module github.com/sluicego/sluice/bench
 go 1.26.0
 
 require (
+	github.com/gobwas/ws v1.5.0
 	github.com/mediocregopher/radix/v4 v4.1.4
 	github.com/nats-io/nats.go v1.56.0
 	github.com/sluicego/sluice v0.0.0
@@ -11,6 +12,7 @@ require (
 )
 
 require (
+	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/molecule-man/go-brrr v1.3.1 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
