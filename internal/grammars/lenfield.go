@@ -136,7 +136,7 @@ func (h *lenHand) parse(in *parse.Input) (seq.Sequence, error) {
 	n, err := h.frameLen(v, size)
 	if err != nil {
 		in.Rewind(size)
-		return seq.Sequence{}, &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid value", Err: err}
+		return seq.Sequence{}, mapErrAt(in, err)
 	}
 	if n > int64(h.max) {
 		return seq.Sequence{}, h.tooLarge(in)
