@@ -164,23 +164,24 @@ func LengthField(o LengthFieldOptions) parse.TryParse[seq.Sequence] {
 
 // lengthField is the declared grammar of LengthField, for o normalised.
 func lengthField(o LengthFieldOptions) parse.TryParse[seq.Sequence] {
-	frameLen := func(fieldLen int) func(uint64) (uint64, error) {
-		return func(v uint64) (uint64, error) {
-			n, err := o.frameLen(v, fieldLen)
-			return uint64(n), err
-		}
-	}
 	var length parse.TryParse[uint64]
 	switch o.Size {
 	case SizeUvarint:
 		// The field's own size counts, so its bytes are recognized too.
 		length = c.MapErr(c.Recognize(c.Uvarint()), func(r c.Recognized[uint64]) (uint64, error) {
-			return frameLen(r.Bytes.Len())(r.Value)
+			n, err := o.frameLen(r.Value, r.Bytes.Len())
+			return uint64(n), err
 		})
 	case 3:
-		length = c.MapErr(uint24(o.LittleEndian), frameLen(3))
+		length = c.MapErr(uint24(o.LittleEndian), o.bounds(3).frame)
+	case 1:
+		length = framed(c.Uint8(), o.bounds(1))
+	case 2:
+		length = framed(pick(o.LittleEndian, c.Uint16LE(), c.Uint16BE()), o.bounds(2))
+	case 4:
+		length = framed(pick(o.LittleEndian, c.Uint32LE(), c.Uint32BE()), o.bounds(4))
 	default:
-		length = c.MapErr(fixedField(o.Size, o.LittleEndian), frameLen(o.Size))
+		length = framed(pick(o.LittleEndian, c.Uint64LE(), c.Uint64BE()), o.bounds(8))
 	}
 	if o.Offset > 0 {
 		length = c.Then(c.Take(o.Offset), length)
@@ -196,23 +197,51 @@ func lengthField(o LengthFieldOptions) parse.TryParse[seq.Sequence] {
 	return c.LengthPrefixed(length, body)
 }
 
-// fixedField is the parser of a 1-, 2-, 4- or 8-byte unsigned field.
-func fixedField(size int, le bool) parse.TryParse[uint64] {
-	switch {
-	case size == 1:
-		return c.Map(c.Uint8(), func(v uint8) uint64 { return uint64(v) })
-	case size == 2 && le:
-		return c.Map(c.Uint16LE(), func(v uint16) uint64 { return uint64(v) })
-	case size == 2:
-		return c.Map(c.Uint16BE(), func(v uint16) uint64 { return uint64(v) })
-	case size == 4 && le:
-		return c.Map(c.Uint32LE(), func(v uint32) uint64 { return uint64(v) })
-	case size == 4:
-		return c.Map(c.Uint32BE(), func(v uint32) uint64 { return uint64(v) })
-	case size == 8 && le:
-		return c.Uint64LE()
+// pick returns le if little, else be.
+func pick[T any](little bool, le, be T) T {
+	if little {
+		return le
 	}
-	return c.Uint64BE()
+	return be
+}
+
+// framed is the whole frame's length read from a fixed-size field: one
+// MapErr of the field, so that the fused field decodes and checks it in
+// one call.
+func framed[T uint8 | uint16 | uint32 | uint64](field parse.TryParse[T], b lenBounds) parse.TryParse[uint64] {
+	return c.MapErr(field, func(v T) (uint64, error) { return b.frame(uint64(v)) })
+}
+
+// lenBounds is frameLen for a field of a fixed size, with its constants
+// worked out once.
+type lenBounds struct {
+	o        LengthFieldOptions
+	size     int
+	end, adj int64
+	low      int64  // the shortest valid frame: the field's end or Strip
+	top      uint64 // the largest value whose frame fits an int64
+}
+
+func (o LengthFieldOptions) bounds(size int) lenBounds {
+	end := int64(o.Offset + size)
+	return lenBounds{o: o, size: size, end: end, adj: int64(o.Adjustment), low: max(end, int64(o.Strip)),
+		top: uint64(math.MaxInt64 - end - int64(max(o.Adjustment, 0)))}
+}
+
+// frame is o.frameLen(v, size).
+func (b lenBounds) frame(v uint64) (uint64, error) {
+	if v <= b.top {
+		if n := int64(v) + b.end + b.adj; n >= b.low {
+			return uint64(n), nil
+		}
+	}
+	return b.slow(v)
+}
+
+//go:noinline
+func (b lenBounds) slow(v uint64) (uint64, error) {
+	n, err := b.o.frameLen(v, b.size)
+	return uint64(n), err
 }
 
 // uint24 is the parser of a 3-byte unsigned field: a byte and a 2-byte
