@@ -12,6 +12,9 @@ import (
 	"github.com/sluicego/sluice/framing"
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/internal/grammars"
+	"github.com/sluicego/sluice/internal/parsetest"
+	"github.com/sluicego/sluice/internal/testutil"
+	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
@@ -95,29 +98,69 @@ func lengthFieldConfig(config, kind byte) (framing.LengthFieldOptions, bool) {
 // the same, bounded memory) and against the hand-written reference
 // internal/grammars.LenFieldHand: the same messages, the same error.
 func FuzzLengthField(f *testing.F) {
-	f.Add(byte(0), []byte("\x00\x00\x00\x03abc\x00\x00\x00\x00"), []byte{2}, byte(0))
-	f.Add(byte(9), []byte("\x02\x00\x05hello\x00\x00"), []byte{}, byte(0))
-	f.Add(byte(0x1e), []byte("HDR\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00"), []byte{0, 0, 0, 0}, byte(0))
-	f.Add(byte(0x08), []byte("H\x00\x00\x05helloH\x00\x01\x00"), []byte{1, 3}, byte(1))
-	f.Add(byte(0x80), []byte("\x05hello\x80\x01"+strings.Repeat("z", 128)+"\x00"), []byte{0, 1, 7}, byte(2))
-	f.Add(byte(0x00), []byte("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f"), []byte{4}, byte(2))
-	f.Add(byte(0x01), []byte("\x00\x10abcdefghijklmnop\x00\x40"), []byte{}, byte(4))
+	testutil.AddSeeds(f, lengthFieldSeeds())
 	f.Fuzz(func(t *testing.T, config byte, data, cuts []byte, kind byte) {
-		o, ok := lengthFieldConfig(config, kind)
-		if !ok {
-			return
+		fuzzLengthField(t, []any{config, data, cuts, kind})
+	})
+}
+
+func lengthFieldSeeds() [][]any {
+	return [][]any{
+		{byte(0), []byte("\x00\x00\x00\x03abc\x00\x00\x00\x00"), []byte{2}, byte(0)},
+		{byte(9), []byte("\x02\x00\x05hello\x00\x00"), []byte{}, byte(0)},
+		{byte(0x1e), []byte("HDR\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00"), []byte{0, 0, 0, 0}, byte(0)},
+		{byte(0x08), []byte("H\x00\x00\x05helloH\x00\x01\x00"), []byte{1, 3}, byte(1)},
+		{byte(0x80), []byte("\x05hello\x80\x01" + strings.Repeat("z", 128) + "\x00"), []byte{0, 1, 7}, byte(2)},
+		{byte(0x00), []byte("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f"), []byte{4}, byte(2)},
+		{byte(0x01), []byte("\x00\x10abcdefghijklmnop\x00\x40"), []byte{}, byte(4)},
+	}
+}
+
+// lengthFieldGrammars are the two decoders of each configuration (config
+// byte, kind mod 12), declared once, nil where the configuration is not
+// valid.
+var lengthFieldGrammars = func() (g [256][12][2]parse.TryParse[seq.Sequence]) {
+	for i := range g {
+		for k := range g[i] {
+			if o, ok := lengthFieldConfig(byte(i), byte(k)); ok {
+				g[i][k] = [2]parse.TryParse[seq.Sequence]{framing.LengthField(o), grammars.LenFieldHand(o)}
+			}
 		}
-		fo := fuzz.Options[seq.Sequence]{MaxMessageSize: 1 << 10}
-		got := fuzz.Fuzz(t, fuzz.Parser(framing.LengthField(o)), data, cuts, fo)
-		fo.Name = "hand"
-		want := fuzz.Fuzz(t, fuzz.Parser(grammars.LenFieldHand(o)), data, cuts, fo)
-		sameOutcome(t, got, want)
+	}
+	return g
+}()
+
+func fuzzLengthField(t testing.TB, in []any) {
+	g := lengthFieldGrammars[in[0].(byte)][in[3].(byte)%12]
+	if g[0] == nil {
+		return
+	}
+	data, cuts := in[1].([]byte), in[2].([]byte)
+	fo := fuzz.Options[seq.Sequence]{MaxMessageSize: 1 << 10}
+	got := fuzz.Fuzz(t, fuzz.Parser(g[0]), data, cuts, fo)
+	fo.Name = "hand"
+	want := fuzz.Fuzz(t, fuzz.Parser(g[1]), data, cuts, fo)
+	sameOutcome(t, got, want)
+}
+
+// BenchmarkFuzzCost measures FuzzLengthField's cost per execution on its
+// corpus against a bare parse of the same inputs by both decoders
+// (bench/fuzzcost.sh runs it in interleaved rounds).
+func BenchmarkFuzzCost(b *testing.B) {
+	b.Run("LengthField", func(b *testing.B) {
+		testutil.BenchFuzzCost(b, testutil.FuzzCorpus(b, "FuzzLengthField", lengthFieldSeeds()...), fuzzLengthField,
+			func(_ testing.TB, in []any) {
+				if g := lengthFieldGrammars[in[0].(byte)][in[3].(byte)%12]; g[0] != nil {
+					parsetest.BareParse(g[0], in[1].([]byte), 1<<10)
+					parsetest.BareParse(g[1], in[1].([]byte), 1<<10)
+				}
+			})
 	})
 }
 
 // sameOutcome fails t unless the two outcomes have the same messages and
 // the same error, of the same type.
-func sameOutcome(t *testing.T, got, want fuzz.Outcome[seq.Sequence]) {
+func sameOutcome(t testing.TB, got, want fuzz.Outcome[seq.Sequence]) {
 	t.Helper()
 	if !fuzz.Equal(got.Messages, want.Messages) || fmt.Sprintf("%T %v", got.Err, got.Err) != fmt.Sprintf("%T %v", want.Err, want.Err) {
 		t.Fatalf("got %d messages, error %T %v; want %d messages, error %T %v", len(got.Messages), got.Err, got.Err, len(want.Messages), want.Err, want.Err)
