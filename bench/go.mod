@@ -9,6 +9,7 @@ require (
 	github.com/sluicego/sluice v0.0.0
 	github.com/tidwall/redcon v1.6.4
 	github.com/valyala/fasthttp v1.79.0
+	google.golang.org/protobuf v1.36.12
 )
 
 require (

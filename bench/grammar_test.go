@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicego/sluice/framing"
 	"github.com/sluicego/sluice/internal/grammars"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -19,7 +20,7 @@ import (
 //
 //   - resp/{combinators,hand,redcon}: 4 MiB of pipelined SET commands;
 //   - lenfield/{combinators,hand}: 4 MiB of 100-byte frames after a 4-byte
-//     length;
+//     length, framing.LengthField against internal/grammars.LenFieldHand;
 //   - chunked/STREAM/{combinators,hand,nethttp,whole-combinators,whole-hand}:
 //     about 4 MiB of chunked bodies one after another, as on a keep-alive
 //     connection, for three streams (see chunkedStream): chunks (many
@@ -34,17 +35,17 @@ import (
 // stream holds (TestGrammarAgree checks the same on smaller streams).
 func BenchmarkGrammar(b *testing.B) {
 	resp, respWant := respStream(4 << 20)
-	lf := grammars.LenField{Length: 4, Max: 1 << 20}
+	lf := framing.LengthFieldOptions{Size: 4, MaxFrame: 1 << 20}
 	var frames []byte
 	body := []byte(strings.Repeat("x", 100))
 	for len(frames) < 4<<20 {
-		frames = lf.Append(frames, body)
+		frames, _ = framing.AppendLengthField(frames, body, lf)
 	}
 	for _, c := range respContenders {
 		benchGrammarTally(b, "resp/"+c.name, resp, respWant, c.tally)
 	}
-	benchGrammar(b, "lenfield/combinators", frames, lf.Combinators())
-	benchGrammar(b, "lenfield/hand", frames, lf.Hand)
+	benchGrammar(b, "lenfield/combinators", frames, framing.LengthField(lf))
+	benchGrammar(b, "lenfield/hand", frames, grammars.LenFieldHand(lf))
 	for _, stream := range chunkedStreams {
 		data, want := chunkedStream(b, stream, 4<<20)
 		for _, c := range chunkedContenders {

@@ -1,5 +1,6 @@
 // Package framing cuts a byte stream into frames by the generic rules most
-// protocols are built on: lines, delimiters, fixed sizes and netstrings.
+// protocols are built on: lines, delimiters, fixed sizes, netstrings, length
+// fields and uvarint-delimited messages.
 //
 // Each framing is a [parse.TryParse] declared with package combinators, to
 // be read with [parse.NewReader] over any pipe reader, and has an encoder
@@ -8,13 +9,16 @@
 // valid until the next read; copy one (String, Bytes) to keep it.
 //
 // Every framing has a maximum on by default (a line of [DefaultMaxLine]
-// bytes, a netstring of [DefaultMaxNetstring]): a frame over it is a
+// bytes, a netstring of [DefaultMaxNetstring], a length-field frame of
+// [DefaultMaxFrame], a uvarint-delimited message of
+// [DefaultMaxUvarintMessage]): a frame over it is a
 // [*TooLongError] (matching [ErrTooLong] and parse.ErrTooLarge) as soon as
 // that is known, a declared length before any byte of the frame is
 // buffered, a line when the search passes the maximum. [LineStream] drops an
 // over-long line and goes on with the next one instead. The reader's
 // maximum message size applies as well. Options are usable at their zero
-// value. docs/framing.md has the wire layouts, the rules and the errors.
+// value. docs/framing.md and docs/lengthfield.md have the wire layouts,
+// the rules and the errors.
 //
 // Packages beneath this one frame particular protocols.
 package framing

@@ -1,6 +1,7 @@
 package fuzz_test
 
-// Property tests of the three grammars of internal/grammars through the
+// Property tests of the grammars of internal/grammars, and of
+// framing.LengthField against its hand-written reference there, through the
 // harness, with rapid generators of their values (the gopter ones are in
 // grammars_gopter_test.go): every value encoded by the grammar's encoder
 // must decode to itself with both versions of the grammar (combinators and
@@ -24,6 +25,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/framing"
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/internal/grammars"
 	"github.com/sluicego/sluice/parse"
@@ -302,28 +304,35 @@ func TestGrammarRESPDepth(t *testing.T) {
 
 // --- LenField ---
 
-// gramLenCase is a LenField configuration and the bodies of its frames.
+// The length-field grammar lives in package framing now; it is checked
+// here against its hand-written reference, internal/grammars.LenFieldHand.
+
+// gramLenCase is a length-field configuration and the bodies of its
+// frames.
 type gramLenCase struct {
-	cfg    grammars.LenField
+	cfg    framing.LengthFieldOptions
 	bodies [][]byte
 }
 
-// gramLen generates LenField configurations (a header of 0 to 4 bytes, a
-// 1-, 2-, 4- or 8-byte field of either byte order, an adjustment from
-// minus the header and field and a bit more to +4, a strip of up to the
-// header and field and 2 more, no maximum or one that some frames may
-// exceed) with one to four bodies that fit it.
+// gramLen generates length-field configurations (a header of 0 to 4
+// bytes, a 1-, 2-, 3-, 4- or 8-byte field of either byte order or a
+// uvarint, an adjustment from minus the header and field and a bit more to
+// +4, a strip of up to the header and field and 2 more, the default
+// maximum or one that some frames may exceed) with one to four bodies that
+// fit it.
 func gramLen() *rapid.Generator[gramLenCase] {
 	return rapid.Custom(func(t *rapid.T) gramLenCase {
-		var c grammars.LenField
-		c.Length = rapid.SampledFrom([]int{1, 2, 4, 8}).Draw(t, "length")
+		var c framing.LengthFieldOptions
+		c.Size = rapid.SampledFrom([]int{1, 2, 3, 4, 8, framing.SizeUvarint}).Draw(t, "size")
+		// The bodies drawn keep a uvarint's value under 128: one byte.
+		size := max(c.Size, 1)
 		c.Offset = rapid.IntRange(0, 4).Draw(t, "offset")
 		c.LittleEndian = rapid.Bool().Draw(t, "littleEndian")
-		c.Adjustment = rapid.IntRange(-(c.Offset+c.Length+3), 4).Draw(t, "adjustment")
-		c.Strip = rapid.IntRange(0, c.Offset+c.Length+2).Draw(t, "strip")
+		c.Adjustment = rapid.IntRange(-(c.Offset+size+3), 4).Draw(t, "adjustment")
+		c.Strip = rapid.IntRange(0, c.Offset+size+2).Draw(t, "strip")
 		// A body is at least the header, the bytes the adjustment adds
 		// after the field, and what the strip needs beyond the field.
-		minLen := max(c.Offset+max(c.Adjustment, 0), c.Strip-c.Length, 0)
+		minLen := max(c.Offset+max(c.Adjustment, 0), c.Strip-size, 0)
 		var bodies [][]byte
 		for range rapid.IntRange(1, 4).Draw(t, "frames") {
 			n := rapid.IntRange(minLen, minLen+48).Draw(t, "bodyLen")
@@ -336,20 +345,20 @@ func gramLen() *rapid.Generator[gramLenCase] {
 		if rapid.Bool().Draw(t, "hasMax") {
 			longest := 0
 			for _, b := range bodies {
-				longest = max(longest, c.Length+len(b))
+				longest = max(longest, size+len(b))
 			}
-			c.Max = rapid.IntRange(1, longest+2).Draw(t, "max")
+			c.MaxFrame = rapid.IntRange(1, longest+2).Draw(t, "max")
 		}
 		return gramLenCase{c, bodies}
 	})
 }
 
 // TestGrammarLenFieldRoundTrip checks that frames decode to themselves
-// without their first Strip bytes, up to the first frame longer than Max,
-// which is a SizeError at its offset. (The outcome is compared here, not
-// by fuzz.CheckRoundTrip: a stripped frame does not say what its stripped
-// bytes were, so it cannot be encoded again, and a round trip cannot end
-// in an error.)
+// without their first Strip bytes, up to the first frame longer than
+// MaxFrame, which is a *framing.TooLongError at its offset. (The outcome
+// is compared here, not by fuzz.CheckRoundTrip: a stripped frame does not
+// say what its stripped bytes were, so it cannot be encoded again, and a
+// round trip cannot end in an error.)
 func TestGrammarLenFieldRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		lc := gramLen().Draw(t, "case")
@@ -357,25 +366,32 @@ func TestGrammarLenFieldRoundTrip(t *testing.T) {
 		if err := c.Validate(); err != nil {
 			t.Fatalf("generated %+v: %v", c, err)
 		}
+		// The encoder refuses a frame over the maximum: such a frame is
+		// written with no maximum, as a peer that ignores it would.
+		unbounded := c
+		unbounded.MaxFrame = -1
 		var encoded []byte
 		var want []seq.Sequence
 		var errOK func(error) bool
 		for _, body := range lc.bodies {
 			start := len(encoded)
-			encoded = c.Append(encoded, body)
+			var err error
+			if encoded, err = framing.AppendLengthField(encoded, body, unbounded); err != nil {
+				t.Fatalf("%+v: AppendLengthField(%q): %v", c, body, err)
+			}
 			frame := encoded[start:]
-			if c.Max > 0 && len(frame) > c.Max && errOK == nil {
+			if c.MaxFrame > 0 && len(frame) > c.MaxFrame && errOK == nil {
 				// This frame is too large: the messages stop before it.
 				errOK = func(err error) bool {
-					var se *parse.SizeError
-					return errors.As(err, &se) && errors.Is(err, parse.ErrTooLarge) && se.Offset == int64(start) && se.Limit == c.Max
+					var tl *framing.TooLongError
+					return errors.As(err, &tl) && errors.Is(err, parse.ErrTooLarge) && tl.Offset == int64(start) && tl.Max == c.MaxFrame
 				}
 			}
 			if errOK == nil {
 				want = append(want, seq.Of(frame[c.Strip:]))
 			}
 		}
-		versions := gramVersions(c.Combinators(), c.Hand)
+		versions := gramVersions(framing.LengthField(c), grammars.LenFieldHand(c))
 		gramDecodes(t, versions, encoded, want, errOK, gramAllChunkings(t), fuzz.Options[seq.Sequence]{}, gramSeqEqual)
 	})
 }
@@ -615,16 +631,21 @@ func TestGrammarChunkedExtensions(t *testing.T) {
 // both versions of every grammar: each must decode them the same wherever
 // the input is cut, and they must agree on the messages and on the error.
 func TestGrammarShapedAgree(t *testing.T) {
-	lenCfg := grammars.LenField{Offset: 1, Length: 2, Adjustment: -3, Strip: 3, Max: 40}
-	lenVersions := gramVersions(lenCfg.Combinators(), lenCfg.Hand)
+	lenCfg := framing.LengthFieldOptions{Offset: 1, Size: 2, Adjustment: -3, Strip: 3, MaxFrame: 40}
+	lenVersions := gramVersions(framing.LengthField(lenCfg), grammars.LenFieldHand(lenCfg))
+	varCfg := framing.LengthFieldOptions{Offset: 1, Size: framing.SizeUvarint, Adjustment: -1, Strip: 1, MaxFrame: 40}
+	varVersions := gramVersions(framing.LengthField(varCfg), grammars.LenFieldHand(varCfg))
 	// RESP values are compared as text: the input may nest arrays deeply.
 	respOptions := fuzz.Options[grammars.RESP]{Cmp: []cmp.Option{gramRESPText}}
 	rapid.Check(t, func(t *rapid.T) {
 		respIn := fuzz.Shaped(fuzz.Shape{Delims: []string{"\r\n", "*1\r\n", "$2\r\n", "+", ":-"}, Limit: 16}).Draw(t, "resp")
 		gramAgree(t, gramRESPVersions, respIn, fuzz.Cuts(len(respIn)).Draw(t, "respCuts"), respOptions, gramRESPText)
 
-		lenIn := fuzz.Shaped(fuzz.Shape{Delims: []string{"\x00"}, Limit: lenCfg.Max}).Draw(t, "len")
+		lenIn := fuzz.Shaped(fuzz.Shape{Delims: []string{"\x00"}, Limit: lenCfg.MaxFrame}).Draw(t, "len")
 		gramAgree(t, lenVersions, lenIn, fuzz.Cuts(len(lenIn)).Draw(t, "lenCuts"), fuzz.Options[seq.Sequence]{}, gramSeqEqual)
+
+		varIn := fuzz.Shaped(fuzz.Shape{Delims: []string{"\x00", "\x80", "\xff\xff"}, Limit: varCfg.MaxFrame}).Draw(t, "varint")
+		gramAgree(t, varVersions, varIn, fuzz.Cuts(len(varIn)).Draw(t, "varintCuts"), fuzz.Options[seq.Sequence]{}, gramSeqEqual)
 
 		chunkedIn := fuzz.Shaped(fuzz.Shape{Delims: []string{"\r\n", "0\r\n\r\n", ";a=\"b\"", ": "}, Limit: 16}).Draw(t, "chunked")
 		gramAgree(t, gramChunkedVersions, chunkedIn, fuzz.Cuts(len(chunkedIn)).Draw(t, "chunkedCuts"), gramChunkedOptions, gramChunkedCmp...)

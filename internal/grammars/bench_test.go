@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicego/sluice/framing"
 	"github.com/sluicego/sluice/internal/parsetest"
 )
 
@@ -31,11 +32,11 @@ func BenchmarkRESPReplies(b *testing.B) {
 }
 
 func BenchmarkLenField100(b *testing.B) {
-	c := LenField{Length: 4, Strip: 4}
+	c := framing.LengthFieldOptions{Size: 4, Strip: 4}
 	body := bytes.Repeat([]byte("x"), 96)
 	var input []byte
 	for range 1000 {
-		input = c.Append(input, body)
+		input = appendLen(b, c, input, body)
 	}
 	benchBoth(b, lenGrammar(c), input)
 }

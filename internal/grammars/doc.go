@@ -1,7 +1,9 @@
 // Package grammars holds three protocol grammars (RESP2, a Netty-style length field frame and HTTP/1.1 chunked coding), each declared with the combinators and written by hand, with encoders, for tests and benchmarks.
 //
 // Every grammar comes twice with identical behaviour: once declared with
-// package combinators and once as a hand-written [parse.TryParse], so that
+// package combinators and once as a hand-written [parse.TryParse] (for the
+// length field, only the hand-written [LenFieldHand] is here: the declared
+// grammar is framing.LengthField), so that
 // the benchmarks can compare the two and the tests can check that they
 // accept the same messages and report the same errors at the same offsets.
 //

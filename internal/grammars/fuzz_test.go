@@ -114,51 +114,6 @@ func FuzzChunked(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data, cuts []byte) { fuzzChunked(t, []any{data, cuts}) })
 }
 
-func lenFieldSeeds() [][]any {
-	return [][]any{
-		{byte(0), []byte("\x00\x00\x00\x03abc\x00\x00\x00\x00"), []byte{2}},
-		{byte(9), []byte("\x02\x00\x05hello\x00\x00"), []byte{}},
-		{byte(0x1e), []byte("HDR\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00"), []byte{0, 0, 0, 0}},
-	}
-}
-
-// lenFieldConfig is the configuration the first fuzzed byte chooses, or
-// false if it is not a valid one.
-func lenFieldConfig(config byte) (LenField, bool) {
-	c := LenField{
-		Offset:       int(config>>3) & 3,
-		Length:       1 << (config & 3),
-		Adjustment:   []int{0, -2, 3, -8}[config>>5&3],
-		LittleEndian: config&4 != 0,
-	}
-	c.Strip = min(int(config>>7)*(c.Offset+c.Length), c.Offset+c.Length)
-	return c, c.Validate() == nil
-}
-
-// lenFieldGrammars are the two decoders of each configuration, declared
-// once.
-var lenFieldGrammars = func() (g [256][2]parse.TryParse[seq.Sequence]) {
-	for i := range g {
-		if c, ok := lenFieldConfig(byte(i)); ok {
-			g[i] = [2]parse.TryParse[seq.Sequence]{c.Combinators(), c.Hand}
-		}
-	}
-	return g
-}()
-
-func fuzzLenField(t testing.TB, in []any) {
-	if g := lenFieldGrammars[in[0].(byte)]; g[0] != nil {
-		fuzzBoth(t, g[0], g[1], in[1].([]byte), in[2].([]byte))
-	}
-}
-
-// FuzzLenField checks both decoders of the length-field frame, in a
-// configuration chosen by the first fuzzed byte.
-func FuzzLenField(f *testing.F) {
-	testutil.AddSeeds(f, lenFieldSeeds())
-	f.Fuzz(func(t *testing.T, config byte, data, cuts []byte) { fuzzLenField(t, []any{config, data, cuts}) })
-}
-
 // BenchmarkFuzzCost measures each fuzz target's cost per execution on its
 // corpus against a bare parse of the same inputs by both grammars
 // (bench/fuzzcost.sh runs it in interleaved rounds).
@@ -170,13 +125,5 @@ func BenchmarkFuzzCost(b *testing.B) {
 	b.Run("Chunked", func(b *testing.B) {
 		testutil.BenchFuzzCost(b, testutil.FuzzCorpus(b, "FuzzChunked", chunkedSeeds()...), fuzzChunked,
 			func(_ testing.TB, in []any) { bareBoth(chunkedComb, ChunkedHand, in[0].([]byte)) })
-	})
-	b.Run("LenField", func(b *testing.B) {
-		testutil.BenchFuzzCost(b, testutil.FuzzCorpus(b, "FuzzLenField", lenFieldSeeds()...), fuzzLenField,
-			func(_ testing.TB, in []any) {
-				if g := lenFieldGrammars[in[0].(byte)]; g[0] != nil {
-					bareBoth(g[0], g[1], in[1].([]byte))
-				}
-			})
 	})
 }

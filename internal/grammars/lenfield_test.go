@@ -1,86 +1,59 @@
 package grammars
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"testing"
 
-	cb "github.com/sluicego/sluice/combinators"
-
+	"github.com/sluicego/sluice/framing"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
 )
 
-func lenGrammar(c LenField) grammar[seq.Sequence] {
+// The length-field grammar is declared in package framing; these tests
+// check it against LenFieldHand, the reference written by hand, with the
+// harness of this package (both versions, every segmentation, the same
+// errors at the same offsets).
+
+func lenGrammar(o framing.LengthFieldOptions) grammar[seq.Sequence] {
 	return grammar[seq.Sequence]{
-		name: fmt.Sprintf("LenField%+v", c),
-		comb: c.Combinators(),
-		hand: c.Hand,
+		name: fmt.Sprintf("LengthField%+v", o),
+		comb: framing.LengthField(o),
+		hand: LenFieldHand(o),
 		show: func(s seq.Sequence) string { return strconv.Quote(s.String()) },
 	}
 }
 
-// TestLenFieldNetty checks the examples of Netty's
-// LengthFieldBasedFrameDecoder documentation (the 3-byte fields of two of
-// them widened to 4 bytes).
-func TestLenFieldNetty(t *testing.T) {
-	cases := []struct {
-		name string
-		c    LenField
-		in   string // one frame
-		want string // what the decoder returns
-	}{
-		{"2 bytes length field at offset 0, do not strip header",
-			LenField{Length: 2}, "\x00\x0cHELLO, WORLD", "\x00\x0cHELLO, WORLD"},
-		{"2 bytes length field at offset 0, strip header",
-			LenField{Length: 2, Strip: 2}, "\x00\x0cHELLO, WORLD", "HELLO, WORLD"},
-		{"2 bytes length field at offset 0, do not strip header, the length field represents the length of the whole message",
-			LenField{Length: 2, Adjustment: -2}, "\x00\x0eHELLO, WORLD", "\x00\x0eHELLO, WORLD"},
-		{"4 bytes length field at the end of 6 bytes header, do not strip header",
-			LenField{Offset: 2, Length: 4}, "\xca\xfe\x00\x00\x00\x0cHELLO, WORLD", "\xca\xfe\x00\x00\x00\x0cHELLO, WORLD"},
-		{"4 bytes length field at the beginning of 6 bytes header, do not strip header",
-			LenField{Length: 4, Adjustment: 2}, "\x00\x00\x00\x0c\xca\xfeHELLO, WORLD", "\x00\x00\x00\x0c\xca\xfeHELLO, WORLD"},
-		{"2 bytes length field at offset 1 in the middle of 4 bytes header, strip the first header field and the length field",
-			LenField{Offset: 1, Length: 2, Adjustment: 1, Strip: 3}, "\xca\x00\x0c\xfeHELLO, WORLD", "\xfeHELLO, WORLD"},
-		{"2 bytes length field at offset 1 in the middle of 4 bytes header, strip the first header field and the length field, the length field represents the length of the whole message",
-			LenField{Offset: 1, Length: 2, Adjustment: -3, Strip: 3}, "\xca\x00\x10\xfeHELLO, WORLD", "\xfeHELLO, WORLD"},
-		{"1-byte field", LenField{Length: 1}, "\x03abc", "\x03abc"},
-		{"8-byte little-endian field", LenField{Length: 8, LittleEndian: true, Strip: 8}, "\x03\x00\x00\x00\x00\x00\x00\x00abc", "abc"},
-		{"2-byte little-endian field", LenField{Length: 2, LittleEndian: true, Strip: 1}, "\x03\x00abc", "\x00abc"},
-		{"4-byte little-endian field", LenField{Length: 4, LittleEndian: true, Strip: 4}, "\x03\x00\x00\x00abc", "abc"},
-		{"8-byte field", LenField{Length: 8, Strip: 8}, "\x00\x00\x00\x00\x00\x00\x00\x03abc", "abc"},
-		{"empty frame", LenField{Length: 2, Strip: 2}, "\x00\x00", ""},
+func appendLen(t testing.TB, o framing.LengthFieldOptions, dst, body []byte) []byte {
+	t.Helper()
+	out, err := framing.AppendLengthField(dst, body, o)
+	if err != nil {
+		t.Fatalf("%+v: AppendLengthField(%q): %v", o, body, err)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			g := lenGrammar(c.c)
-			// Three frames in a row, every prefix.
-			in := []byte(c.in + c.in + c.in)
-			n := len(c.in)
-			w := strconv.Quote(c.want)
-			checkStream(t, g, in, []int{n, 2 * n, 3 * n}, []string{w, w, w}, nil)
-		})
-	}
+	return out
 }
 
-var lenConfigs = []LenField{
-	{Length: 1},
-	{Length: 2, Strip: 2},
-	{Length: 2, Adjustment: -2},
-	{Offset: 3, Length: 4, Strip: 7},
-	{Offset: 1, Length: 2, Adjustment: 1, Strip: 3},
-	{Offset: 1, Length: 2, Adjustment: -3, Strip: 3},
-	{Length: 4, LittleEndian: true, Adjustment: 5},
-	{Length: 8, Strip: 4},
-	{Length: 8, LittleEndian: true, Adjustment: -8, Max: 1000},
-	{Offset: 2, Length: 2, Strip: 1, Max: 400},
+var lenConfigs = []framing.LengthFieldOptions{
+	{Size: 1},
+	{Size: 2, Strip: 2},
+	{Size: 2, Adjustment: -2},
+	{Offset: 3, Size: 4, Strip: 7},
+	{Offset: 1, Size: 2, Adjustment: 1, Strip: 3},
+	{Offset: 1, Size: 2, Adjustment: -3, Strip: 3},
+	{Size: 4, LittleEndian: true, Adjustment: 5},
+	{Size: 8, Strip: 4},
+	{Size: 8, LittleEndian: true, Adjustment: -8, MaxFrame: 1000},
+	{Offset: 2, Size: 2, Strip: 1, MaxFrame: 400},
+	{Size: 3, Strip: 3},
+	{Offset: 2, Size: 3, LittleEndian: true, Adjustment: 2},
+	{Size: framing.SizeUvarint, Strip: 1},
+	{Offset: 2, Size: framing.SizeUvarint, Adjustment: -1, MaxFrame: -1},
 }
 
-// TestLenFieldRoundTrip frames random bodies with Append and reads them
-// back with both versions.
+// TestLenFieldRoundTrip frames random bodies with AppendLengthField and
+// reads them back with both versions.
 func TestLenFieldRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, c := range lenConfigs {
@@ -91,17 +64,14 @@ func TestLenFieldRoundTrip(t *testing.T) {
 			var want []string
 			for range 1 + r.IntN(5) {
 				maxBody := 300
-				if c.Length == 1 {
+				if c.Size == 1 {
 					maxBody = 255 + c.Offset + c.Adjustment
 				}
 				body := randBytes(r, c.Offset+max(0, c.Adjustment)+r.IntN(maxBody-c.Offset-max(0, c.Adjustment)))
 				start := len(input)
-				input = c.Append(input, body)
+				input = appendLen(t, c, input, body)
 				ends = append(ends, len(input))
 				want = append(want, strconv.Quote(string(input[start+c.Strip:])))
-				if c.Offset == 0 && c.Strip == c.Length && !bytes.Equal(input[start+c.Strip:], body) {
-					t.Fatalf("%+v: Append(%q) = %q", c, body, input[start:])
-				}
 			}
 			var cuts []int
 			if round > 1 {
@@ -119,75 +89,63 @@ func TestLenFieldMalformed(t *testing.T) {
 	// Adjusted lengths that end before the length field or the stripped
 	// bytes, and field values that overflow, are syntax errors at the
 	// length field.
-	checkMalformed(t, lenGrammar(LenField{Length: 2, Adjustment: -3}), []malformed{
+	checkMalformed(t, lenGrammar(framing.LengthFieldOptions{Size: 2, Adjustment: -3}), []malformed{
 		{"\x00\x05ab\x00\x01", 4, "ends before the length field"},
 	})
-	checkMalformed(t, lenGrammar(LenField{Offset: 2, Length: 1, Strip: 5}), []malformed{
+	checkMalformed(t, lenGrammar(framing.LengthFieldOptions{Offset: 2, Size: 1, Strip: 5}), []malformed{
 		{"hh\x00", 2, "shorter than the bytes to strip"},
 		{"hh\x02ab" + "hh\x01c", 7, "shorter than the bytes to strip"},
 	})
-	checkMalformed(t, lenGrammar(LenField{Offset: 1, Length: 8}), []malformed{
+	checkMalformed(t, lenGrammar(framing.LengthFieldOptions{Offset: 1, Size: 8}), []malformed{
 		{"h\x80\x00\x00\x00\x00\x00\x00\x00", 1, "overflows"},
 		{"h\xff\xff\xff\xff\xff\xff\xff\xff", 1, "overflows"},
 	})
-	checkMalformed(t, lenGrammar(LenField{Length: 8, LittleEndian: true}), []malformed{
+	checkMalformed(t, lenGrammar(framing.LengthFieldOptions{Size: 8, LittleEndian: true}), []malformed{
 		{"\x00\x00\x00\x00\x00\x00\x00\x80", 0, "overflows"},
+	})
+	checkMalformed(t, lenGrammar(framing.LengthFieldOptions{Offset: 1, Size: framing.SizeUvarint}), []malformed{
+		{"h\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 1, "varint"},
+		{"h\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 1, "varint"},
+		{"h\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 1, "overflows"},
 	})
 }
 
+// checkTooLong checks that both versions report a *framing.TooLongError
+// for the frame at offset with max, in every segmentation.
+func checkTooLong(t *testing.T, g grammar[seq.Sequence], input []byte, maxSize int, offset int64, max int) {
+	t.Helper()
+	got := check(t, g, input, parse.Options{MaxMessageSize: maxSize})
+	var tl *framing.TooLongError
+	if !errors.As(got.err, &tl) || !errors.Is(got.err, parse.ErrTooLarge) || tl.Offset != offset || tl.Max != max {
+		t.Fatalf("%s %q: %v, want a TooLongError at %d with max %d", g.name, clip(input), errString(got.err), offset, max)
+	}
+}
+
 func TestLenFieldTooLarge(t *testing.T) {
-	// Max bounds the whole frame, header included, before the body
+	// MaxFrame bounds the whole frame, header included, before the body
 	// arrives.
-	c := LenField{Length: 2, Strip: 2, Max: 10}
-	checkTooLarge(t, lenGrammar(c), []byte("\x00\x09abcdefgh"), 0, 0, 10)
-	checkTooLarge(t, lenGrammar(c), []byte("\x00\x07abcdefg\x00\x09ab"), 0, 9, 10)
+	c := framing.LengthFieldOptions{Size: 2, Strip: 2, MaxFrame: 10}
+	checkTooLong(t, lenGrammar(c), []byte("\x00\x09abcdefgh"), 0, 0, 10)
+	checkTooLong(t, lenGrammar(c), []byte("\x00\x07abcdefg\x00\x09ab"), 0, 9, 10)
 	if got := check(t, lenGrammar(c), []byte("\x00\x07abcdefg"), parse.Options{}); got.err != nil {
 		t.Fatal(got)
 	}
-	// A header before the length field counts too.
-	c = LenField{Offset: 2, Length: 2, Max: 10}
-	checkTooLarge(t, lenGrammar(c), []byte("hh\x00\x07abcdefg"), 0, 0, 10)
-	checkTooLarge(t, lenGrammar(c), []byte("hh\x00\x06abcdefhh\x00\x07a"), 0, 10, 10)
-	// The reader's limit bounds it when Max does not, or is larger.
-	checkTooLarge(t, lenGrammar(LenField{Length: 4, Max: 1 << 30}), []byte("\x00\x10\x00\x00"), 100, 0, 100)
-	checkTooLarge(t, lenGrammar(LenField{Length: 4}), []byte("\xff\xff\xff\xff"), 0, 0, parse.DefaultMaxMessageSize)
+	// A header before the length field counts too, and so does the
+	// adjustment.
+	c = framing.LengthFieldOptions{Offset: 2, Size: 2, MaxFrame: 10}
+	checkTooLong(t, lenGrammar(c), []byte("hh\x00\x07abcdefg"), 0, 0, 10)
+	checkTooLong(t, lenGrammar(c), []byte("hh\x00\x06abcdefhh\x00\x07a"), 0, 10, 10)
+	checkTooLong(t, lenGrammar(framing.LengthFieldOptions{Size: 1, Adjustment: 3, MaxFrame: 10}), []byte("\x07abc"), 0, 0, 10)
+	if got := check(t, lenGrammar(framing.LengthFieldOptions{Size: 1, Adjustment: -5, MaxFrame: 10}), []byte("\x0eabcdefghi"), parse.Options{}); got.err != nil {
+		t.Fatal(got)
+	}
+	// The default maximum.
+	checkTooLong(t, lenGrammar(framing.LengthFieldOptions{}), []byte("\x00\x10\x00\x00"), 0, 0, framing.DefaultMaxFrame)
+	checkTooLong(t, lenGrammar(framing.LengthFieldOptions{Size: framing.SizeUvarint}), []byte("\x80\x80\x40"), 0, 0, framing.DefaultMaxFrame)
+	// The reader's limit bounds it when MaxFrame does not, or is larger.
+	checkTooLarge(t, lenGrammar(framing.LengthFieldOptions{Size: 4, MaxFrame: 1 << 30}), []byte("\x00\x10\x00\x00"), 100, 0, 100)
+	checkTooLarge(t, lenGrammar(framing.LengthFieldOptions{Size: 4, MaxFrame: -1}), []byte("\xff\xff\xff\xff"), 0, 0, parse.DefaultMaxMessageSize)
 	// Values near the int64 limit do not overflow the arithmetic.
-	checkTooLarge(t, lenGrammar(LenField{Length: 8, Adjustment: 100}), []byte("\x7f\xff\xff\xff\xff\xff\xff\xff"), 0, 0, parse.DefaultMaxMessageSize)
-	checkTooLarge(t, lenGrammar(LenField{Offset: 100, Length: 8}), append(make([]byte, 100), "\x7f\xff\xff\xff\xff\xff\xff\xf0"...), 0, 0, parse.DefaultMaxMessageSize)
-}
-
-func TestLenFieldAppendPanics(t *testing.T) {
-	for _, f := range []func(){
-		func() { LenField{Length: 1}.Append(nil, make([]byte, 256)) },
-		func() { LenField{Length: 2, Adjustment: 5}.Append(nil, make([]byte, 4)) },
-		func() { LenField{Offset: 3, Length: 2}.Append(nil, make([]byte, 2)) },
-		func() { LenField{Length: 3}.Append(nil, nil) },
-		func() { LenField{Length: 3}.Combinators() },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Error("no panic")
-				}
-			}()
-			f()
-		}()
-	}
-	if got := (LenField{Length: 1}).Append(nil, make([]byte, 255)); len(got) != 256 || got[0] != 255 {
-		t.Fatal(got[:1])
-	}
-}
-
-// TestLenFieldReadsLengthOnce: with Max, the grammar is declared with
-// Capped, which LengthPrefixed fuses with the field, so the field is read
-// once per frame; a Bind that peeks at it to check Max before
-// LengthPrefixed reads it again is what it replaces.
-func TestLenFieldReadsLengthOnce(t *testing.T) {
-	for _, c := range []LenField{{Length: 4, Max: 1 << 20}, {Offset: 3, Length: 2, Strip: 5, Max: 100}} {
-		d := cb.Describe(c.Combinators())
-		if strings.Contains(d, "Bind") || !strings.HasPrefix(d, "LengthPrefixed [fused]") ||
-			!strings.Contains(d, fmt.Sprintf("Capped(%d) [fused]", c.Max)) {
-			t.Errorf("%+v:\n%s", c, d)
-		}
-	}
+	checkTooLong(t, lenGrammar(framing.LengthFieldOptions{Size: 8, Adjustment: 100}), []byte("\x7f\xff\xff\xff\xff\xff\xff\xff"), 0, 0, framing.DefaultMaxFrame)
+	checkTooLarge(t, lenGrammar(framing.LengthFieldOptions{Offset: 100, Size: 8, MaxFrame: -1}), append(make([]byte, 100), "\x7f\xff\xff\xff\xff\xff\xff\xf0"...), 0, 0, parse.DefaultMaxMessageSize)
 }
