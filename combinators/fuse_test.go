@@ -177,6 +177,15 @@ var fusionCases = []struct {
 		}))
 	}, []string{"$3\r\nSET\r\n", "$-1\r\n", "$0\r\n\r\n", "$-0\r\n\r\n", "$-2\r\n", "$3\r\nSE\r\n", "$3\r\nSETX\r\n",
 		"$70\r\n", "$50\r\n", "$3\n", "$3\r\nSET\n", "*3\r\n", "$1048577\r\n"}},
+	{"TakeLen(Tag(Before(Decimal, Literal)), Literal), the tag kept on the slow path", 64, func() fused {
+		length := c.Tag(errTooBig, c.Before(c.Decimal[uint64](0, 40, 0), c.Literal("\r\n")))
+		return fuse(c.TakeLen(length, c.Literal("\r\n"), func(n uint64, s seq.Sequence) string {
+			return fmt.Sprint(n, ":", s.String())
+		}))
+	}, []string{"3\r\nSET\r\n", "0\r\n\r\n", "-1\r\n", "41\r\n", "40\r\n", "3\n", "x\r\n", "3\r\nSETX\r\n", "3\r\nSE"}},
+	{"Then(Byte, Tag(Before(Decimal, Literal)))", 64, func() fused {
+		return fuse(c.Then(c.Byte('*'), c.Tag(errTooBig, c.Before(c.Decimal[int](0, 300, 0), c.Literal("\r\n")))))
+	}, []string{"*3\r\n", "*301\r\n", "*-1\r\n", "*3\n", "*\r\n", "$3\r\n", "*12"}},
 	{"TakeLen(Before(Hex, Literal), nil), a netstring without its comma", 32, func() fused {
 		return fuse(c.TakeLen(c.Before(c.Hex[uint32](0, 0xffff, 0), c.Literal(":")), parse.TryParse[string](nil), func(n uint32, s seq.Sequence) string {
 			return fmt.Sprint(n, "=", s.String())
