@@ -26,7 +26,8 @@ import (
 //	null = "_" CRLF  boolean = "#t" CRLF / "#f" CRLF  double = "," line  bignumber = "(" line
 //	bulkerror = "!" length CRLF bytes CRLF   verbatim = "=" length CRLF format ":" bytes CRLF
 //
-// The type byte is a combinators.Dispatch, lengths and counts are
+// The type byte is a combinators.Dispatch, a bulk string a
+// combinators.TakeLen of its length (one fused step), lengths and counts are
 // combinators.Decimal bounded by the limits (over a limit: a syntax error
 // at the number's first byte matching [ErrBulkLength] or [ErrCount], and
 // combinators.ErrRange, before a byte of what it declares is waited for),
