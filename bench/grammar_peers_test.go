@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicego/sluice/framing/resp"
 	"github.com/sluicego/sluice/internal/grammars"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
@@ -24,7 +25,9 @@ import (
 // every byte count a user would look at; they differ in where the bytes
 // live:
 //
-//   - combinators and hand (chunked: the streaming decoders
+//   - combinators and hand (resp: framing/resp's command grammar, the
+//     user-facing one, and internal/grammars' RESPHand; both count each
+//     command's arguments, views of the input; chunked: the streaming decoders
 //     grammars.ChunkedParts and ChunkedPartsHand, a chunk or a part of
 //     one per message, at most 32 KiB; whole-combinators and whole-hand:
 //     the grammars that return a whole body per message) read through a
@@ -47,7 +50,7 @@ import (
 //     faster.
 var (
 	respContenders = []grammarContender{
-		{"combinators", tallyParse(grammars.RESPCombinators(), countRESP)},
+		{"combinators", tallyParse(resp.Commands(resp.Limits{}), countCommand)},
 		{"hand", tallyParse(grammars.RESPHand, countRESP)},
 		{"redcon", tallyRedcon},
 	}

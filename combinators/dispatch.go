@@ -75,6 +75,10 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		}
 	}
 	n.cap = &dispatched[T]{table: &table, itable: &itable}
+	di := dispatchInto(&itable, msg, exps)
+	if sub, ok := subTables(&table); ok && fusion() {
+		di = dispatch2Into(&itable, sub, msg, exps) // dispatch2.go
+	}
 	return recordInto(record(func(in *parse.Input) (T, error) {
 		b, ok := in.Peek()
 		if !ok {
@@ -91,7 +95,7 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			return v, in.Furthest(err)
 		}
 		return v, nil
-	}, n), dispatchInto(&itable, msg, exps))
+	}, n), di)
 }
 
 // dispatched is the capability of a Dispatch: its cases by byte (def's

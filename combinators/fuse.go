@@ -365,30 +365,31 @@ func (n *number) scan(b []byte) (neg bool, u uint64, used int, ok bool) {
 	if n.signed && len(b) > 0 && b[0] == '-' {
 		neg, i = true, 1
 	}
-	cut, rem := n.posCut, n.posRem
-	if neg {
-		cut, rem = n.negCut, n.negRem
-	} else if !n.posOK {
-		return false, 0, 0, false
-	}
+	// Up to n.safe digits cannot overflow and are within the digit limit:
+	// the loop checks only the digit and the end, and the bound is
+	// compared once after it. A number that reaches end (the end of b, or
+	// more digits than that) is left to read.
 	start := i
-	for ; i < len(b); i++ {
+	end := len(b)
+	if end-start > n.safe {
+		end = start + n.safe + 1
+	}
+	for ; i < end; i++ {
 		d := uint64(digitValue[b[i]])
 		if d >= n.base {
 			break
 		}
-		if u > cut || u == cut && d > rem || i-start == n.maxDigits {
-			return false, 0, 0, false
-		}
 		u = u*n.base + d
 	}
-	switch {
-	case i == len(b), i == start:
-		return false, 0, 0, false
-	case !neg && u < n.posMin, neg && u < n.negMin:
+	if i == end || i == start {
 		return false, 0, 0, false
 	}
-	return neg, u, i, true
+	if neg {
+		ok = n.negMin <= u && u <= n.negMax
+	} else {
+		ok = n.posOK && n.posMin <= u && u <= n.posMax
+	}
+	return neg, u, i, ok
 }
 
 // takeLiteral is the fused parser of Before(Take(n), Literal(s)): the n

@@ -177,6 +177,30 @@ var fusionCases = []struct {
 		}))
 	}, []string{"$3\r\nSET\r\n", "$-1\r\n", "$0\r\n\r\n", "$-0\r\n\r\n", "$-2\r\n", "$3\r\nSE\r\n", "$3\r\nSETX\r\n",
 		"$70\r\n", "$50\r\n", "$3\n", "$3\r\nSET\n", "*3\r\n", "$1048577\r\n"}},
+	{"TakeLen(Tag(Before(Decimal, Literal)), Literal), the tag kept on the slow path", 64, func() fused {
+		length := c.Tag(errTooBig, c.Before(c.Decimal[uint64](0, 40, 0), c.Literal("\r\n")))
+		return fuse(c.TakeLen(length, c.Literal("\r\n"), func(n uint64, s seq.Sequence) string {
+			return fmt.Sprint(n, ":", s.String())
+		}))
+	}, []string{"3\r\nSET\r\n", "0\r\n\r\n", "-1\r\n", "41\r\n", "40\r\n", "3\n", "x\r\n", "3\r\nSETX\r\n", "3\r\nSE"}},
+	{"Then(Byte, Tag(Before(Decimal, Literal)))", 64, func() fused {
+		return fuse(c.Then(c.Byte('*'), c.Tag(errTooBig, c.Before(c.Decimal[int](0, 300, 0), c.Literal("\r\n")))))
+	}, []string{"*3\r\n", "*301\r\n", "*-1\r\n", "*3\n", "*\r\n", "$3\r\n", "*12"}},
+	{"Counted(Dispatch of Then(Byte, Dispatch)), chosen by two bytes", 64, func() fused {
+		inner := c.Dispatch(map[byte]parse.TryParse[string]{
+			'-': c.Map(c.Literal("-1\r\n"), func(string) string { return "null" }),
+			'?': c.Map(c.Literal("?\r\n"), func(string) string { return "streamed" }),
+		}, c.TakeLen(c.Before(c.Decimal[int](0, 20, 0), c.Literal("\r\n")), c.Literal("\r\n"), func(_ int, s seq.Sequence) string {
+			return s.String()
+		}))
+		value := c.Dispatch(map[byte]parse.TryParse[string]{
+			'$': c.Then(c.Byte('$'), inner),
+			'+': c.Map(c.Literal("+OK\r\n"), func(string) string { return "ok" }),
+		}, nil)
+		count := c.Then(c.Byte('*'), c.Before(c.Decimal[int](0, 5, 0), c.Literal("\r\n")))
+		return fuse(c.Map(c.Counted(count, value), func(vs []string) string { return strings.Join(vs, ",") }))
+	}, []string{"*2\r\n$3\r\nabc\r\n$-1\r\n", "*1\r\n$?\r\n", "*1\r\n$x\r\n", "*1\r\n$-2\r\n", "*3\r\n+OK\r\n$0\r\n\r\n$21\r\n",
+		"*1\r\n$", "*1\r\n%", "*2\r\n$3\r\nab", "*1\r\n+OK\r\n"}},
 	{"TakeLen(Before(Hex, Literal), nil), a netstring without its comma", 32, func() fused {
 		return fuse(c.TakeLen(c.Before(c.Hex[uint32](0, 0xffff, 0), c.Literal(":")), parse.TryParse[string](nil), func(n uint32, s seq.Sequence) string {
 			return fmt.Sprint(n, "=", s.String())

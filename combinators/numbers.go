@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/sluicego/sluice/parse"
@@ -52,6 +53,7 @@ type number struct {
 	negMax    uint64 // the magnitude of the most negative value (-min), if signed
 	negMin    uint64 // the magnitude of the least negative value (-max if max < 0)
 	maxDigits int
+	safe      int // digits that fit a uint64 and maxDigits: the fast paths' scan length
 
 	// A magnitude u followed by a digit d stays within the positive
 	// (negative) bound unless u > posCut or u == posCut and d > posRem:
@@ -101,6 +103,14 @@ func newNumber[T Integer](name string, base uint64, lo, hi T, maxDigits int, wha
 	n.negCut, n.negRem = n.negMax/base, n.negMax%base
 	if maxDigits <= 0 {
 		n.maxDigits = max(digitsOf(n.posMax, base), digitsOf(n.negMax, base))
+	}
+	n.safe = n.maxDigits
+	for k, p := 0, uint64(1); ; k++ {
+		if k == n.safe || p > math.MaxUint64/base {
+			n.safe = k // base^k <= MaxUint64: k digits fit
+			break
+		}
+		p *= base
 	}
 	render := func(v T) string {
 		if base == 16 {
@@ -337,32 +347,35 @@ func readUnsigned[T Integer](d *numeral[T], slow parse.TryParse[T]) parse.TryPar
 	if n.signed || !n.posOK {
 		return nil
 	}
-	return readUnsignedOf(n.base, n.posCut, n.posRem, n.posMin, n.maxDigits, d.prefix, d.suffix, slow)
+	return readUnsignedOf(n.base, n.posMin, n.posMax, n.safe, d.prefix, d.suffix, slow)
 }
 
 //go:noinline
-func readUnsignedOf[T Integer](base, cut, rem, least uint64, maxDigits int, pre, suf string, slow parse.TryParse[T]) parse.TryParse[T] {
+func readUnsignedOf[T Integer](base, least, most uint64, safe int, pre, suf string, slow parse.TryParse[T]) parse.TryParse[T] {
 	pw, sw := wordOf(pre), wordOf(suf)
 	return func(in *parse.Input) (T, error) {
 		span := in.Span()
 		if len(span) <= len(pre) || !pw.at(span, pre) {
 			return slow(in)
 		}
-		i := len(pre)
+		// At most safe digits (see number.scan): no check in the loop
+		// but the digit and the end; the bound once after it.
+		i, end := len(pre), len(span)
+		if end-i > safe {
+			end = i + safe + 1
+		}
 		var u uint64
-		for ; i < len(span); i++ {
+		for ; i < end; i++ {
 			d := uint64(digitValue[span[i]])
 			if d >= base {
 				break
 			}
-			if u > cut || u == cut && d > rem || i-len(pre) == maxDigits {
-				return slow(in) // out of range: read decides it
-			}
 			u = u*base + d
 		}
-		// The number must end at a byte of the span (it may go on past
-		// it), have a digit, be in range and have the suffix after it.
-		if i == len(pre) || i == len(span) || len(span)-i < len(suf) || u < least || !sw.at(span[i:], suf) {
+		// The number must end before end (a byte of the span that is not
+		// a digit, within safe digits), have a digit, be in range and
+		// have the suffix after it; read decides anything else.
+		if i == len(pre) || i == end || len(span)-i < len(suf) || u < least || u > most || !sw.at(span[i:], suf) {
 			return slow(in)
 		}
 		in.Advance(i + len(suf))

@@ -148,7 +148,7 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 		} else if d, ok := capOf(b).(*dispatched[B]); ok {
 			// A literal then a Dispatch: one look at the span matches
 			// the literal and chooses the case.
-			n.fused = true
+			n.fused, n.cap = true, &litCase[B]{lit, d}
 			q, qi := litDispatch(lit, d, p, thenInto(a, b))
 			return recordInto(record(q, n), qi)
 		}

@@ -23,9 +23,19 @@ import (
 // truncation at the end of final input, a size error and any other error
 // pass unchanged, as does a success. Tag allocates only for the error it
 // returns. It panics if tag is nil.
+//
+// A tagged number between literals ([Decimal], [Hex], in [Before] and
+// [Then] of literals) stays one to the constructors that fuse it (a
+// [TakeLen] of it, a literal before or after it): their fast path reads
+// only a well-formed number and otherwise runs the generic composition,
+// this Tag included, so every error is still tagged.
 func Tag[T any](tag error, p parse.TryParse[T]) parse.TryParse[T] {
 	if tag == nil {
 		panic("combinators: Tag with a nil error")
+	}
+	n := mk("Tag", kid(p)).with(tag.Error())
+	if c, ok := numeralOf(p); ok && fusion() {
+		n.cap = c
 	}
 	return record(func(in *parse.Input) (T, error) {
 		v, err := p(in)
@@ -37,7 +47,7 @@ func Tag[T any](tag error, p parse.TryParse[T]) parse.TryParse[T] {
 			return v, err // before errors.As, whose target escapes: a short attempt allocates nothing
 		}
 		return v, tagged(err, tag)
-	}, mk("Tag", kid(p)).with(tag.Error()))
+	}, n)
 }
 
 // tagged returns err marked with tag if it is a syntax error that does

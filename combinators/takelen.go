@@ -145,9 +145,29 @@ func (n *number) lenThen(in *parse.Input, pre, suf, after string) (neg bool, u u
 	if len(span) <= len(pre) || !hasAt(span, 0, pre) {
 		return false, 0, seq.Sequence{}, false
 	}
-	neg, u, used, ok := n.scan(span[len(pre):])
-	if !ok {
-		return false, 0, seq.Sequence{}, false
+	var used int
+	if n.signed {
+		if neg, u, used, ok = n.scan(span[len(pre):]); !ok {
+			return false, 0, seq.Sequence{}, false
+		}
+	} else {
+		// scan for a length without a sign, inlined: the digits up to
+		// n.safe, the bounds once after them.
+		i, end := len(pre), len(span)
+		if end-i > n.safe {
+			end = i + n.safe + 1
+		}
+		for ; i < end; i++ {
+			d := uint64(digitValue[span[i]])
+			if d >= n.base {
+				break
+			}
+			u = u*n.base + d
+		}
+		if i == end || i == len(pre) || !n.posOK || u < n.posMin || u > n.posMax {
+			return false, 0, seq.Sequence{}, false
+		}
+		used = i - len(pre)
 	}
 	end := len(pre) + used
 	if len(span)-end < len(suf) || !hasAt(span, end, suf) {

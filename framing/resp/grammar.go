@@ -26,7 +26,8 @@ import (
 //	null = "_" CRLF  boolean = "#t" CRLF / "#f" CRLF  double = "," line  bignumber = "(" line
 //	bulkerror = "!" length CRLF bytes CRLF   verbatim = "=" length CRLF format ":" bytes CRLF
 //
-// The type byte is a combinators.Dispatch, lengths and counts are
+// The type byte is a combinators.Dispatch, a bulk string a
+// combinators.TakeLen of its length (one fused step), lengths and counts are
 // combinators.Decimal bounded by the limits (over a limit: a syntax error
 // at the number's first byte matching [ErrBulkLength] or [ErrCount], and
 // combinators.ErrRange, before a byte of what it declares is waited for),
@@ -97,18 +98,23 @@ func isLineByte(b byte) bool { return b != '\r' && b != '\n' }
 // pieces are the parts both grammars share, for one set of limits.
 type pieces struct {
 	line    parse.TryParse[seq.Sequence] // bytes up to CRLF, CRLF consumed
+	length  parse.TryParse[uint64]       // a bulk length CRLF
 	bulk    parse.TryParse[seq.Sequence] // length CRLF bytes CRLF
 	count   parse.TryParse[uint64]       // count CRLF
 	integer parse.TryParse[int64]        // signed CRLF
 }
 
+// bytesOf is the function of a TakeLen that keeps the bytes.
+func bytesOf(_ uint64, s seq.Sequence) seq.Sequence { return s }
+
 func newPieces(l Limits) pieces {
-	// The tag goes around the length-prefixed bytes, which fail only where
-	// the length does, so that the length and the body stay one fused step.
-	length := cb.Before(cb.Decimal[uint64](0, uint64(l.MaxBulk), 0), crlf)
+	// A tagged number between literals stays one to TakeLen, which reads
+	// the length, the bytes and the CRLF after them in one fused step.
+	length := cb.Tag(ErrBulkLength, cb.Before(cb.Decimal[uint64](0, uint64(l.MaxBulk), 0), crlf))
 	return pieces{
 		line:    cb.Limit(l.MaxLine+2, cb.Before(cb.TakeWhile("line byte", isLineByte, 0, -1), crlf)),
-		bulk:    cb.Before(cb.Tag(ErrBulkLength, cb.LengthPrefixedBytes(length)), crlf),
+		length:  length,
+		bulk:    cb.TakeLen(length, crlf, bytesOf),
 		count:   cb.Tag(ErrCount, cb.Before(cb.Decimal[uint64](0, uint64(l.MaxElems), 0), crlf)),
 		integer: cb.Before(cb.Decimal[int64](math.MinInt64, math.MaxInt64, 0), crlf),
 	}
@@ -146,7 +152,7 @@ func buildValues(l Limits) parse.TryParse[Value] {
 	bulk := cb.Then(cb.Byte('$'), cb.Dispatch(map[byte]parse.TryParse[Value]{
 		'-': cb.Tag(ErrBulkLength, null(BulkString)),
 		'?': streamedString,
-	}, cb.Map(p.bulk, func(s seq.Sequence) Value { return Value{Kind: BulkString, Str: s} })))
+	}, cb.TakeLen(p.length, crlf, func(_ uint64, s seq.Sequence) Value { return Value{Kind: BulkString, Str: s} })))
 
 	var value parse.TryParse[Value]
 	agg := cb.Fix(l.MaxDepth, func(agg parse.TryParse[Value]) parse.TryParse[Value] {
@@ -210,7 +216,7 @@ func buildValues(l Limits) parse.TryParse[Value] {
 
 func buildCommands(l Limits) parse.TryParse[Command] {
 	p := newPieces(l)
-	arg := cb.Then(cb.Byte('$'), p.bulk)
+	arg := cb.TakeLen(cb.Then(cb.Byte('$'), p.length), crlf, bytesOf)
 	// After '*', a '-' starts a negative count: a command with no
 	// arguments, as redis-server reads it.
 	negative := cb.Map(cb.Tag(ErrCount, cb.Before(cb.Decimal[int64](math.MinInt64, 0, 0), crlf)),

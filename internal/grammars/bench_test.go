@@ -11,7 +11,13 @@ import (
 	"github.com/sluicego/sluice/internal/parsetest"
 )
 
+// benchBoth benchmarks both versions of g, or for RESP2 the hand one
+// alone (bench/'s BenchmarkGrammar/resp compares it with framing/resp).
 func benchBoth[T any](b *testing.B, g grammar[T], input []byte) {
+	if g.comb == nil {
+		b.Run("hand", func(b *testing.B) { parsetest.BenchParse(b, g.hand, input) })
+		return
+	}
 	parsetest.BenchPair(b, g.comb, g.hand, input)
 }
 

@@ -6,6 +6,8 @@
 // grammar is framing.LengthField), so that
 // the benchmarks can compare the two and the tests can check that they
 // accept the same messages and report the same errors at the same offsets.
+// RESP2 is here only by hand ([RESPHand]): its grammar declared with the
+// combinators is framing/resp's.
 //
 // Messages view the input they were parsed from (seq.Sequence fields): as
 // with any message of a [parse.Reader], they are valid until the next read

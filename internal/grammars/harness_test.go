@@ -18,6 +18,8 @@ import (
 
 // grammar is one grammar in its two versions, with a canonical rendering
 // of its messages (taken while a message is still valid) for comparison.
+// comb is nil for RESP2, which is here by hand only (framing/resp has its
+// grammar declared with the combinators).
 type grammar[T any] struct {
 	name string
 	comb parse.TryParse[T]
@@ -25,15 +27,19 @@ type grammar[T any] struct {
 	show func(T) string
 }
 
-// versions returns the two versions by name.
+// versions returns the versions by name: both, or the hand one alone.
 func (g grammar[T]) versions() []struct {
 	name string
 	p    parse.TryParse[T]
 } {
-	return []struct {
+	vs := []struct {
 		name string
 		p    parse.TryParse[T]
 	}{{"combinators", g.comb}, {"hand", g.hand}}
+	if g.comb == nil {
+		return vs[1:]
+	}
+	return vs
 }
 
 // outcome is what reading a whole stream gave.

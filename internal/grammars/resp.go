@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	cb "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/framing/resp"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
 )
@@ -120,9 +121,19 @@ const (
 // respMsgDepth is how combinators.Fix names an array nested too deep.
 var respMsgDepth = "nesting deeper than " + strconv.Itoa(MaxRESPDepth) + " levels"
 
-// RESPHand is the RESP2 grammar written by hand, without combinators. It
-// accepts and rejects exactly what [RESPCombinators] does, with the same
-// errors at the same offsets.
+// RESPHand is the RESP2 grammar written by hand, without combinators: a
+// reference for tests, and the hand-written contender of the benchmarks in
+// bench/, which compare it with framing/resp's command grammar (the RESP
+// grammar declared with combinators). It reads one value (a reply or a
+// command) per message. A bulk length or an array count is a number of at
+// least -1 (-1 is null, "-0" is 0) and an integer an int64, with the
+// messages and offsets of combinators.Decimal (out of range: a syntax
+// error at the number's first byte matching combinators.ErrRange); an
+// array nested MaxRESPDepth deep is a syntax error at its '*' matching
+// combinators.ErrDepth, as combinators.Fix reports it. A bulk length or
+// an array count that cannot fit the maximum message size (each element
+// takes at least 3 bytes) is a size error before anything is waited for,
+// and Elems are in the reader's scratch storage, as [RESP] says.
 func RESPHand(in *parse.Input) (RESP, error) {
 	return respHandValue(in, 0)
 }
@@ -299,3 +310,27 @@ var respLineKey = parse.NewScanKey()
 // respElemsKey identifies the scratch storage of the hand-written RESP
 // parser's arrays.
 var respElemsKey = parse.NewScratchKey()
+
+// RESPValues returns framing/resp's grammar of values (the RESP grammar
+// declared with the combinators, RESP3 included) with arrays nested at
+// most MaxRESPDepth deep, its values as RESP ([RESPOf]): for tests that
+// check it against RESPHand on RESP2 input, which both must decode to the
+// same values. (Their errors differ: framing/resp tags its own, and reads
+// "-0" and counts below -1 as malformed.)
+func RESPValues() parse.TryParse[RESP] {
+	return cb.Map(resp.Values(resp.Limits{MaxDepth: MaxRESPDepth}), RESPOf)
+}
+
+// RESPOf returns v as a RESP with the same kind byte, strings, integer,
+// null flag and elements (empty, not nil, for an empty aggregate). The
+// strings view what v's do; the elements are copied into new memory.
+func RESPOf(v resp.Value) RESP {
+	r := RESP{Kind: Kind(v.Kind), Null: v.Null, Str: v.Str, Int: v.Int}
+	if v.Elems != nil {
+		r.Elems = make([]RESP, len(v.Elems))
+		for i, e := range v.Elems {
+			r.Elems[i] = RESPOf(e)
+		}
+	}
+	return r
+}

@@ -17,7 +17,7 @@ import (
 	"github.com/sluicego/sluice/seq"
 )
 
-var respGrammar = grammar[RESP]{name: "RESP", comb: RESPCombinators(), hand: RESPHand, show: showRESP}
+var respGrammar = grammar[RESP]{name: "RESP", hand: RESPHand, show: showRESP}
 
 // showRESP renders v unambiguously, telling a nil Elems from an empty one.
 func showRESP(v RESP) string {
@@ -275,8 +275,8 @@ func TestAppendRESP(t *testing.T) {
 	}
 }
 
-// TestRESPErrorKinds checks what RESPCombinators' doc promises of its
-// errors, for both versions: a number out of range matches
+// TestRESPErrorKinds checks what RESPHand's doc promises of its errors:
+// a number out of range matches
 // combinators.ErrRange, and is decided by its digits before its CRLF
 // arrives; an array nested too deep matches combinators.ErrDepth.
 func TestRESPErrorKinds(t *testing.T) {
@@ -329,7 +329,7 @@ func TestRESPScratchLifetime(t *testing.T) {
 	for _, p := range []struct {
 		name string
 		p    parse.TryParse[RESP]
-	}{{"hand", RESPHand}, {"combinators", RESPCombinators()}} {
+	}{{"hand", RESPHand}} {
 		for k := 1; k <= len(input); k++ {
 			r := parse.NewReader(parsetest.Trickle(input, k, pipe.Options{SegmentSize: 16}), p.p, parse.Options{})
 			var last, kept RESP
@@ -356,31 +356,5 @@ func TestRESPScratchLifetime(t *testing.T) {
 			}
 			r.Close()
 		}
-	}
-}
-
-// TestRESPDescribe: the grammar is compiled as docs/grammar.md says: the
-// bulk string a fused TakeLen (no Bind, nothing chosen per message), the
-// array's '*' fused with the Dispatch after it, its elements a
-// CountedScratch of the value itself.
-func TestRESPDescribe(t *testing.T) {
-	d := cb.Describe(RESPCombinators())
-	for _, want := range []string{
-		"'$': TakeLen ",
-		"'*': Fix(64)\n    Then [fused]\n      Byte('*')\n      Dispatch\n",
-		"CountedScratch\n",
-		"Dispatch (recursion)\n",
-	} {
-		if !strings.Contains(d, want) {
-			t.Errorf("no %q in\n%s", want, d)
-		}
-	}
-	for _, line := range strings.Split(d, "\n") {
-		if strings.Contains(line, "TakeLen") && !strings.HasSuffix(line, "[fused]") {
-			t.Errorf("TakeLen not fused: %q in\n%s", line, d)
-		}
-	}
-	if strings.Contains(d, "Bind") {
-		t.Errorf("a Bind left in\n%s", d)
 	}
 }
