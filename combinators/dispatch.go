@@ -75,7 +75,7 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		}
 	}
 	n.cap = &dispatched[T]{table: &table, itable: &itable}
-	return recordInto(record(func(in *parse.Input) (T, error) {
+	plain := func(in *parse.Input) (T, error) {
 		b, ok := in.Peek()
 		if !ok {
 			var zero T
@@ -91,7 +91,11 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			return v, in.Furthest(err)
 		}
 		return v, nil
-	}, n), dispatchInto(&itable, msg, exps))
+	}
+	if s := dispatchScan(&table); s != nil {
+		plain = withScan(plain, n, s)
+	}
+	return recordInto(record(plain, n), dispatchInto(&itable, msg, exps))
 }
 
 // dispatched is the capability of a Dispatch: its cases by byte (def's

@@ -18,7 +18,7 @@ type Recognized[T any] struct {
 // instead of copied into a slice). Its streaming behaviour and errors are
 // p's; it adds no allocation.
 func Recognize[T any](p parse.TryParse[T]) parse.TryParse[Recognized[T]] {
-	q := func(in *parse.Input) (Recognized[T], error) {
+	var q parse.TryParse[Recognized[T]] = func(in *parse.Input) (Recognized[T], error) {
 		start := in.Consumed()
 		v, err := p(in)
 		if err != nil {
@@ -26,5 +26,9 @@ func Recognize[T any](p parse.TryParse[T]) parse.TryParse[Recognized[T]] {
 		}
 		return Recognized[T]{Value: v, Bytes: in.Sequence().Slice(start, in.Consumed())}, nil
 	}
-	return record(parse.TryParse[Recognized[T]](q), mk("Recognize", kid(p)))
+	n := mk("Recognize", kid(p))
+	if s := scanOf(p); s != nil {
+		q = withScan(q, n, recognizeScan(s))
+	}
+	return record(q, n)
 }
