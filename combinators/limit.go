@@ -31,6 +31,10 @@ func Limit[T any](n int, p parse.TryParse[T]) parse.TryParse[T] {
 		return parse.Limited(in, n, p)
 	}
 	if s := scanOf(p); s != nil {
+		ps := slowOf(p)
+		q = func(in *parse.Input) (T, error) {
+			return parse.Limited(in, n, ps)
+		}
 		q = withScan(q, nd, limitScan(s, n))
 	}
 	return record(q, nd)

@@ -2,6 +2,7 @@ package combinators
 
 import (
 	"encoding/binary"
+	"math/bits"
 
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
@@ -86,8 +87,23 @@ func withScan[T any](p parse.TryParse[T], n *node, s *scanner[T]) parse.TryParse
 	if n.fused {
 		return p
 	}
-	n.fused = true
+	n.fused, n.slow = true, p
 	return readScan(s, p)
+}
+
+// slowOf returns the generic composition behind p's span scan, or p. A
+// combinator that reads what its child reads and no more (Map, MapErr,
+// Limit, Recognize, a Dispatch's cases) runs its child's generic
+// composition when its own scan failed: the child's scan covers the same
+// bytes and would fail again, so a message cut by a segment end is not
+// scanned once per layer of wrappers.
+func slowOf[T any](p parse.TryParse[T]) parse.TryParse[T] {
+	if n := nodeOf(p); n != nil {
+		if q, ok := n.slow.(parse.TryParse[T]); ok {
+			return q
+		}
+	}
+	return p
 }
 
 // readScan is the parser that scans the span with s, and runs slow, the
@@ -523,9 +539,12 @@ func newRunSet(t *byteTable) *runSet {
 	return r
 }
 
-// flags reports whether the eight bytes of x (little-endian) may hold a
-// stop: true for every word that does, and for some that do not.
-func (r *runSet) flags(x uint64) bool {
+// mask returns the high bit of every byte of x (little-endian) that the
+// cover flags: every byte outside the class, and some inside it. Its
+// lowest set bit is exact: carries and borrows of the tests run from a
+// flagged byte upward only, so the first flagged byte is one the tests
+// cover, and the table says whether it is outside the class.
+func (r *runSet) mask(x uint64) uint64 {
 	var m uint64
 	if r.hasLo {
 		m = (x - r.lo) &^ x // a byte below lo
@@ -533,36 +552,46 @@ func (r *runSet) flags(x uint64) bool {
 	if r.hasHi {
 		m |= x + r.hi | x // a byte above hi
 	}
-	for k := 0; k < r.neq; k++ {
-		y := x ^ r.eq[k]
-		m |= (y - ones) &^ y // a byte equal to eq[k]
+	if r.neq > 0 {
+		y := x ^ r.eq[0]
+		m |= (y - ones) &^ y // a byte equal to eq[0]
+		if r.neq > 1 {
+			y = x ^ r.eq[1]
+			m |= (y - ones) &^ y
+		}
 	}
-	return m&highs != 0
+	return m & highs
 }
+
+// flags reports whether the eight bytes of x (little-endian) may hold a
+// stop: true for every word that does, and for some that do not.
+func (r *runSet) flags(x uint64) bool { return r.mask(x) != 0 }
 
 // end returns the offset of the first byte of b at or after i that is not
 // in the class, or len(b).
 func (r *runSet) end(b []byte, i int) int {
 	t := r.t
 	if !r.swar {
-		// Eight table lookups and one branch per word, to the word that
-		// holds the end.
+		// Eight table lookups per word, their answers gathered into one
+		// word whose first zero byte is the end.
 		t8 := r.t8
 		for ; i+8 <= len(b); i += 8 {
 			w := b[i : i+8 : i+8]
-			if t8[w[0]]&t8[w[1]]&t8[w[2]]&t8[w[3]]&t8[w[4]]&t8[w[5]]&t8[w[6]]&t8[w[7]] == 0 {
-				break
+			v := uint64(t8[w[0]]) | uint64(t8[w[1]])<<8 | uint64(t8[w[2]])<<16 | uint64(t8[w[3]])<<24 |
+				uint64(t8[w[4]])<<32 | uint64(t8[w[5]])<<40 | uint64(t8[w[6]])<<48 | uint64(t8[w[7]])<<56
+			if v != ones {
+				return i + bits.TrailingZeros64(^v&ones)>>3
 			}
 		}
 	} else {
 		for ; i+8 <= len(b); i += 8 {
-			if r.flags(binary.LittleEndian.Uint64(b[i:])) {
-				w := b[i : i+8]
-				for k, c := range w {
-					if !t[c] {
-						return i + k
-					}
+			m := r.mask(binary.LittleEndian.Uint64(b[i:]))
+			for m != 0 {
+				k := bits.TrailingZeros64(m) >> 3
+				if !t[b[i+k]] {
+					return i + k
 				}
+				m &^= 0xff << (k * 8) // a byte the cover flags that is in the class: a tab
 			}
 		}
 	}

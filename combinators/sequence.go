@@ -272,6 +272,9 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 		q = readField(fl, q)
 	}
 	if s := scanOf(p); s != nil {
+		if !n.fused {
+			q = mapOf(slowOf(p), f)
+		}
 		q = withScan(q, n, mapScan(s, f))
 	}
 	return intoMap(record(q, n), p, f, n.fused)
@@ -314,6 +317,9 @@ func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[
 			q = readField(fl, q)
 		}
 		if s := scanOf(p); s != nil {
+			if !n.fused {
+				q = mapErr(slowOf(p), f)
+			}
 			q = withScan(q, n, mapErrScan(s, f))
 		}
 	}
