@@ -79,7 +79,7 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 	if sub, ok := subTables(&table); ok && fusion() {
 		di = dispatch2Into(&itable, sub, msg, exps) // dispatch2.go
 	}
-	return recordInto(record(func(in *parse.Input) (T, error) {
+	plain := func(in *parse.Input) (T, error) {
 		b, ok := in.Peek()
 		if !ok {
 			var zero T
@@ -95,7 +95,36 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 			return v, in.Furthest(err)
 		}
 		return v, nil
-	}, n), di)
+	}
+	if s := dispatchScan(&table); s != nil {
+		// Behind the scan, each case's own generic composition: its scan
+		// was the one that failed.
+		var slow [256]parse.TryParse[T]
+		for i, p := range table {
+			if p != nil {
+				slow[i] = slowOf(p)
+			}
+		}
+		plain = func(in *parse.Input) (T, error) {
+			b, ok := in.Peek()
+			if !ok {
+				var zero T
+				return zero, in.NeedMore(1)
+			}
+			p := slow[b]
+			if p == nil {
+				var zero T
+				return zero, &parse.SyntaxError{Offset: in.Offset(), Msg: msg, Expected: slices.Clone(exps)}
+			}
+			v, err := p(in)
+			if err != nil {
+				return v, in.Furthest(err)
+			}
+			return v, nil
+		}
+		plain = withScan(plain, n, s)
+	}
+	return recordInto(record(plain, n), di)
 }
 
 // dispatched is the capability of a Dispatch: its cases by byte (def's

@@ -31,7 +31,7 @@ func ExampleDescribe() {
 	//         Uint16BE
 	//   Map combinators_test.payload
 	//     Rest
-	// Seq2 combinators_test.ExampleDescribe.func2
+	// Seq2 combinators_test.ExampleDescribe.func2 [fused]
 	//   Literal("hello ")
 	//   Map combinators_test.toInt [fused]
 	//     Uint16LE

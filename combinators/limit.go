@@ -26,7 +26,16 @@ func Limit[T any](n int, p parse.TryParse[T]) parse.TryParse[T] {
 	if n < 0 {
 		panic("combinators: Limit with a negative limit " + strconv.Itoa(n))
 	}
-	return record(func(in *parse.Input) (T, error) {
+	nd := mk("Limit", kid(p)).with(strconv.Itoa(n)).capable(n)
+	q := func(in *parse.Input) (T, error) {
 		return parse.Limited(in, n, p)
-	}, mk("Limit", kid(p)).with(strconv.Itoa(n)).capable(n))
+	}
+	if s := scanOf(p); s != nil {
+		ps := slowOf(p)
+		q = func(in *parse.Input) (T, error) {
+			return parse.Limited(in, n, ps)
+		}
+		q = withScan(q, nd, limitScan(s, n))
+	}
+	return record(q, nd)
 }

@@ -40,6 +40,8 @@ type node struct {
 	kids   []unsafe.Pointer
 	fused  bool // the recorded parser is a fused closure
 	cap    any  // what fusing constructors can use (fuse.go), or nil
+	scan   any  // a *scanner of the parser's type (scan.go), or nil
+	slow   any  // the generic composition behind a span scan's fast path, or nil
 }
 
 // nodes maps the address of a parser's closure to its *entry.

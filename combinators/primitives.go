@@ -51,6 +51,10 @@ func tableOf(pred func(byte) bool) *byteTable {
 //go:noinline
 func Satisfy(what string, pred func(byte) bool) parse.TryParse[byte] {
 	t, msg := tableOf(pred), "expected "+what
+	n := mk("Satisfy").with(strconv.Quote(what)).calls(pred)
+	if fusion() {
+		n.scan = satisfyScan(t)
+	}
 	return record(func(in *parse.Input) (byte, error) {
 		c, ok := in.Peek()
 		if !ok {
@@ -61,7 +65,7 @@ func Satisfy(what string, pred func(byte) bool) parse.TryParse[byte] {
 		}
 		in.Advance(1)
 		return c, nil
-	}, mk("Satisfy").with(strconv.Quote(what)).calls(pred))
+	}, n)
 }
 
 // Literal matches the bytes of s and returns s (without allocating). If the
@@ -333,12 +337,22 @@ func lineRest(in *parse.Input, rest seq.Sequence, from int) (seq.Sequence, error
 // or 0 <= max < min.
 func TakeWhile(what string, pred func(byte) bool, min, max int) parse.TryParse[seq.Sequence] {
 	checkBounds("TakeWhile", min, max)
-	return record(takeWhile(tableOf(pred), "expected "+what, min, max),
+	return takeRun(tableOf(pred), "expected "+what, min, max,
 		mk("TakeWhile").with(strconv.Quote(what), bounds(min, max)).calls(pred))
 }
 
+// takeRun is the parser of a run of the class t, recorded as n.
+func takeRun(t *byteTable, msg string, min, max int, n *node) parse.TryParse[seq.Sequence] {
+	r := newRunSet(t)
+	if fusion() {
+		n.scan = runScan(r, min, max) // for the parsers around it (scan.go)
+	}
+	return record(takeWhile(r, msg, min, max), n)
+}
+
 //go:noinline
-func takeWhile(t *byteTable, msg string, lo, hi int) parse.TryParse[seq.Sequence] {
+func takeWhile(r *runSet, msg string, lo, hi int) parse.TryParse[seq.Sequence] {
+	t := r.t
 	key := parse.NewScanKey()
 	return func(in *parse.Input) (seq.Sequence, error) {
 		k := in.Scanned(key)
@@ -350,10 +364,7 @@ func takeWhile(t *byteTable, msg string, lo, hi int) parse.TryParse[seq.Sequence
 			if hi >= 0 && hi < lim {
 				lim = hi
 			}
-			j := 0
-			for j < lim && t[span[j]] {
-				j++
-			}
+			j := r.end(span[:lim], 0)
 			if j < lim || j == hi {
 				if j < lo {
 					in.Advance(j)

@@ -18,13 +18,21 @@ type Recognized[T any] struct {
 // instead of copied into a slice). Its streaming behaviour and errors are
 // p's; it adds no allocation.
 func Recognize[T any](p parse.TryParse[T]) parse.TryParse[Recognized[T]] {
-	q := func(in *parse.Input) (Recognized[T], error) {
+	s, ps := scanOf(p), p
+	if s != nil {
+		ps = slowOf(p) // behind the scan of the same bytes
+	}
+	var q parse.TryParse[Recognized[T]] = func(in *parse.Input) (Recognized[T], error) {
 		start := in.Consumed()
-		v, err := p(in)
+		v, err := ps(in)
 		if err != nil {
 			return Recognized[T]{}, err
 		}
 		return Recognized[T]{Value: v, Bytes: in.Sequence().Slice(start, in.Consumed())}, nil
 	}
-	return record(parse.TryParse[Recognized[T]](q), mk("Recognize", kid(p)))
+	n := mk("Recognize", kid(p))
+	if s != nil {
+		q = withScan(q, n, recognizeScan(s))
+	}
+	return record(q, n)
 }

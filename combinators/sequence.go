@@ -23,6 +23,9 @@ func Seq2[A, B, R any](a parse.TryParse[A], b parse.TryParse[B], f func(A, B) R)
 		fl := seq2Field(fa, fb, f)
 		n.cap, n.fused, p = fl, true, readField(fl, p)
 	}
+	if sa, sb := scanOf(a), scanOf(b); sa != nil && sb != nil {
+		p = withScan(p, n, seq2Scan(sa, sb, f))
+	}
 	return record(p, n)
 }
 
@@ -54,6 +57,9 @@ func Seq3[A, B, C, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.TryP
 		bounded(fa.size(), fb.size(), fc.size()) && fusion() {
 		fl := seq3Field(fa, fb, fc, f)
 		n.cap, n.fused, p = fl, true, readField(fl, p)
+	}
+	if sa, sb, sc := scanOf(a), scanOf(b), scanOf(c); sa != nil && sb != nil && sc != nil {
+		p = withScan(p, n, seq3Scan(sa, sb, sc, f))
 	}
 	return record(p, n)
 }
@@ -89,6 +95,9 @@ func Seq4[A, B, C, D, R any](a parse.TryParse[A], b parse.TryParse[B], c parse.T
 		bounded(fa.size(), fb.size(), fc.size(), fd.size()) && fusion() {
 		fl := seq4Field(fa, fb, fc, fd, f)
 		n.cap, n.fused, p = fl, true, readField(fl, p)
+	}
+	if sa, sb, sc, sd := scanOf(a), scanOf(b), scanOf(c), scanOf(d); sa != nil && sb != nil && sc != nil && sd != nil {
+		p = withScan(p, n, seq4Scan(sa, sb, sc, sd, f))
 	}
 	return record(p, n)
 }
@@ -150,8 +159,14 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 			// the literal and chooses the case.
 			n.fused, n.cap = true, &litCase[B]{lit, d}
 			q, qi := litDispatch(lit, d, p, thenInto(a, b))
+			if sa, sb := scanOf(a), scanOf(b); sa != nil && sb != nil {
+				q = withScan(q, n, thenScan(sa, sb)) // recorded for the parsers around it
+			}
 			return recordInto(record(q, n), qi)
 		}
+	}
+	if sa, sb := scanOf(a), scanOf(b); sa != nil && sb != nil {
+		p = withScan(p, n, thenScan(sa, sb))
 	}
 	return intoThen(record(p, n), a, b, n.fused)
 }
@@ -203,6 +218,9 @@ func Before[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[A
 		}
 	}
 	p = fuseNumberCase(a, b, p, n) // a number, then a Dispatch with a literal case (numbers.go)
+	if sa, sb := scanOf(a), scanOf(b); sa != nil && sb != nil {
+		p = withScan(p, n, beforeScan(sa, sb))
+	}
 	return record(p, n)
 }
 
@@ -253,6 +271,12 @@ func Map[A, B any](p parse.TryParse[A], f func(A) B) parse.TryParse[B] {
 		n.fused = true
 		q = readField(fl, q)
 	}
+	if s := scanOf(p); s != nil {
+		if !n.fused {
+			q = mapOf(slowOf(p), f)
+		}
+		q = withScan(q, n, mapScan(s, f))
+	}
 	return intoMap(record(q, n), p, f, n.fused)
 }
 
@@ -291,6 +315,12 @@ func MapErr[A, B any](p parse.TryParse[A], f func(A) (B, error)) parse.TryParse[
 		if fl, ok := n.cap.(*field[B]); ok {
 			n.fused = true
 			q = readField(fl, q)
+		}
+		if s := scanOf(p); s != nil {
+			if !n.fused {
+				q = mapErr(slowOf(p), f)
+			}
+			q = withScan(q, n, mapErrScan(s, f))
 		}
 	}
 	return record(q, n)

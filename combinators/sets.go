@@ -30,7 +30,8 @@ func OneOf(set string) parse.TryParse[byte] {
 	if set == "" {
 		panic("combinators: OneOf with an empty set")
 	}
-	return record(inSet(setOf(set), true, "expected one of "+strconv.Quote(set)), mk("OneOf").with(strconv.Quote(set)))
+	s := setOf(set)
+	return record(inSet(s, true, "expected one of "+strconv.Quote(set)), byteIn(mk("OneOf").with(strconv.Quote(set)), s, true))
 }
 
 // NoneOf matches one byte that does not occur in set and returns it:
@@ -40,7 +41,17 @@ func OneOf(set string) parse.TryParse[byte] {
 //
 //go:noinline
 func NoneOf(set string) parse.TryParse[byte] {
-	return record(inSet(setOf(set), false, "expected a byte not in "+strconv.Quote(set)), mk("NoneOf").with(strconv.Quote(set)))
+	s := setOf(set)
+	return record(inSet(s, false, "expected a byte not in "+strconv.Quote(set)), byteIn(mk("NoneOf").with(strconv.Quote(set)), s, false))
+}
+
+// byteIn returns n with the span scan of a byte whose membership in s is
+// want (scan.go).
+func byteIn(n *node, s *byteSet, want bool) *node {
+	if fusion() {
+		n.scan = satisfyScan(tableOf(func(b byte) bool { return s.has(b) == want }))
+	}
+	return n
 }
 
 // inSet matches one byte whose membership in s is want.
@@ -72,7 +83,7 @@ func TakeIn(set string, min, max int) parse.TryParse[seq.Sequence] {
 	}
 	checkBounds("TakeIn", min, max)
 	s := setOf(set)
-	return record(takeWhile(tableOf(s.has), "expected one of "+strconv.Quote(set), min, max),
+	return takeRun(tableOf(s.has), "expected one of "+strconv.Quote(set), min, max,
 		mk("TakeIn").with(strconv.Quote(set), bounds(min, max)))
 }
 
@@ -84,6 +95,6 @@ func TakeIn(set string, min, max int) parse.TryParse[seq.Sequence] {
 func TakeNotIn(set string, min, max int) parse.TryParse[seq.Sequence] {
 	checkBounds("TakeNotIn", min, max)
 	s := setOf(set)
-	return record(takeWhile(tableOf(func(b byte) bool { return !s.has(b) }), "expected a byte not in "+strconv.Quote(set), min, max),
+	return takeRun(tableOf(func(b byte) bool { return !s.has(b) }), "expected a byte not in "+strconv.Quote(set), min, max,
 		mk("TakeNotIn").with(strconv.Quote(set), bounds(min, max)))
 }

@@ -46,7 +46,7 @@ func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max 
 	checkBounds("FoldTill", min, max)
 	var es starts
 	key := parse.NewRepeatKey()
-	return func(in *parse.Input) (A, error) {
+	var q parse.TryParse[A] = func(in *parse.Input) (A, error) {
 		var zero A
 		acc := init
 		set := es.set.Load()
@@ -92,4 +92,12 @@ func FoldTill[T, E, A any](p parse.TryParse[T], end parse.TryParse[E], min, max 
 			acc = step(acc, v)
 		}
 	}
+	if s := scanOf(p); s != nil {
+		if lit, ok := textOf(end); ok && lit != "" {
+			// Elements scanned in the span until the terminator (scan.go).
+			n := mk("FoldTill", kid(p), kid(end)).with(bounds(min, max)).calls(step)
+			return record(withScan(q, n, tillScan(s, lit, min, max, init, step, &es, end)), n)
+		}
+	}
+	return q
 }

@@ -322,6 +322,16 @@ func (in *Input) msg() int64 { return in.base + int64(in.start) + in.msgOff }
 // element might continue must ask for more unless the input is final.
 func (in *Input) Final() bool { return in.final }
 
+// Resumed reports whether this attempt was given the progress of an
+// earlier attempt on the same message: a search ([Input.ScanShort]) or a
+// repetition ([Input.RepeatShort]) that ran short, which the parsers that
+// made it resume. A fast path that would scan the message from its start
+// again (the combinators' fused scans of the cursor's span) stands aside
+// then, so that a message arriving in small pieces is still scanned once.
+func (in *Input) Resumed() bool {
+	return in.hint.key != nil || in.reps != nil && in.reps.next >= 0
+}
+
 // Limit reports the maximum message size in force.
 func (in *Input) Limit() int { return in.limit }
 
@@ -757,7 +767,20 @@ func (in *Input) Dismiss(err error) {
 // first byte). It is [Input.Dismiss] of the error "expected <what>" at the
 // cursor, without making that error.
 func (in *Input) Expect(what string) {
-	f, off := &in.fail, in.Offset()
+	in.expectAt(in.Offset(), what)
+}
+
+// ExpectAt is [Input.Expect] n bytes after the cursor: it records that what
+// was expected there, for a parser that ruled an element out by a byte it
+// looked at ahead of the cursor without moving it (a repetition scanned in
+// the cursor's span notes what its terminator expected where the last
+// element began, as the repetition run element by element does).
+func (in *Input) ExpectAt(n int, what string) {
+	in.expectAt(in.Offset()+int64(n), what)
+}
+
+func (in *Input) expectAt(off int64, what string) {
+	f := &in.fail
 	switch {
 	case what == "":
 	case !f.set || f.msg != in.msg() || off > f.off:

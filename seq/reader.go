@@ -118,6 +118,19 @@ func (r *Reader) SpanSeq(n int) Sequence {
 		bits: off | (off+uint64(n))<<offBits | uint64(uint16(r.gen))<<(2*offBits)}
 }
 
+// SpanSeqAt returns n bytes of [Reader.Span] from its offset i as a
+// sequence without reading anything: a parser that scanned ahead in the
+// span views what it found there. It panics unless span[i:i+n] lies in the
+// span.
+func (r *Reader) SpanSeqAt(i, n int) Sequence {
+	if uint(i) > uint(len(r.cur)-r.i) || uint(n) > uint(len(r.cur)-r.i-i) {
+		panic(spanError{i + n, len(r.cur) - r.i})
+	}
+	off := uint64(r.segOff + r.i + i)
+	return Sequence{first: r.seg, last: r.seg,
+		bits: off | (off+uint64(n))<<offBits | uint64(uint16(r.gen))<<(2*offBits)}
+}
+
 // ReadSpan returns the next n bytes as a sequence, as [Reader.SpanSeq]
 // does, and reads k bytes without leaving the current segment: a parser
 // that searched [Reader.Span] and found a terminator before its last byte

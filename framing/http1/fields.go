@@ -70,6 +70,15 @@ func equalFold(s seq.Sequence, name string) bool {
 	if s.Len() != len(name) {
 		return false
 	}
+	if s.IsSingleSegment() {
+		b := s.First()
+		for i := range len(b) {
+			if lower(b[i]) != lower(name[i]) {
+				return false
+			}
+		}
+		return true
+	}
 	i := 0
 	for c := range s.Chunks() {
 		for _, b := range c {
