@@ -19,12 +19,14 @@ type Recognized[T any] struct {
 // p's; it adds no allocation.
 func Recognize[T any](p parse.TryParse[T]) parse.TryParse[Recognized[T]] {
 	q := func(in *parse.Input) (Recognized[T], error) {
-		start := in.Consumed()
+		// Positions, not offsets: the view is made without walking the
+		// segments from the buffer's start.
+		start := in.Position()
 		v, err := p(in)
 		if err != nil {
 			return Recognized[T]{}, err
 		}
-		return Recognized[T]{Value: v, Bytes: in.Sequence().Slice(start, in.Consumed())}, nil
+		return Recognized[T]{Value: v, Bytes: seq.Between(start, in.Position())}, nil
 	}
 	return record(parse.TryParse[Recognized[T]](q), mk("Recognize", kid(p)))
 }

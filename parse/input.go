@@ -379,7 +379,8 @@ func (in *Input) Sequence() seq.Sequence {
 	if in.start == 0 {
 		return in.Reader.Sequence()
 	}
-	return in.Reader.Sequence().From(in.start)
+	// No walk when the message starts in the cursor's segment.
+	return seq.Between(in.Reader.PositionAt(in.start), in.Reader.Sequence().End())
 }
 
 // NeedMore returns [ErrNeedMore] for a parser to return, noting that the
@@ -496,8 +497,27 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 	}
 	rest := in.Rest()
 	n = max(0, min(n, rest.Len()))
-	in.short = scanHint{key: k, at: at, n: n, pos: rest.Last(rest.Len() - n).Start()}
+	in.short = scanHint{key: k, at: at, n: n, pos: in.scanPos(k, at, rest, n)}
 	return in.needMore()
+}
+
+// scanPos returns the position n bytes into rest, the unread bytes from
+// cursor offset at, where the search identified by k stopped. It walks no
+// segment when the point lies in the last one (the search ran to the end
+// of the buffer but for a delimiter's length), and else walks from where
+// the last attempt's search of k stopped, over the bytes that arrived
+// since: never from the cursor again on every attempt, which would cost
+// a long element's length each time.
+func (in *Input) scanPos(k *ScanKey, at int, rest seq.Sequence, n int) seq.Position {
+	if tail := rest.Len() - n; rest.IsSingleSegment() || tail <= rest.End().Offset() {
+		// The point lies in the last segment, which Last reaches
+		// without a walk.
+		return rest.Last(tail).Start()
+	}
+	if h := &in.hint; h.key == k && h.at == at && h.n <= n && h.pos.Valid() && !h.pos.IsZero() {
+		return seq.Between(h.pos, rest.End()).PosAt(n - h.n)
+	}
+	return rest.PosAt(n)
 }
 
 // Enter records that a parser goes one level deeper into a nested value
