@@ -45,3 +45,20 @@ func TestLinearHead(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkBytewiseHead reads a request head of 20 000 fields (about
+// 540 KiB) sent a byte per read, within limits raised to admit it.
+func BenchmarkBytewiseHead(b *testing.B) {
+	data := headOf(20_000)
+	o := Options{MaxHeaderBytes: 16 << 20, MaxFields: 1 << 20}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewRequestReader(pipe.NewReader(lineartest.NewByteSource(data), pipe.ReaderOptions{}), o)
+		p, err := r.Next(context.Background())
+		if err != nil || p.Head.Fields.Len() != 20_000 {
+			b.Fatalf("%d fields, %v", p.Head.Fields.Len(), err)
+		}
+		r.Close()
+	}
+}

@@ -124,3 +124,20 @@ func TestBytewiseStack(t *testing.T) {
 		t.Fatalf("a million nested arrays: %v, want %v", err, cb.ErrDepth)
 	}
 }
+
+// BenchmarkBytewise reads a command of 150 000 one-byte arguments (1 MiB)
+// sent a byte per read: a million attempts, each resuming where the last
+// stopped.
+func BenchmarkBytewise(b *testing.B) {
+	data := manyArgs(150_000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewCommandReader(pipe.NewReader(lineartest.NewByteSource(data), pipe.ReaderOptions{}), Limits{})
+		c, err := r.Next(context.Background())
+		if err != nil || len(c.Args) != 150_002 {
+			b.Fatalf("%d arguments, %v", len(c.Args), err)
+		}
+		r.Close()
+	}
+}
