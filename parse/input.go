@@ -379,6 +379,9 @@ func (in *Input) Sequence() seq.Sequence {
 	if in.start == 0 {
 		return in.Reader.Sequence()
 	}
+	if s := in.Reader.Sequence(); s.IsSingleSegment() {
+		return s.From(in.start) // the common case, without a walk or a call
+	}
 	// No walk when the message starts in the cursor's segment.
 	return seq.Between(in.Reader.PositionAt(in.start), in.Reader.Sequence().End())
 }
@@ -497,7 +500,13 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 	}
 	rest := in.Rest()
 	n = max(0, min(n, rest.Len()))
-	in.short = scanHint{key: k, at: at, n: n, pos: in.scanPos(k, at, rest, n)}
+	var pos seq.Position
+	if rest.IsSingleSegment() { // the common case, without a call
+		pos = rest.Last(rest.Len() - n).Start()
+	} else {
+		pos = in.scanPos(k, at, rest, n)
+	}
+	in.short = scanHint{key: k, at: at, n: n, pos: pos}
 	return in.needMore()
 }
 
@@ -509,7 +518,7 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 // since: never from the cursor again on every attempt, which would cost
 // a long element's length each time.
 func (in *Input) scanPos(k *ScanKey, at int, rest seq.Sequence, n int) seq.Position {
-	if tail := rest.Len() - n; rest.IsSingleSegment() || tail <= rest.End().Offset() {
+	if tail := rest.Len() - n; tail <= rest.End().Offset() {
 		// The point lies in the last segment, which Last reaches
 		// without a walk.
 		return rest.Last(tail).Start()

@@ -433,7 +433,7 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		return msg, nil
 	case err == ErrNeedMore || errors.Is(err, ErrNeedMore):
 		if m.live() {
-			m.rest, m.end = in.Sequence(), 0
+			m.rest, m.end = in.Reader.Sequence().From(in.start), 0
 		}
 		size := m.rest.Len()
 		// The size is decided first: a chunking that showed the parser
