@@ -88,7 +88,7 @@ func TestReaderSeekMisuse(t *testing.T) {
 	}
 	other := seq.Of([]byte("xyzxyzxyz"))
 	testutil.MustPanic(t, "seq: Seek", func() { r.Seek(other.PosAt(8)) })
-	seg = seg.Recycle(false)
+	seg.Recycle(false)
 	testutil.MustPanic(t, "seq: use of a Position or Sequence whose segment was recycled", func() {
 		r2 := seq.NewReader(seq.Of([]byte("abc")))
 		r2.Seek(p)
