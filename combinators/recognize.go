@@ -23,12 +23,14 @@ func Recognize[T any](p parse.TryParse[T]) parse.TryParse[Recognized[T]] {
 		ps = slowOf(p) // behind the scan of the same bytes
 	}
 	var q parse.TryParse[Recognized[T]] = func(in *parse.Input) (Recognized[T], error) {
-		start := in.Consumed()
+		// Positions, not offsets: the view is made without walking the
+		// segments from the buffer's start.
+		start := in.Position()
 		v, err := ps(in)
 		if err != nil {
 			return Recognized[T]{}, err
 		}
-		return Recognized[T]{Value: v, Bytes: in.Sequence().Slice(start, in.Consumed())}, nil
+		return Recognized[T]{Value: v, Bytes: seq.Between(start, in.Position())}, nil
 	}
 	n := mk("Recognize", kid(p))
 	if s != nil {

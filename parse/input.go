@@ -171,11 +171,13 @@ func NewRepeatKey() *RepeatKey { return new(RepeatKey) }
 // Bounded makes of it.
 type resumePoint struct {
 	key   *RepeatKey
-	msg   int64 // Input.msg: a point of another message is stale
-	at    int64 // where the repetition started
-	end   int64 // after the n-th element
-	view  int64 // the end of the bytes the Input showed: a later view must reach it
-	depth int   // Input.depth at the repetition's start
+	msg   int64        // Input.msg: a point of another message is stale
+	at    int64        // where the repetition started
+	end   int64        // after the n-th element
+	pos   seq.Position // end in memory, so that resuming walks no segment
+	used  bool         // applied in the attempt under way (given points)
+	view  int64        // the end of the bytes the Input showed: a later view must reach it
+	depth int          // Input.depth at the repetition's start
 	n     int
 	acc   any
 	fail  failure // the furthest-failure record when the point was made (set: there was one)
@@ -246,7 +248,10 @@ func (r *repeats) install(msg int64, start seq.Position) {
 // repetition goes on with element n+1. Otherwise it returns 0, nil, false
 // and leaves the cursor alone. The failures the skipped elements dismissed
 // are noted again ([Input.Furthest]), so errors are those of a parse from
-// the start. A point applies once per attempt.
+// the start. A point applies once per attempt. The cursor moves there
+// without walking the segments of the skipped elements (the point keeps
+// its position in memory), so resuming costs the same however long the
+// message has grown: an attempt costs what it parses past the point.
 //
 // Only a message reader ([Reader], [Consumer]) keeps points between
 // attempts; an Input from [NewInput] never has one.
@@ -268,7 +273,12 @@ func (in *Input) resumeRepeat(k *RepeatKey) (int, any, bool) {
 		return 0, nil, false
 	}
 	r.next--
-	in.Advance(int(p.end - at))
+	p.used = true
+	if p.pos.Valid() && !p.pos.IsZero() {
+		in.Seek(p.pos) // no walk over the segments of the elements skipped
+	} else {
+		in.Advance(int(p.end - at))
+	}
 	if p.fail.set {
 		in.adopt(&p.fail, false)
 	}
@@ -295,13 +305,42 @@ func (in *Input) RepeatShort(k *RepeatKey, from, to, n int, acc any) {
 		return
 	}
 	off := in.base + int64(in.start)
-	r.made = append(r.made, resumePoint{key: k, msg: in.msg(), at: off + int64(from), end: off + int64(to),
+	at, end := off+int64(from), off+int64(to)
+	r.made = append(r.made, resumePoint{key: k, msg: in.msg(), at: at, end: end, pos: in.positionOf(k, at, end),
 		view: in.base + int64(in.Reader.Sequence().Len()), depth: in.depth, n: n, acc: acc})
 	if in.live() {
 		p := &r.made[len(r.made)-1]
 		p.fail = in.fail
 		p.fail.more = slices.Clone(in.fail.more) // the live record reuses its memory
 	}
+}
+
+// positionOf returns the position in memory of end, the stream offset
+// where a repetition identified by k, which started at at, ran short.
+// It walks no segment when end lies in the cursor's segment, and else
+// walks from where k resumed in this attempt, if it did: only over the
+// elements read since, each of which is read once in the whole message.
+// Only a repetition that did not resume walks from the start of the
+// buffer, once per repetition and message.
+func (in *Input) positionOf(k *RepeatKey, at, end int64) seq.Position {
+	to := int(end - in.base) // the offset Reader.Consumed counts
+	if c := in.Reader.Consumed(); to == c {
+		return in.Position()
+	}
+	given := in.reps.given
+	for i := range given {
+		if p := &given[i]; p.key == k && p.used && p.at == at && p.depth == in.depth && p.end <= end {
+			switch {
+			case !p.pos.Valid() || p.pos.IsZero():
+			case p.end == end:
+				return p.pos
+			default:
+				return seq.Between(p.pos, in.Reader.Sequence().End()).PosAt(int(end - p.end))
+			}
+			break
+		}
+	}
+	return in.Reader.PositionAt(to)
 }
 
 // NewInput returns an Input over buf, for testing a parser directly or for
@@ -350,7 +389,11 @@ func (in *Input) Sequence() seq.Sequence {
 	if in.start == 0 {
 		return in.Reader.Sequence()
 	}
-	return in.Reader.Sequence().From(in.start)
+	if s := in.Reader.Sequence(); s.IsSingleSegment() {
+		return s.From(in.start) // the common case, without a walk or a call
+	}
+	// No walk when the message starts in the cursor's segment.
+	return seq.Between(in.Reader.PositionAt(in.start), in.Reader.Sequence().End())
 }
 
 // NeedMore returns [ErrNeedMore] for a parser to return, noting that the
@@ -467,8 +510,33 @@ func (in *Input) ScanShort(k *ScanKey, n int) error {
 	}
 	rest := in.Rest()
 	n = max(0, min(n, rest.Len()))
-	in.short = scanHint{key: k, at: at, n: n, pos: rest.Last(rest.Len() - n).Start()}
+	var pos seq.Position
+	if rest.IsSingleSegment() { // the common case, without a call
+		pos = rest.Last(rest.Len() - n).Start()
+	} else {
+		pos = in.scanPos(k, at, rest, n)
+	}
+	in.short = scanHint{key: k, at: at, n: n, pos: pos}
 	return in.needMore()
+}
+
+// scanPos returns the position n bytes into rest, the unread bytes from
+// cursor offset at, where the search identified by k stopped. It walks no
+// segment when the point lies in the last one (the search ran to the end
+// of the buffer but for a delimiter's length), and else walks from where
+// the last attempt's search of k stopped, over the bytes that arrived
+// since: never from the cursor again on every attempt, which would cost
+// a long element's length each time.
+func (in *Input) scanPos(k *ScanKey, at int, rest seq.Sequence, n int) seq.Position {
+	if tail := rest.Len() - n; tail <= rest.End().Offset() {
+		// The point lies in the last segment, which Last reaches
+		// without a walk.
+		return rest.Last(tail).Start()
+	}
+	if h := &in.hint; h.key == k && h.at == at && h.n <= n && h.pos.Valid() && !h.pos.IsZero() {
+		return seq.Between(h.pos, rest.End()).PosAt(n - h.n)
+	}
+	return rest.PosAt(n)
 }
 
 // Enter records that a parser goes one level deeper into a nested value

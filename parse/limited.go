@@ -39,7 +39,7 @@ func Limited[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	// end of a read): it is told apart first, without errors.As, whose
 	// target would cost an allocation.
 	if errors.Is(err, ErrNeedMore) {
-		if in.need > at+n+1 || in.Sequence().Len()-at > n {
+		if in.need > at+n+1 || in.Consumed()+in.Remaining()-at > n {
 			// Wanting more than n bytes and a byte of lookahead, or still
 			// wanting more with n+1 bytes buffered: the element cannot end
 			// within its limit (the message reader's rule, at the element).

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/sluicego/sluice/internal/segsteps"
 )
 
 // Errors returned by the [Reader] methods that decode variable-length
@@ -65,6 +67,7 @@ func (r *Reader) Init(s Sequence) {
 func (r *Reader) skipEmpty() {
 	for r.i == len(r.cur) && r.seg != r.s.last {
 		r.consumed += len(r.cur)
+		segsteps.Step()
 		r.seg, r.segOff, r.i = r.seg.next, 0, 0
 		r.gen = r.seg.gen
 		r.cur = r.s.chunk(r.seg, 0)
@@ -250,6 +253,94 @@ func (r *Reader) rewind(n int) {
 
 // Reset moves back to the start of the sequence.
 func (r *Reader) Reset() { *r = NewReader(r.s) }
+
+// Seek moves the cursor to p, a position of the sequence the reader reads
+// (from [Reader.Position], [Reader.PositionAt] or a view of the sequence),
+// forward or back, in constant time however many segments lie between: a
+// parser that noted where it was goes back there, or on to a point it
+// found in an earlier pass, without walking the chain. p must belong to the
+// sequence's chain; Seek panics if p is stale or lies outside the sequence.
+func (r *Reader) Seek(p Position) {
+	// Fast path: p lies in the cursor's chunk, made in the generation the
+	// reader saw.
+	if d := int(p.off) - r.segOff; p.seg == r.seg && p.gen == r.gen && uint(d) < uint(len(r.cur)) {
+		r.i = d
+		return
+	}
+	r.seek(p)
+}
+
+func (r *Reader) seek(p Position) {
+	s := r.s
+	if s.first == nil {
+		if p.seg != nil {
+			panic(seekError{})
+		}
+		return
+	}
+	s.check()
+	if p.seg == nil {
+		panic(seekError{})
+	}
+	idx := p.Index() // panics if p is stale
+	lo := s.first.index + int64(s.so())
+	hi := s.last.index + int64(s.eo())
+	switch {
+	case idx < lo || idx > hi:
+		panic(seekError{idx, lo, hi})
+	case idx == lo:
+		// The start may also be named as the end of an earlier segment.
+		r.Init(s)
+		return
+	case idx == hi && p.seg != s.last:
+		// The end may also be named as the start of a later segment.
+		p = s.endPos()
+	case p.seg.index < s.first.index || p.seg.index > s.last.index:
+		panic(seekError{idx, lo, hi})
+	}
+	seg, segOff := p.seg, 0
+	if seg == s.first {
+		segOff = s.so()
+	}
+	r.seg, r.segOff, r.gen = seg, segOff, seg.gen
+	r.cur = s.chunk(seg, segOff)
+	r.i = int(p.off) - segOff
+	r.consumed = int(seg.index + int64(segOff) - lo)
+	if r.i == len(r.cur) {
+		r.skipEmpty()
+	}
+}
+
+// seekError is the panic value of Seek to a position outside the
+// sequence.
+type seekError struct{ idx, lo, hi int64 }
+
+func (e seekError) Error() string {
+	if e == (seekError{}) {
+		return "seq: Seek to a position of no chain, or in an empty sequence"
+	}
+	return fmt.Sprintf("seq: Seek to index %d outside the sequence [%d, %d]", e.idx, e.lo, e.hi)
+}
+
+// PositionAt returns the position of the byte off bytes from the start of
+// the sequence (the offset [Reader.Consumed] counts), 0 <= off <= Len,
+// without moving the cursor. It takes constant time when off lies in the
+// cursor's segment; otherwise it walks the chain, from the cursor to a
+// later offset and from the start of the sequence to an earlier one. It
+// panics if off is out of range.
+func (r *Reader) PositionAt(off int) Position {
+	c := r.consumed
+	if d := off - c; d >= 0 && d <= len(r.cur) && r.seg != nil {
+		return Position{seg: r.seg, off: uint32(r.segOff + d), gen: r.gen}
+	}
+	if off < 0 || off > r.s.Len() {
+		panic(fmt.Sprintf("seq: PositionAt(%d) outside a sequence of length %d", off, r.s.Len()))
+	}
+	if off > c {
+		return r.Rest().PosAt(off - c - r.i)
+	}
+	return r.s.PosAt(off)
+}
 
 // PeekInto copies the next len(dst) bytes into dst without reading them. It
 // reports false, copying nothing, if fewer bytes are left.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
+
+	"github.com/sluicego/sluice/internal/segsteps"
 )
 
 // Sequence is a read-only view of the bytes between two positions of a chain
@@ -204,6 +206,7 @@ func (s Sequence) Chunks() iter.Seq[[]byte] {
 			if !yield(s.chunk(seg, off)) || seg == s.last {
 				return
 			}
+			segsteps.Step()
 			seg, off = seg.next, 0
 		}
 	}
@@ -235,6 +238,7 @@ func (s Sequence) walk(i int, atEnd bool) Position {
 			break
 		}
 		i -= avail
+		segsteps.Step()
 		seg, off = seg.next, 0
 	}
 	return Position{seg: seg, off: uint32(off + i), gen: seg.gen}
@@ -351,6 +355,7 @@ func (s Sequence) indexByteSlow(c byte) int {
 			return -1
 		}
 		base += len(b)
+		segsteps.Step()
 		seg, off = seg.next, 0
 	}
 }
@@ -394,6 +399,7 @@ func (s Sequence) IndexAny(chars string) int {
 			return -1
 		}
 		base += len(b)
+		segsteps.Step()
 		seg, off = seg.next, 0
 	}
 }
@@ -456,6 +462,7 @@ func (s Sequence) Index(sep []byte) int {
 			}
 		}
 		base += len(b)
+		segsteps.Step()
 		seg, off = seg.next, 0
 	}
 }
@@ -476,6 +483,7 @@ func (s Sequence) matchFrom(seg *Segment, want []byte) bool {
 		if seg == s.last {
 			return false
 		}
+		segsteps.Step()
 		seg = seg.next
 	}
 }
@@ -514,6 +522,7 @@ func (s Sequence) CopyTo(dst []byte) int {
 		if seg == s.last {
 			break
 		}
+		segsteps.Step()
 		seg, off = seg.next, 0
 	}
 	return n
@@ -532,6 +541,7 @@ func (s Sequence) AppendTo(dst []byte) []byte {
 		if seg == s.last {
 			return dst
 		}
+		segsteps.Step()
 		seg, off = seg.next, 0
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	cb "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/segsteps"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 )
@@ -69,10 +70,13 @@ func readBytewise(t *testing.T, data []byte) (time.Duration, uint64) {
 // time linear in the size (a quarter of the bytes takes about a quarter
 // of the time) and about the command's size allocated. With 150 000 small
 // arguments the array repetition resumes where the last read stopped
-// rather than starting over (which would take hours); what each attempt
-// still costs is a walk over the buffer's segments to the resume point
-// (an engine cost, noted in docs/resp.md), so the bound here is a time
-// limit and allocation linear in the bytes.
+// rather than starting over (which would take hours), and the cursor
+// moves to the resume point without walking the segments before it: the
+// million attempts together step from segment to segment about once per
+// segment of the command (counted, so exact on a busy machine; a walk per
+// attempt made it tens of millions), within a time limit and with
+// allocation linear in the bytes. TestLinearManyArgs checks the same at
+// two sizes.
 func TestHostileBytewise(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("seconds of work, minutes under the race detector")
@@ -87,9 +91,14 @@ func TestHostileBytewise(t *testing.T) {
 		t.Errorf("allocated %d bytes for a 1 MiB command", alloc)
 	}
 	data := manyArgs(150_000)
+	segsteps.Start()
 	d, alloc := readBytewise(t, data)
-	t.Logf("%d arguments (%d bytes): %v, %d bytes allocated", 150_000, len(data), d, alloc)
-	if d > 30*time.Second {
+	steps := segsteps.Stop()
+	t.Logf("%d arguments (%d bytes): %v, %d segment steps, %d bytes allocated", 150_000, len(data), d, steps, alloc)
+	if steps > int64(len(data)/1024) {
+		t.Errorf("%d arguments a byte per read took %d segment steps, more than one per KiB", 150_000, steps)
+	}
+	if d > 10*time.Second {
 		t.Errorf("%d arguments a byte per read took %v", 150_000, d)
 	}
 	if alloc > 64*uint64(len(data)) {
