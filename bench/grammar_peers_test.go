@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicego/sluice/framing/http1"
 	"github.com/sluicego/sluice/internal/grammars"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
@@ -24,13 +25,13 @@ import (
 // every byte count a user would look at; they differ in where the bytes
 // live:
 //
-//   - combinators and hand (chunked: the streaming decoders
-//     grammars.ChunkedParts and ChunkedPartsHand, a chunk or a part of
-//     one per message, at most 32 KiB; whole-combinators and whole-hand:
-//     the grammars that return a whole body per message) read through a
-//     message reader over a pipe reader: one copy, from the source into
-//     pipe segments; messages view the segments. Trailer fields are
-//     copied into strings.
+//   - combinators and hand (chunked: framing/http1's ChunkedDecoder,
+//     declared with combinators, and the hand-written reference
+//     grammars.ChunkedPartsHand, a chunk or a part of one per message, at
+//     most 32 KiB) read through a message reader over a pipe reader: one
+//     copy, from the source into pipe segments; messages view the
+//     segments. The decoder's trailer fields view the input; the hand
+//     parser copies them into strings.
 //   - redcon's Reader wraps the source in a bufio.Reader and reads from it
 //     into its own buffer (two copies), then copies every command into a
 //     new Raw slice that Args view. Its buffer doubles while a command
@@ -52,11 +53,9 @@ var (
 		{"redcon", tallyRedcon},
 	}
 	chunkedContenders = []grammarContender{
-		{"combinators", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedParts(0).Parse })},
+		{"combinators", tallyHTTP1Chunked},
 		{"hand", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedPartsHand(0).Parse })},
 		{"nethttp", tallyNetHTTP},
-		{"whole-combinators", tallyParse(grammars.ChunkedCombinators(), countChunked)},
-		{"whole-hand", tallyParse(grammars.ChunkedHand, countChunked)},
 	}
 )
 
@@ -101,6 +100,19 @@ func countPart(t *grammarTally, p grammars.ChunkedPart) {
 		t.msgs++
 		t.parts += len(p.Trailers)
 	}
+}
+
+// tallyHTTP1Chunked reads chunked bodies in parts with framing/http1's
+// decoder, a new one for the stream, and counts each body when its last
+// part arrives.
+func tallyHTTP1Chunked(src io.Reader) (grammarTally, error) {
+	return tallyParse(http1.NewChunkedDecoder(http1.Options{}).Parse, func(t *grammarTally, p http1.ChunkedPart) {
+		t.bytes += p.Data.Len()
+		if p.End {
+			t.msgs++
+			t.parts += p.Trailers.Len()
+		}
+	})(src)
 }
 
 func countChunked(t *grammarTally, c grammars.Chunked) {
