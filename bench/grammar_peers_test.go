@@ -262,7 +262,7 @@ func chunkedStream(tb testing.TB, name string, size int) ([]byte, grammarTally) 
 // against the file nginx gzip'd.
 func nginxBody(tb testing.TB) ([]byte, grammarTally) {
 	tb.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "internal", "grammars", "testdata", "nginx-gzip-trailers.http"))
+	raw, err := os.ReadFile(filepath.Join("..", "framing", "http1", "testdata", "chunked", "nginx-gzip-trailers.http"))
 	if err != nil {
 		tb.Fatal(err)
 	}

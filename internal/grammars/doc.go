@@ -5,6 +5,11 @@
 // the benchmarks can compare the two and the tests can check that they
 // accept the same messages and report the same errors at the same offsets.
 //
+// The HTTP/1.1 chunked coding is the exception: its declared grammar is
+// framing/http1's ChunkedDecoder, and the hand-written parsers here
+// (ChunkedHand, ChunkedPartsHand) stay as the reference its tests and
+// bench/ compare it with.
+//
 // Messages view the input they were parsed from (seq.Sequence fields): as
 // with any message of a [parse.Reader], they are valid until the next read
 // from that reader. Each result type has a Clone method that returns a copy

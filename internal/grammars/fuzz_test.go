@@ -71,10 +71,7 @@ func fileSeed(name string, n int, cuts []byte) []any {
 	return []any{b[:min(n, len(b))], cuts}
 }
 
-var (
-	respComb    = RESPCombinators()
-	chunkedComb = ChunkedCombinators()
-)
+var respComb = RESPCombinators()
 
 func respSeeds() [][]any {
 	return [][]any{
@@ -93,25 +90,6 @@ func fuzzRESP(t testing.TB, in []any) {
 func FuzzRESP(f *testing.F) {
 	testutil.AddSeeds(f, respSeeds())
 	f.Fuzz(func(t *testing.T, data, cuts []byte) { fuzzRESP(t, []any{data, cuts}) })
-}
-
-func chunkedSeeds() [][]any {
-	return [][]any{
-		{[]byte("4;a=b\r\nWiki\r\n5\r\npedia\r\n0\r\nExpires: never\r\n\r\n"), []byte{5, 0}},
-		{[]byte("A\r\n0123456789\r\n0\r\n\r\n"), []byte{}},
-		fileSeed("nginx-ssi.http", 3000, nil),
-		fileSeed("nginx-ssi.http", 3000, []byte{0, 6, 200, 1}),
-	}
-}
-
-func fuzzChunked(t testing.TB, in []any) {
-	fuzzBoth(t, chunkedComb, ChunkedHand, in[0].([]byte), in[1].([]byte))
-}
-
-// FuzzChunked checks both decoders of the chunked transfer coding.
-func FuzzChunked(f *testing.F) {
-	testutil.AddSeeds(f, chunkedSeeds())
-	f.Fuzz(func(t *testing.T, data, cuts []byte) { fuzzChunked(t, []any{data, cuts}) })
 }
 
 func lenFieldSeeds() [][]any {
@@ -166,10 +144,6 @@ func BenchmarkFuzzCost(b *testing.B) {
 	b.Run("RESP", func(b *testing.B) {
 		testutil.BenchFuzzCost(b, testutil.FuzzCorpus(b, "FuzzRESP", respSeeds()...), fuzzRESP,
 			func(_ testing.TB, in []any) { bareBoth(respComb, RESPHand, in[0].([]byte)) })
-	})
-	b.Run("Chunked", func(b *testing.B) {
-		testutil.BenchFuzzCost(b, testutil.FuzzCorpus(b, "FuzzChunked", chunkedSeeds()...), fuzzChunked,
-			func(_ testing.TB, in []any) { bareBoth(chunkedComb, ChunkedHand, in[0].([]byte)) })
 	})
 	b.Run("LenField", func(b *testing.B) {
 		testutil.BenchFuzzCost(b, testutil.FuzzCorpus(b, "FuzzLenField", lenFieldSeeds()...), fuzzLenField,
