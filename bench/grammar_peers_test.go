@@ -53,8 +53,8 @@ var (
 		{"redcon", tallyRedcon},
 	}
 	chunkedContenders = []grammarContender{
-		{"combinators", tallyHTTP1Chunked},
-		{"hand", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedPartsHand(0).Parse })},
+		{"combinators", tallyParts(func() parse.TryParse[http1.ChunkedPart] { return http1.NewChunkedDecoder(http1.Options{}).Parse }, countHTTP1Part)},
+		{"hand", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedPartsHand(0).Parse }, countPart)},
 		{"nethttp", tallyNetHTTP},
 	}
 )
@@ -87,10 +87,12 @@ func countRESP(t *grammarTally, m grammars.RESP) {
 
 // tallyParts returns a contender that reads chunked bodies in parts with a
 // streaming decoder that newDecoder makes for the stream, and counts each
-// body when its last part arrives.
-func tallyParts(newDecoder func() parse.TryParse[grammars.ChunkedPart]) func(io.Reader) (grammarTally, error) {
+// body when its last part arrives (count). Both streaming contenders are
+// built by it, so that the loops around their decoders are compiled
+// alike.
+func tallyParts[T any](newDecoder func() parse.TryParse[T], count func(*grammarTally, T)) func(io.Reader) (grammarTally, error) {
 	return func(src io.Reader) (grammarTally, error) {
-		return tallyParse(newDecoder(), countPart)(src)
+		return tallyParse(newDecoder(), count)(src)
 	}
 }
 
@@ -102,17 +104,12 @@ func countPart(t *grammarTally, p grammars.ChunkedPart) {
 	}
 }
 
-// tallyHTTP1Chunked reads chunked bodies in parts with framing/http1's
-// decoder, a new one for the stream, and counts each body when its last
-// part arrives.
-func tallyHTTP1Chunked(src io.Reader) (grammarTally, error) {
-	return tallyParse(http1.NewChunkedDecoder(http1.Options{}).Parse, func(t *grammarTally, p http1.ChunkedPart) {
-		t.bytes += p.Data.Len()
-		if p.End {
-			t.msgs++
-			t.parts += p.Trailers.Len()
-		}
-	})(src)
+func countHTTP1Part(t *grammarTally, p http1.ChunkedPart) {
+	t.bytes += p.Data.Len()
+	if p.End {
+		t.msgs++
+		t.parts += p.Trailers.Len()
+	}
 }
 
 func countChunked(t *grammarTally, c grammars.Chunked) {
