@@ -8,8 +8,6 @@ import (
 	"github.com/sluicego/sluice/seq"
 )
 
-type none = struct{}
-
 // Byte classes of RFC 9110 §5.6 and RFC 9112 §3.
 var (
 	isTchar   [256]bool // token characters
