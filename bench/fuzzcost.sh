@@ -16,7 +16,7 @@ while getopts r: o; do
 done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for spec in parse:Reader combinators:Stomp examples/kv:Decoder examples/kv:RoundTrip \
-  internal/grammars:RESP internal/grammars:Chunked framing:LengthField; do
+  internal/grammars:RESP framing/http1:Chunked framing:LengthField; do
   pkg=${spec%%:*} name=${spec#*:}
   bin=$tmp/$(echo "$pkg" | tr / _).test
   [ -x "$bin" ] || go test -c -o "$bin" "./$pkg"

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicego/sluice/framing/http1"
 	"github.com/sluicego/sluice/framing/resp"
 	"github.com/sluicego/sluice/internal/grammars"
 	"github.com/sluicego/sluice/parse"
@@ -27,13 +28,13 @@ import (
 //
 //   - combinators and hand (resp: framing/resp's command grammar, the
 //     user-facing one, and internal/grammars' RESPHand; both count each
-//     command's arguments, views of the input; chunked: the streaming decoders
-//     grammars.ChunkedParts and ChunkedPartsHand, a chunk or a part of
-//     one per message, at most 32 KiB; whole-combinators and whole-hand:
-//     the grammars that return a whole body per message) read through a
-//     message reader over a pipe reader: one copy, from the source into
-//     pipe segments; messages view the segments. Trailer fields are
-//     copied into strings.
+//     command's arguments, views of the input; chunked: framing/http1's
+//     ChunkedDecoder, declared with combinators, and the hand-written
+//     reference grammars.ChunkedPartsHand, a chunk or a part of one per
+//     message, at most 32 KiB) read through a message reader over a pipe
+//     reader: one copy, from the source into pipe segments; messages view
+//     the segments. The decoder's trailer fields view the input; the hand
+//     parser copies them into strings.
 //   - redcon's Reader wraps the source in a bufio.Reader and reads from it
 //     into its own buffer (two copies), then copies every command into a
 //     new Raw slice that Args view. Its buffer doubles while a command
@@ -55,11 +56,9 @@ var (
 		{"redcon", tallyRedcon},
 	}
 	chunkedContenders = []grammarContender{
-		{"combinators", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedParts(0).Parse })},
-		{"hand", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedPartsHand(0).Parse })},
+		{"combinators", tallyParts(func() parse.TryParse[http1.ChunkedPart] { return http1.NewChunkedDecoder(http1.Options{}).Parse }, countHTTP1Part)},
+		{"hand", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedPartsHand(0).Parse }, countPart)},
 		{"nethttp", tallyNetHTTP},
-		{"whole-combinators", tallyParse(grammars.ChunkedCombinators(), countChunked)},
-		{"whole-hand", tallyParse(grammars.ChunkedHand, countChunked)},
 	}
 )
 
@@ -91,10 +90,12 @@ func countRESP(t *grammarTally, m grammars.RESP) {
 
 // tallyParts returns a contender that reads chunked bodies in parts with a
 // streaming decoder that newDecoder makes for the stream, and counts each
-// body when its last part arrives.
-func tallyParts(newDecoder func() parse.TryParse[grammars.ChunkedPart]) func(io.Reader) (grammarTally, error) {
+// body when its last part arrives (count). Both streaming contenders are
+// built by it, so that the loops around their decoders are compiled
+// alike.
+func tallyParts[T any](newDecoder func() parse.TryParse[T], count func(*grammarTally, T)) func(io.Reader) (grammarTally, error) {
 	return func(src io.Reader) (grammarTally, error) {
-		return tallyParse(newDecoder(), countPart)(src)
+		return tallyParse(newDecoder(), count)(src)
 	}
 }
 
@@ -103,6 +104,14 @@ func countPart(t *grammarTally, p grammars.ChunkedPart) {
 	if p.Last {
 		t.msgs++
 		t.parts += len(p.Trailers)
+	}
+}
+
+func countHTTP1Part(t *grammarTally, p http1.ChunkedPart) {
+	t.bytes += p.Data.Len()
+	if p.End {
+		t.msgs++
+		t.parts += p.Trailers.Len()
 	}
 }
 
@@ -253,7 +262,7 @@ func chunkedStream(tb testing.TB, name string, size int) ([]byte, grammarTally) 
 // against the file nginx gzip'd.
 func nginxBody(tb testing.TB) ([]byte, grammarTally) {
 	tb.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "internal", "grammars", "testdata", "nginx-gzip-trailers.http"))
+	raw, err := os.ReadFile(filepath.Join("..", "framing", "http1", "testdata", "chunked", "nginx-gzip-trailers.http"))
 	if err != nil {
 		tb.Fatal(err)
 	}

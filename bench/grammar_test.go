@@ -21,14 +21,13 @@ import (
 //   - resp/{combinators,hand,redcon}: 4 MiB of pipelined SET commands;
 //   - lenfield/{combinators,hand}: 4 MiB of 100-byte frames after a 4-byte
 //     length, framing.LengthField against internal/grammars.LenFieldHand;
-//   - chunked/STREAM/{combinators,hand,nethttp,whole-combinators,whole-hand}:
-//     about 4 MiB of chunked bodies one after another, as on a keep-alive
-//     connection, for three streams (see chunkedStream): chunks (many
-//     small chunks, no trailers), trailer (small bodies with one trailer
-//     field) and nginx (the body nginx sent in internal/grammars/testdata,
-//     repeated). combinators and hand stream each body a chunk (or a part
-//     of one) per message, as nethttp reads it; whole-combinators and
-//     whole-hand return each body as one message.
+//   - chunked/STREAM/{combinators,hand,nethttp}: about 4 MiB of chunked
+//     bodies one after another, as on a keep-alive connection, for three
+//     streams (see chunkedStream): chunks (many small chunks, no
+//     trailers), trailer (small bodies with one trailer field) and nginx
+//     (the body nginx sent in framing/http1/testdata, repeated).
+//     combinators (framing/http1's ChunkedDecoder) and hand stream each
+//     body a chunk (or a part of one) per message, as nethttp reads it.
 //
 // Every contender of resp and chunked visits every message and its parts
 // and sums their sizes, and fails the benchmark unless it counts what the

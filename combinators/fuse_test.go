@@ -258,6 +258,16 @@ var fusionCases = []struct {
 		return fuse(c.Before(c.Hex[uint64](0, math.MaxUint64, 16), end))
 	}, []string{"1a\r\n", "1a\r\nxyz", "0\r\n", "ff;ab\r\n", "1a\r", "1a\rx", "1a", "1a;", "1ax\r\n", "\r\n",
 		"12345678901234567\r\n", "ffffffffffffffff\r\n", "1a\n", "A\r\n", "1a\rxxxxxxxxxx", "1a\r\nxxxxxxxxxx", "1a\n\nxxxxxxxxxx"}},
+	{"Then(Tag(Literal), Before(Hex, Dispatch with a Tag of a literal case))", 64, func() fused {
+		// A chunk-size line after the CRLF that ends a chunk's data, the
+		// bare CR named by Tags.
+		bareCR := errors.New("bare CR")
+		crlf := c.Tag(bareCR, c.Literal("\r\n"))
+		params := c.Then(c.Byte(';'), c.Before(c.TakeWhile("letter", func(b byte) bool { return b >= 'a' && b <= 'z' }, 1, -1), crlf))
+		end := c.Dispatch(map[byte]parse.TryParse[string]{'\r': crlf, ';': c.Map(params, seq.Sequence.String)}, nil)
+		return fuse(c.Then(crlf, c.Before(c.Hex[uint64](0, math.MaxUint64, 16), end)))
+	}, []string{"\r\n1a\r\n", "\r\n1a\r\nxyz", "\r\n0\r\n", "\r\nff;ab\r\n", "\r\n1a\r", "\r\n1a\rx", "\rx1a\r\n", "\r\n1a;ab\rx",
+		"\r\n12345678901234567\r\n", "\r\n1a\n", "x\r\n", "\r\n1a\rxxxxxxxxxx", "\r\n1a\r\nxxxxxxxxxx"}},
 	{"Then(Literal, Before(Decimal, Dispatch of a Map of a literal))", 64, func() fused {
 		end := c.Dispatch(map[byte]parse.TryParse[int]{'\n': c.Map(c.Byte('\n'), func(byte) int { return 0 }), ' ': c.Map(c.Then(c.Byte(' '), c.Take(2)), func(seq.Sequence) int { return 1 })}, nil)
 		return fuse(c.Then(c.Literal("\r\n"), c.Before(c.Decimal[int](0, 999, 0), end)))

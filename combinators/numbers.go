@@ -315,7 +315,10 @@ func caseLiteral(d *node) (string, bool) {
 
 // nodeText returns the bytes the parser of node n matches, if it matches
 // fixed bytes and succeeds whenever they are there: a Literal, a Byte,
-// merged literals, or a Map of one of them.
+// merged literals, or a Map or a Tag of one of them. A Tag names only the
+// failures of its parser, which a fused parser leaves to the generic
+// composition: a grammar may name a bare CR by a Tag of its CRLF and keep
+// the fusion.
 func nodeText(n *node) (string, bool) {
 	for range 8 {
 		if n == nil {
@@ -329,7 +332,7 @@ func nodeText(n *node) (string, bool) {
 		case interface{ text() string }:
 			return c.text(), true
 		}
-		if n.kind != "Map" || len(n.kids) != 1 {
+		if n.kind != "Map" && n.kind != "Tag" || len(n.kids) != 1 {
 			return "", false
 		}
 		n = nodeAt(n.kids[0])

@@ -165,6 +165,16 @@ func Then[A, B any](a parse.TryParse[A], b parse.TryParse[B]) parse.TryParse[B] 
 			return recordInto(record(q, n), qi)
 		}
 	}
+	if lit, ok := nodeText(nodeOf(a)); ok && lit != "" && !n.fused {
+		// A Tag (or Map) of a literal, then a number: the numeral's
+		// prefix, the Tag deciding only where the generic composition
+		// runs (see nodeText).
+		if nc, ok := numeralOf(b); ok {
+			if q, c := fuseNumeral(nc, lit, "", p); q != nil {
+				n.cap, n.fused, p = c, true, q
+			}
+		}
+	}
 	if sa, sb := scanOf(a), scanOf(b); sa != nil && sb != nil {
 		p = withScan(p, n, thenScan(sa, sb))
 	}

@@ -86,3 +86,30 @@ func ExampleResponseReader_Sent() {
 	// 200 content-length 2 end false
 	//   "hi" end true
 }
+
+// Decoding a chunked body held as a stream of its own, as
+// net/http/httputil.NewChunkedReader does but in parts that view the
+// input: the parts of one body up to the one with End set.
+func ExampleChunkedReader() {
+	body := pipe.FromBytes([]byte("5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nExpires: never\r\n\r\n"))
+	r := http1.NewChunkedReader(body, http1.Options{})
+	defer r.Close()
+	for {
+		p, err := r.Next(context.Background())
+		if err != nil {
+			fmt.Println("error:", err)
+			return
+		}
+		fmt.Printf("part %q\n", p.Data) // valid until the next call of Next
+		if p.End {
+			v, _ := p.Trailers.Get("expires")
+			fmt.Printf("end, trailer expires=%s\n", v)
+			return
+		}
+	}
+	// Output:
+	// part "hello"
+	// part " world"
+	// part ""
+	// end, trailer expires=never
+}

@@ -8,8 +8,6 @@ import (
 	"github.com/sluicego/sluice/seq"
 )
 
-type none = struct{}
-
 // Byte classes of RFC 9110 §5.6 and RFC 9112 §3.
 var (
 	isTchar   [256]bool // token characters
@@ -101,16 +99,9 @@ func addField(s section, f field) section {
 type grammars struct {
 	request, response         parse.TryParse[Head]
 	requestUnit, responseUnit parse.TryParse[unit]
-	chunkUnit, chunkNextUnit  parse.TryParse[unit]
+	chunked                   chunkGrammar            // chunked.go
+	chunkUnits                [3]parse.TryParse[unit] // chunked, as heads of a connection
 	closePart                 parse.TryParse[seq.Sequence]
-}
-
-// chunkHead is a chunk-size line, and for the last chunk its trailers.
-type chunkHead struct {
-	size     uint64
-	last     bool
-	trailers Fields
-	err      error // too many trailer fields
 }
 
 var grammarCache sync.Map // limits → *grammars
@@ -224,42 +215,6 @@ func build(l limits) *grammars {
 		return h
 	})
 
-	// Chunks: chunk-size [ chunk-ext ] CRLF, and after the last chunk
-	// the trailer section.
-	digits := cb.TakeWhile("chunk size", func(b byte) bool { return isHexDig[b] }, 1, 17)
-	size := cb.MapErr(digits, func(d seq.Sequence) (uint64, error) {
-		if d.Len() > 16 {
-			return 0, ErrChunkSize
-		}
-		var v uint64
-		for c := range d.Chunks() {
-			for _, b := range c {
-				v = v<<4 | uint64(unhex(b))
-			}
-		}
-		if l.body > 0 && v > uint64(l.body) {
-			return 0, ErrBodyTooLarge
-		}
-		return v, nil
-	})
-	ext := cb.MapErr(cb.TakeWhile("chunk extension", func(b byte) bool { return isValue[b] }, 0, -1),
-		func(e seq.Sequence) (none, error) {
-			if !validExtensions(e) {
-				return none{}, ErrChunkExtension
-			}
-			return none{}, nil
-		})
-	sizeLine := cb.Limit(l.line, cb.Before(cb.Before(size, ext), crlf))
-	last := cb.Then(sizeLine, cb.Map(fields, func(s sectionView) chunkHead {
-		return chunkHead{last: true, trailers: s.f, err: s.err}
-	}))
-	nonLast := cb.Map(sizeLine, func(n uint64) chunkHead { return chunkHead{size: n} })
-	chunk := cb.Bind(cb.Peek(sizeLine), func(n uint64) parse.TryParse[chunkHead] {
-		if n == 0 {
-			return last
-		}
-		return nonLast
-	})
 	headUnit := func(h Head) unit { return unit{isHead: true, head: h} }
 	// RFC 9112 §2.2: empty lines before a start line are ignored (a
 	// client may send a CRLF after a body it counted out). They are a
@@ -269,15 +224,17 @@ func build(l limits) *grammars {
 	startUnit := func(head parse.TryParse[Head]) parse.TryParse[unit] {
 		return cb.Dispatch(map[byte]parse.TryParse[unit]{'\r': blank}, cb.Map(head, headUnit))
 	}
-	chunkUnit := cb.Map(chunk, func(c chunkHead) unit { return unit{chunk: c} })
 	g := &grammars{
-		request:       request,
-		response:      response,
-		requestUnit:   startUnit(request),
-		responseUnit:  startUnit(response),
-		chunkUnit:     chunkUnit,
-		chunkNextUnit: cb.Then(crlf, chunkUnit),
-		closePart:     cb.Alt(cb.Take(l.part), cb.Rest()),
+		request:      request,
+		response:     response,
+		requestUnit:  startUnit(request),
+		responseUnit: startUnit(response),
+		closePart:    cb.Alt(cb.Take(l.part), cb.Rest()),
+	}
+	// Chunked bodies: chunk-size lines and trailers (chunked.go).
+	g.chunked = buildChunked(l, crlf, fields)
+	for s, h := range g.chunked.heads() {
+		g.chunkUnits[s] = cb.Map(h, func(c chunkHead) unit { return unit{chunk: c} })
 	}
 	return g
 }
@@ -294,14 +251,4 @@ func withFields(h Head, s sectionView) Head {
 	h.Fields = s.f
 	h.sec = s.sec
 	return h
-}
-
-func unhex(b byte) byte {
-	switch {
-	case b <= '9':
-		return b - '0'
-	case b >= 'a':
-		return b - 'a' + 10
-	}
-	return b - 'A' + 10
 }

@@ -95,10 +95,18 @@ type Part struct {
 type state uint8
 
 const (
-	stHead      state = iota // a head; the connection may end here
-	stChunk                  // a chunked body starts: a chunk-size line
-	stChunkNext              // a chunk's data ended: CRLF, then a chunk-size line
+	stHead          state = iota // a head; the connection may end here
+	stChunk                      // a chunked body starts: a chunk-size line
+	stChunkNext                  // a chunk's data ended: CRLF, then a chunk-size line
+	stChunkTrailers              // the last chunk's size line was read: the trailer section
 )
+
+// chunkStates are the states of a chunked body in a connection.
+var chunkStates = [...]state{chunkStart: stChunk, chunkNext: stChunkNext, chunkTrailers: stChunkTrailers}
+
+// chunkStateOf is the state of the chunked grammar for s, a state of a
+// chunked body.
+func chunkStateOf(s state) chunkState { return chunkState(s - stChunk) }
 
 // unit is what a head grammar of the stream returns.
 type unit struct {
@@ -146,17 +154,14 @@ func (c *conn) init(src pipe.Reader, o Options, resp bool) {
 	if resp {
 		headG = c.g.responseUnit
 	}
-	chunk, chunkNext := c.g.chunkUnit, c.g.chunkNextUnit
+	chunks := &c.g.chunkUnits
 	decl := &cb.Parts[state, unit]{
 		Start: stHead,
 		Head: func(s state) parse.TryParse[unit] {
-			switch s {
-			case stChunk:
-				return chunk
-			case stChunkNext:
-				return chunkNext
+			if s == stHead {
+				return headG
 			}
-			return headG
+			return chunks[chunkStateOf(s)]
 		},
 		Size:      c.size,
 		Next:      c.next,
@@ -188,7 +193,7 @@ func (c *conn) body(h *Head) BodyKind {
 
 func (c *conn) size(u unit) uint64 {
 	if !u.isHead {
-		return u.chunk.size
+		return chunkSize(u.chunk)
 	}
 	if c.body(&u.head) == BodyLength {
 		return uint64(u.head.ContentLength)
@@ -206,10 +211,10 @@ func (c *conn) next(s state, u unit) state {
 		}
 		return stHead
 	}
-	if u.chunk.last {
-		return stHead
+	if n := chunkNextState(chunkStateOf(s), u.chunk); n != chunkStart {
+		return chunkStates[n]
 	}
-	return stChunkNext
+	return stHead
 }
 
 // parse is the TryParse of the connection's message reader. Its state
@@ -223,7 +228,11 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 		return raw(in)
 	}
 	var p cb.Part[unit]
+	st := c.stream.State()
 	if err := c.stream.ParseTo(in, &p); err != nil {
+		if st != stHead {
+			return Part{}, chunkErr(in, chunkStateOf(st), err)
+		}
 		return Part{}, err
 	}
 	out := Part{Data: p.Data}
@@ -260,10 +269,17 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 		}
 		c.closing = h.Close
 	case p.HasHead:
-		if err := p.Head.chunk.err; err != nil {
-			return Part{}, &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid trailers", Err: err}
+		// A chunk-size line is a message of its own (HeadAlone), which
+		// read skips; so is the last one, the trailer section following
+		// it (chunked.go).
+		ch := &p.Head.chunk
+		if ch.over {
+			return Part{}, chunkOver(in, chunkStateOf(st))
 		}
-		out.End, out.Trailers = p.Head.chunk.last, p.Head.chunk.trailers
+		if ch.err != nil {
+			return Part{}, &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid trailers", Err: ch.err}
+		}
+		out.End, out.Trailers = ch.end, ch.trailers
 	default:
 		out.End = p.Left == 0 && c.stream.State() == stHead
 	}

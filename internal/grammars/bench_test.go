@@ -46,20 +46,3 @@ func BenchmarkLenField100(b *testing.B) {
 	}
 	benchBoth(b, lenGrammar(c), input)
 }
-
-func BenchmarkChunkedNginx(b *testing.B) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "nginx-gzip-trailers.http"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, body, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
-	benchBoth(b, chunkedGrammar, body)
-}
-
-func BenchmarkChunkedSmall(b *testing.B) {
-	var input []byte
-	for range 100 {
-		input = AppendChunked(input, [][]byte{[]byte("hello, "), []byte("world"), bytes.Repeat([]byte("z"), 100)}, []Field{{"Expires", "never"}})
-	}
-	benchBoth(b, chunkedGrammar, input)
-}

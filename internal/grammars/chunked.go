@@ -102,8 +102,6 @@ const (
 	chunkMsgAbove = "number above the maximum 0xffffffffffffffff"
 )
 
-var errChunkLast = errors.New("last chunk") // ends the repetition of chunks
-
 // Character classes of RFC 9110 §5.6. They are variables with
 // initializers, not set by init, so that grammars built during package
 // initialization see them.
@@ -140,9 +138,10 @@ func isHex(c byte) bool {
 
 func isOWS(c byte) bool { return c == ' ' || c == '\t' }
 
-// ChunkedHand is the chunked grammar written by hand, without combinators.
-// It accepts and rejects exactly what [ChunkedCombinators] does, with the
-// same errors at the same offsets.
+// ChunkedHand is the chunked grammar written by hand, without combinators,
+// reading one whole body per message: a reference for tests and bench/.
+// Lines end with CRLF only; each chunk size is checked against the
+// maximum message size before its data is waited for.
 func ChunkedHand(in *parse.Input) (Chunked, error) {
 	var c Chunked
 	for {

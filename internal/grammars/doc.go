@@ -9,6 +9,11 @@
 // RESP2 is here only by hand ([RESPHand]): its grammar declared with the
 // combinators is framing/resp's.
 //
+// The HTTP/1.1 chunked coding is the exception: its declared grammar is
+// framing/http1's ChunkedDecoder, and the hand-written parsers here
+// (ChunkedHand, ChunkedPartsHand) stay as the reference its tests and
+// bench/ compare it with.
+//
 // Messages view the input they were parsed from (seq.Sequence fields): as
 // with any message of a [parse.Reader], they are valid until the next read
 // from that reader. Each result type has a Clone method that returns a copy

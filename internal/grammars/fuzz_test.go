@@ -71,10 +71,7 @@ func fileSeed(name string, n int, cuts []byte) []any {
 	return []any{b[:min(n, len(b))], cuts}
 }
 
-var (
-	respValues  = RESPValues()
-	chunkedComb = ChunkedCombinators()
-)
+var respValues = RESPValues()
 
 func respSeeds() [][]any {
 	return [][]any{
@@ -112,25 +109,6 @@ func FuzzRESP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data, cuts []byte) { fuzzRESP(t, []any{data, cuts}) })
 }
 
-func chunkedSeeds() [][]any {
-	return [][]any{
-		{[]byte("4;a=b\r\nWiki\r\n5\r\npedia\r\n0\r\nExpires: never\r\n\r\n"), []byte{5, 0}},
-		{[]byte("A\r\n0123456789\r\n0\r\n\r\n"), []byte{}},
-		fileSeed("nginx-ssi.http", 3000, nil),
-		fileSeed("nginx-ssi.http", 3000, []byte{0, 6, 200, 1}),
-	}
-}
-
-func fuzzChunked(t testing.TB, in []any) {
-	fuzzBoth(t, chunkedComb, ChunkedHand, in[0].([]byte), in[1].([]byte))
-}
-
-// FuzzChunked checks both decoders of the chunked transfer coding.
-func FuzzChunked(f *testing.F) {
-	testutil.AddSeeds(f, chunkedSeeds())
-	f.Fuzz(func(t *testing.T, data, cuts []byte) { fuzzChunked(t, []any{data, cuts}) })
-}
-
 // BenchmarkFuzzCost measures each fuzz target's cost per execution on its
 // corpus against a bare parse of the same inputs by both grammars
 // (bench/fuzzcost.sh runs it in interleaved rounds).
@@ -138,9 +116,5 @@ func BenchmarkFuzzCost(b *testing.B) {
 	b.Run("RESP", func(b *testing.B) {
 		testutil.BenchFuzzCost(b, testutil.FuzzCorpus(b, "FuzzRESP", respSeeds()...), fuzzRESP,
 			func(_ testing.TB, in []any) { bareBoth(respValues, RESPHand, in[0].([]byte)) })
-	})
-	b.Run("Chunked", func(b *testing.B) {
-		testutil.BenchFuzzCost(b, testutil.FuzzCorpus(b, "FuzzChunked", chunkedSeeds()...), fuzzChunked,
-			func(_ testing.TB, in []any) { bareBoth(chunkedComb, ChunkedHand, in[0].([]byte)) })
 	})
 }

@@ -2,10 +2,6 @@ package grammars
 
 import (
 	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -156,80 +152,6 @@ func TestRealRedisRequests(t *testing.T) {
 		}
 		if v.name == "hand" {
 			checkStream(t, respGrammar, b, ends, want, nil)
-		}
-	}
-}
-
-// nginxBody returns the chunked body of a captured HTTP response.
-func nginxBody(t *testing.T, name string) []byte {
-	t.Helper()
-	b := readTestdata(t, name)
-	head, body, ok := bytes.Cut(b, []byte("\r\n\r\n"))
-	if !ok || !bytes.Contains(head, []byte("\r\nTransfer-Encoding: chunked\r\n")) {
-		t.Fatalf("%s: not a chunked response", name)
-	}
-	return body
-}
-
-func TestRealNginxGzipTrailers(t *testing.T) {
-	body := nginxBody(t, "nginx-gzip-trailers.http")
-	for _, v := range chunkedGrammar.versions() {
-		msgs, ends := parseAll(t, v.p, body)
-		if len(msgs) != 1 {
-			t.Fatalf("%s: %d messages", v.name, len(msgs))
-		}
-		c := msgs[0]
-		if len(c.Body) != 3 || len(c.Trailers) != 2 ||
-			c.Trailers[0] != (Field{"X-Trailer-One", "first value"}) ||
-			c.Trailers[1] != (Field{"Server-Timing", "db;dur=53, app;dur=47.2"}) {
-			t.Fatalf("%s: %d chunks, trailers %q", v.name, len(c.Body), c.Trailers)
-		}
-		// Re-encoding gives nginx's bytes.
-		var chunks [][]byte
-		for _, s := range c.Body {
-			chunks = append(chunks, s.Bytes())
-		}
-		if !bytes.Equal(AppendChunked(nil, chunks, c.Trailers), body) {
-			t.Fatalf("%s: re-encoding differs", v.name)
-		}
-		// The decoded body is the gzip'd file (gzip checks its CRC-32).
-		zr, err := gzip.NewReader(bytes.NewReader(c.AppendBody(nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		plain, err := io.ReadAll(zr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256(plain)
-		if len(plain) != 200033 || hex.EncodeToString(sum[:]) != "992306717ac1e6bd9caacda6837cb18775eb4be651447f88a465e6532d255d3f" {
-			t.Fatalf("%s: decoded %d bytes, sha256 %x", v.name, len(plain), sum)
-		}
-		if v.name == "hand" {
-			checkStream(t, chunkedGrammar, body, ends, []string{showChunked(c)}, realCuts(rand.New(rand.NewPCG(9, 10)), ends, len(body), 60))
-		}
-	}
-}
-
-func TestRealNginxSSI(t *testing.T) {
-	body := nginxBody(t, "nginx-ssi.http")
-	page := string(readTestdata(t, "nginx-html/page.shtml"))
-	part := string(readTestdata(t, "nginx-html/part.html"))
-	want := strings.ReplaceAll(page, `<!--# include file="part.html" -->`, part)
-	for _, v := range chunkedGrammar.versions() {
-		msgs, ends := parseAll(t, v.p, body)
-		if len(msgs) != 1 {
-			t.Fatalf("%s: %d messages", v.name, len(msgs))
-		}
-		c := msgs[0]
-		if got := string(c.AppendBody(nil)); got != want {
-			t.Fatalf("%s: body\n%q\nwant\n%q", v.name, got, want)
-		}
-		if len(c.Body) < 5 || len(c.Trailers) != 1 || c.Trailers[0] != (Field{"X-Checksum", "abc123"}) {
-			t.Fatalf("%s: %d chunks, trailers %q", v.name, len(c.Body), c.Trailers)
-		}
-		if v.name == "hand" {
-			checkStream(t, chunkedGrammar, body, ends, []string{showChunked(c)}, nil)
 		}
 	}
 }
