@@ -1,8 +1,6 @@
 package grammars
 
 import (
-	"errors"
-	"io"
 	"os"
 	"testing"
 
@@ -17,43 +15,6 @@ import (
 // fuzzLimit is the maximum message size of the fuzz targets: small, so that
 // size errors are within the fuzzer's reach.
 const fuzzLimit = 1 << 10
-
-// fuzzBoth runs the harness on the combinator and hand versions of a
-// grammar with the same input and chunking, then checks that they agree.
-func fuzzBoth[T any](t testing.TB, comb, hand parse.TryParse[T], data, cuts []byte) {
-	t.Helper()
-	oc := fuzz.Options[T]{MaxMessageSize: fuzzLimit, Name: "combinators"}
-	oh := fuzz.Options[T]{MaxMessageSize: fuzzLimit, Name: "hand"}
-	agree(t, fuzz.Fuzz(t, fuzz.Parser(comb), data, cuts, oc), fuzz.Fuzz(t, fuzz.Parser(hand), data, cuts, oh))
-}
-
-// agree fails t unless the combinator and hand-written versions of a
-// grammar decoded the same messages and ended the same way: cleanly, with
-// truncated input, with a message over the limit, or with malformed input.
-// (The two word their syntax errors differently.)
-func agree[T any](t testing.TB, comb, hand fuzz.Outcome[T]) {
-	t.Helper()
-	if !fuzz.Equal(comb.Messages, hand.Messages) {
-		diff := cmp.Diff(comb.Messages, hand.Messages, cmp.Transformer("seq", func(s seq.Sequence) string { return s.String() }))
-		t.Fatalf("combinators and hand decode differently (-combinators +hand):\n%s\nerrors: %v / %v", diff, comb.Err, hand.Err)
-	}
-	if ca, ha := ending(comb.Err), ending(hand.Err); ca != ha {
-		t.Fatalf("combinators end with %v (%s), hand with %v (%s)", comb.Err, ca, hand.Err, ha)
-	}
-}
-
-// ending classifies how a decoding ended.
-func ending(err error) string {
-	switch {
-	case err == nil:
-		return "clean end"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "truncated"
-	case errors.Is(err, parse.ErrTooLarge):
-		return "too large"
-	}
-	return "malformed"
-}
 
 // bareBoth parses data whole with both grammars and nothing else: what a
 // fuzz target without the harness would do with an input.

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/internal/wiretap"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -53,38 +53,12 @@ func commandStats(t *testing.T, addr string) map[string]int {
 	return stats
 }
 
-// piecesReader returns the pieces one per Read, as the relay read them.
-type piecesReader struct{ pieces [][]byte }
-
-func (r *piecesReader) Read(p []byte) (int, error) {
-	for len(r.pieces) > 0 && len(r.pieces[0]) == 0 {
-		r.pieces = r.pieces[1:]
-	}
-	if len(r.pieces) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, r.pieces[0])
-	r.pieces[0] = r.pieces[0][n:]
-	return n, nil
-}
-
-// randomPieces cuts b into pieces of 1 to max bytes.
-func randomPieces(r *rand.Rand, b []byte, max int) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		n := min(len(b), 1+r.IntN(max))
-		out = append(out, b[:n])
-		b = b[n:]
-	}
-	return out
-}
-
 // frameRESP reads every RESP value of the pieces with the grammar through
 // a message reader and returns them rendered (showRESP), failing t on an
 // error.
 func frameRESP(t *testing.T, p parse.TryParse[RESP], pieces [][]byte) []string {
 	t.Helper()
-	src := &piecesReader{pieces: slices.Clone(pieces)}
+	src := new(segtest.Pieces(slices.Clone(pieces)))
 	r := parse.NewReader(pipe.NewReader(src, pipe.ReaderOptions{}), p, parse.Options{})
 	defer r.Close()
 	var out []string
@@ -148,10 +122,10 @@ func TestLiveRedis(t *testing.T) {
 			} else if !slices.Equal(up, first[0]) || !slices.Equal(down, first[1]) {
 				t.Fatalf("connection %d: the hand-written grammar and framing/resp's frame it differently", i)
 			}
-			if again := frameRESP(t, g, randomPieces(r, rec.UpBytes(), 64)); !slices.Equal(again, up) {
+			if again := frameRESP(t, g, segtest.RandomPieces(r, rec.UpBytes(), 64)); !slices.Equal(again, up) {
 				t.Fatalf("connection %d, grammar %d: commands differ between the recorded and random pieces", i, gi)
 			}
-			if again := frameRESP(t, g, randomPieces(r, rec.DownBytes(), 300)); !slices.Equal(again, down) {
+			if again := frameRESP(t, g, segtest.RandomPieces(r, rec.DownBytes(), 300)); !slices.Equal(again, down) {
 				t.Fatalf("connection %d, grammar %d: replies differ between the recorded and random pieces", i, gi)
 			}
 			if len(up) != len(down) {
