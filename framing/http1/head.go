@@ -220,7 +220,8 @@ func validExtensions(e seq.Sequence) bool {
 		if !tok() {
 			return false
 		}
-		ws()
+		k := i
+		ws() // BWS only before '=': "name " then the line's end is refused
 		if i < len(b) && b[i] == '=' {
 			i++
 			ws()
@@ -245,6 +246,8 @@ func validExtensions(e seq.Sequence) bool {
 			} else if !tok() {
 				return false
 			}
+		} else {
+			i = k
 		}
 	}
 }
