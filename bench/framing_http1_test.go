@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/sluicego/sluice/framing/http1"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/valyala/fasthttp"
 )
@@ -140,7 +141,7 @@ type http1Request struct {
 
 // readSluice reads every request of the pieces with framing/http1.
 func readSluice(pieces [][]byte) ([]http1Request, error) {
-	src := &piecesReader{pieces: slices.Clone(pieces)}
+	src := new(segtest.Pieces(slices.Clone(pieces)))
 	r := http1.NewRequestReader(pipe.NewReader(src, pipe.ReaderOptions{}), http1.Options{})
 	defer r.Close()
 	var out []http1Request
@@ -176,7 +177,7 @@ func readSluice(pieces [][]byte) ([]http1Request, error) {
 
 // readNetHTTP reads every request of the pieces with net/http.
 func readNetHTTP(pieces [][]byte) ([]http1Request, error) {
-	br := bufio.NewReader(&piecesReader{pieces: slices.Clone(pieces)})
+	br := bufio.NewReader(new(segtest.Pieces(slices.Clone(pieces))))
 	var out []http1Request
 	for {
 		if _, err := br.Peek(1); err == io.EOF {
@@ -206,21 +207,6 @@ func readNetHTTP(pieces [][]byte) ([]http1Request, error) {
 			return out, nil
 		}
 	}
-}
-
-// piecesReader returns its pieces one per Read.
-type piecesReader struct{ pieces [][]byte }
-
-func (r *piecesReader) Read(p []byte) (int, error) {
-	for len(r.pieces) > 0 && len(r.pieces[0]) == 0 {
-		r.pieces = r.pieces[1:]
-	}
-	if len(r.pieces) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, r.pieces[0])
-	r.pieces[0] = r.pieces[0][n:]
-	return n, nil
 }
 
 func randomCut(r *rand.Rand, b []byte, max int) [][]byte {
@@ -380,7 +366,7 @@ type http1Response struct {
 // readSluiceResponses reads the responses to requests of the given
 // methods with framing/http1.
 func readSluiceResponses(pieces [][]byte, methods []string) ([]http1Response, error) {
-	src := &piecesReader{pieces: slices.Clone(pieces)}
+	src := new(segtest.Pieces(slices.Clone(pieces)))
 	r := http1.NewResponseReader(pipe.NewReader(src, pipe.ReaderOptions{}), http1.Options{})
 	defer r.Close()
 	for _, m := range methods {
@@ -416,7 +402,7 @@ func readSluiceResponses(pieces [][]byte, methods []string) ([]http1Response, er
 
 // readNetHTTPResponses reads the responses with net/http.
 func readNetHTTPResponses(pieces [][]byte, methods []string) ([]http1Response, error) {
-	br := bufio.NewReader(&piecesReader{pieces: slices.Clone(pieces)})
+	br := bufio.NewReader(new(segtest.Pieces(slices.Clone(pieces))))
 	var out []http1Response
 	for _, m := range methods {
 		if _, err := br.Peek(1); err == io.EOF {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/internal/wiretap"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -86,37 +87,11 @@ func statName(c Command) string {
 	return name
 }
 
-// piecesReader returns the pieces one per Read, as the relay read them.
-type piecesReader struct{ pieces [][]byte }
-
-func (r *piecesReader) Read(p []byte) (int, error) {
-	for len(r.pieces) > 0 && len(r.pieces[0]) == 0 {
-		r.pieces = r.pieces[1:]
-	}
-	if len(r.pieces) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, r.pieces[0])
-	r.pieces[0] = r.pieces[0][n:]
-	return n, nil
-}
-
-// randomPieces cuts b into pieces of 1 to max bytes.
-func randomPieces(r *rand.Rand, b []byte, max int) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		n := min(len(b), 1+r.IntN(max))
-		out = append(out, b[:n])
-		b = b[n:]
-	}
-	return out
-}
-
 // frame reads every message of the pieces with p and returns them kept
 // (own), failing t on an error.
 func frame[T any](t *testing.T, p parse.TryParse[T], pieces [][]byte, own func(T) T) []T {
 	t.Helper()
-	src := &piecesReader{pieces: slices.Clone(pieces)}
+	src := new(segtest.Pieces(slices.Clone(pieces)))
 	r := parse.NewReader(pipe.NewReader(src, pipe.ReaderOptions{}), p, parse.Options{MaxMessageSize: DefaultMaxMessage})
 	defer r.Close()
 	var out []T
@@ -149,10 +124,10 @@ func frameSession(t *testing.T, recs []wiretap.Recording) session {
 	for i, rec := range recs {
 		up := frame(t, cmds, rec.Up, ownCommand)
 		down := frame(t, vals, rec.Down, Value.Clone)
-		if again := frame(t, cmds, randomPieces(r, rec.UpBytes(), 64), ownCommand); !slices.EqualFunc(again, up, sameCommand) {
+		if again := frame(t, cmds, segtest.RandomPieces(r, rec.UpBytes(), 64), ownCommand); !slices.EqualFunc(again, up, sameCommand) {
 			t.Fatalf("connection %d: commands differ between the recorded and random pieces", i)
 		}
-		if again := frame(t, vals, randomPieces(r, rec.DownBytes(), 300), Value.Clone); !slices.EqualFunc(again, down, sameValue) {
+		if again := frame(t, vals, segtest.RandomPieces(r, rec.DownBytes(), 300), Value.Clone); !slices.EqualFunc(again, down, sameValue) {
 			t.Fatalf("connection %d: replies differ between the recorded and random pieces", i)
 		}
 		pushes := 0
