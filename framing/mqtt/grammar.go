@@ -225,10 +225,11 @@ func propsFor(t Type, will bool) parse.TryParse[Properties] {
 	})
 }
 
-// then appends a field to a grammar that builds a T: the field's value is
-// set into the T by set.
-func then[T, F any](p parse.TryParse[T], f parse.TryParse[F], set func(*T, F)) parse.TryParse[T] {
-	return cb.Seq2(p, f, func(v T, x F) T { set(&v, x); return v })
+// then appends a field to a grammar that builds a T: set returns the T
+// with the field's value in it (by value: a pointer through a func value
+// would move every T to the heap).
+func then[T, F any](p parse.TryParse[T], f parse.TryParse[F], set func(T, F) T) parse.TryParse[T] {
+	return cb.Seq2(p, f, set)
 }
 
 // whole returns the grammar of a packet read whole: its first byte, its
@@ -319,10 +320,10 @@ func subOptions(v Version) parse.TryParse[byte] {
 
 // withProps adds a packet's MQTT 5 properties after p.
 func withProps(p parse.TryParse[Packet], t Type) parse.TryParse[Packet] {
-	return then(p, propsFor(t, false), func(v *Packet, x Properties) { v.Props = x })
+	return then(p, propsFor(t, false), func(v Packet, x Properties) Packet { v.Props = x; return v })
 }
 
-func setBody(v *Packet, b seq.Sequence) { v.Body = b }
+func setBody(v Packet, b seq.Sequence) Packet { v.Body = b; return v }
 
 // publish returns the grammar of a PUBLISH head with flags f: the first
 // byte, the remaining length, the topic, the packet identifier (QoS 1 and
@@ -331,7 +332,7 @@ func publish(v Version, f byte) parse.TryParse[Packet] {
 	qos := f >> 1 & 3
 	topic := cb.Map(str, func(s seq.Sequence) Packet { return Packet{Topic: s} })
 	if qos > 0 {
-		topic = then(topic, packetID, func(p *Packet, id uint16) { p.ID = id })
+		topic = then(topic, packetID, func(p Packet, id uint16) Packet { p.ID = id; return p })
 	}
 	if v == V5 {
 		topic = withProps(topic, PUBLISH)
@@ -394,21 +395,21 @@ var connect = func() parse.TryParse[Packet] {
 			key := connKey{v, k&1 != 0, k&2 != 0, k&4 != 0}
 			c := cb.Map(connectHead, func(h connHead) Connect { return Connect{Version: h.version, Flags: h.flags, KeepAlive: h.keepAlive} })
 			if v == V5 {
-				c = then(c, propsFor(CONNECT, false), func(c *Connect, p Properties) { c.Props = p })
+				c = then(c, propsFor(CONNECT, false), func(c Connect, p Properties) Connect { c.Props = p; return c })
 			}
-			c = then(c, str, func(c *Connect, s seq.Sequence) { c.ClientID = s })
+			c = then(c, str, func(c Connect, s seq.Sequence) Connect { c.ClientID = s; return c })
 			if key.will {
 				if v == V5 {
-					c = then(c, propsFor(CONNECT, true), func(c *Connect, p Properties) { c.WillProps = p })
+					c = then(c, propsFor(CONNECT, true), func(c Connect, p Properties) Connect { c.WillProps = p; return c })
 				}
-				c = then(c, str, func(c *Connect, s seq.Sequence) { c.WillTopic = s })
-				c = then(c, binData, func(c *Connect, s seq.Sequence) { c.WillPayload = s })
+				c = then(c, str, func(c Connect, s seq.Sequence) Connect { c.WillTopic = s; return c })
+				c = then(c, binData, func(c Connect, s seq.Sequence) Connect { c.WillPayload = s; return c })
 			}
 			if key.user {
-				c = then(c, str, func(c *Connect, s seq.Sequence) { c.Username = s })
+				c = then(c, str, func(c Connect, s seq.Sequence) Connect { c.Username = s; return c })
 			}
 			if key.paswd {
-				c = then(c, binData, func(c *Connect, s seq.Sequence) { c.Password = s })
+				c = then(c, binData, func(c Connect, s seq.Sequence) Connect { c.Password = s; return c })
 			}
 			cases[key] = cb.Map(c, func(c Connect) Packet { return Packet{Connect: &c} })
 		}
@@ -452,7 +453,7 @@ func grammar(v Version) parse.TryParse[Packet] {
 		cases[byte(t)<<4|flagsOf(t)] = ack(t)
 	}
 	filters := entries(then(cb.Map(str, func(s seq.Sequence) Subscription { return Subscription{Filter: s} }), subOptions(v),
-		func(s *Subscription, o byte) { s.Options = o }))
+		func(s Subscription, o byte) Subscription { s.Options = o; return s }))
 	unfilters := entries(str)
 	var subackCodes, unsubackCodes parse.TryParse[seq.Sequence]
 	sub, suback, unsub := withID, withID, withID
