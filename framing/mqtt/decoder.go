@@ -83,7 +83,6 @@ type Decoder struct {
 	maxPacket uint32
 	maxHead   uint32
 	part      int
-	slow      bool // tests: no fast path
 
 	stream *cb.Stream[uint8, Packet]
 	r      *parse.Reader[Packet]
