@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
 
@@ -223,6 +225,34 @@ func TestValidString(t *testing.T) {
 			if got := validString(c); got != tc.ok {
 				t.Errorf("%q in %d segments: %v", tc.s, countChunks(c), got)
 			}
+		}
+	}
+}
+
+// TestWritePacket writes a session's packets into a pipe with
+// WritePacket, PUBLISH payloads passed apart, and reads them back: the
+// bytes Append gives.
+func TestWritePacket(t *testing.T) {
+	for _, v := range []Version{V311, V5} {
+		up, _ := session(v)
+		p := pipe.New(pipe.Options{})
+		go func() {
+			w := p.Writer()
+			d := NewDecoder(pipe.FromBytes(up), Server, Options{MaxPart: 1 << 20})
+			defer d.Close()
+			for q := range d.All(context.Background()) {
+				payload := q.Data.Bytes()
+				q.Data = seq.Sequence{}
+				if err := WritePacket(context.Background(), w, v, &q, payload); err != nil {
+					w.Complete(err)
+					return
+				}
+			}
+			w.Complete(d.Err())
+		}()
+		got, err := io.ReadAll(pipe.AsReader(p.Reader()))
+		if err != nil || !bytes.Equal(got, up) {
+			t.Fatalf("v%d: %v\n%x\nwant\n%x", v, err, got, up)
 		}
 	}
 }

@@ -18,6 +18,7 @@ type Error struct {
 	msg  string
 }
 
+// Error returns the violation's text, prefixed "mqtt: ".
 func (e *Error) Error() string { return e.msg }
 
 // Is makes ErrPacketTooLarge match parse.ErrTooLarge too.
