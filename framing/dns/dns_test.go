@@ -388,3 +388,47 @@ func collect(t *testing.T, b []byte) []Message {
 	}
 	return out
 }
+
+// TestNoAllocs: routing on a message (its question, a name compared, its
+// records walked) allocates nothing, and reading a long stream allocates
+// only the reader's own setup, not per message.
+func TestNoAllocs(t *testing.T) {
+	m := mustOne(t, compressed())
+	n := testing.AllocsPerRun(100, func() {
+		q, _ := m.Question()
+		if !q.Name.Equal("WWW.example.com") || q.Type != TypeA {
+			t.Fatal("question")
+		}
+		k := 0
+		for r, err := range m.Records() {
+			if err != nil || r.Name.WireLen() == 0 {
+				t.Fatal(err)
+			}
+			k++
+		}
+		var other Message = m
+		if !m.IsAnswerTo(&other) == m.QR && k != 3 {
+			t.Fatal("records")
+		}
+	})
+	if n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+	reads := func(copies int) float64 {
+		in := manyMessages(copies) // 5 messages a copy, some straddling the 4 KiB buffers
+		return testing.AllocsPerRun(5, func() {
+			r := NewReader(pipe.NewReader(bytes.NewReader(in), pipe.ReaderOptions{}), Options{})
+			k := 0
+			for range r.All(context.Background()) {
+				k++
+			}
+			if r.Err() != nil || k != 5*copies {
+				t.Fatal(k, r.Err())
+			}
+			r.Close()
+		})
+	}
+	if few, many := reads(10), reads(1000); many > few+2 {
+		t.Errorf("%v allocations for 50 messages, %v for 5000", few, many)
+	}
+}
