@@ -86,12 +86,12 @@ func Parser(o Options) parse.TryParse[Message] {
 		} else {
 			m.b = f.raw.AppendTo(parse.Scratch[byte](in, key, f.raw.Len()))
 		}
-		end, bad, err := checkQuestions(m.b, m.QDCount)
+		end, first, bad, err := checkQuestions(m.b, m.QDCount)
 		if err != nil {
 			return Message{}, &parse.SyntaxError{Offset: in.Offset() - int64(len(m.b)) + int64(bad),
 				Msg: "bad question section", Err: err}
 		}
-		m.qend = end
+		m.qend, m.q1 = end, first
 		return m, nil
 	}
 }

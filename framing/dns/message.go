@@ -23,6 +23,7 @@ type Message struct {
 
 	b    []byte // Raw, contiguous
 	qend int    // the offset just past the question section
+	q1   int    // the offset just past the first question's name
 }
 
 // Bytes returns the whole message, header included, without its length
@@ -44,8 +45,8 @@ func (m *Message) Question() (q Question, ok bool) {
 	if m.QDCount == 0 {
 		return q, false
 	}
-	q, _ = questionAt(m.b, HeaderLen)
-	return q, true
+	b, end := m.b, m.q1
+	return Question{Name{b, HeaderLen}, Type(binary.BigEndian.Uint16(b[end:])), Class(binary.BigEndian.Uint16(b[end+2:]))}, true
 }
 
 // questionAt reads the checked question at off and returns it and the
@@ -70,19 +71,23 @@ func (m *Message) Questions() iter.Seq[Question] {
 }
 
 // checkQuestions checks the qd questions of msg and returns the offset
-// after them, or the offset of a fault and its sentinel.
-func checkQuestions(msg []byte, qd uint16) (end, bad int, err error) {
+// after them and the offset after the first one's name, or the offset of
+// a fault and its sentinel.
+func checkQuestions(msg []byte, qd uint16) (end, first, bad int, err error) {
 	off := HeaderLen
-	for range qd {
+	for i := range qd {
 		if off, bad, err = checkName(msg, off); err != nil {
-			return 0, bad, err
+			return 0, 0, bad, err
+		}
+		if i == 0 {
+			first = off
 		}
 		if off+4 > len(msg) {
-			return 0, off, ErrOverrun
+			return 0, 0, off, ErrOverrun
 		}
 		off += 4
 	}
-	return off, 0, nil
+	return off, first, 0, nil
 }
 
 // RecordBytes returns the bytes after the question section: the answer,
