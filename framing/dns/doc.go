@@ -29,7 +29,10 @@
 // message once it is buffered, as a contiguous view of pipe memory (or, for
 // a message that straddles segments, a copy in the reader's reusable
 // scratch memory), and its faults are reported as *parse.SyntaxError at the
-// offset of the faulty byte, matching a sentinel of this package.
+// offset of the faulty byte, matching a sentinel of this package. The tests
+// and the fuzz target check it against a grammar declared with the
+// combinators for what they can say: a name's bytes where they lie, labels
+// up to the root byte or a pointer.
 //
 // The encoder appends a length-prefixed message to a []byte or writes it
 // into a pipe.Writer ([AppendMessage], [WriteMessage]) and builds queries

@@ -42,6 +42,7 @@ func checkMessages(t *testing.T, data []byte, out fuzz.Outcome[Message]) {
 		}
 		for q := range m.Questions() {
 			_ = q.Name.String()
+			agreeDeclared(t, m.Bytes(), q.Name.off)
 		}
 		for r, err := range m.Records() {
 			if err == nil {
