@@ -3,8 +3,10 @@ module github.com/sluicego/sluice/bench
 go 1.26.0
 
 require (
+	github.com/eclipse/paho.mqtt.golang v1.5.1
 	github.com/gobwas/ws v1.5.0
 	github.com/mediocregopher/radix/v4 v4.1.4
+	github.com/miekg/dns v1.1.73
 	github.com/nats-io/nats.go v1.56.0
 	github.com/sluicego/sluice v0.0.0
 	github.com/tidwall/redcon v1.6.4
@@ -13,9 +15,7 @@ require (
 )
 
 require (
-	github.com/eclipse/paho.mqtt.golang v1.5.1 // indirect
 	github.com/gobwas/httphead v0.1.0 // indirect
-	github.com/gorilla/websocket v1.5.3 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/molecule-man/go-brrr v1.3.1 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
@@ -25,7 +25,6 @@ require (
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
-	golang.org/x/sync v0.17.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 )
 
