@@ -743,6 +743,13 @@ func TestGrammarShapedAgree(t *testing.T) {
 				// has ended: final input inside one is a truncation.
 				oc = rc
 			}
+			if rc == "truncated" && oc == "too large" {
+				// The hand version holds a whole body as one message
+				// and refuses a chunk declared over the maximum; http1
+				// streams the chunk in parts, so these short inputs
+				// end inside it.
+				oc = rc
+			}
 			if diff := cmp.Diff(ref.Messages, out.Messages, gramChunkedCmp...); diff != "" || rc != oc {
 				t.Fatalf("input %q: the chunked versions disagree\nmessages (-%s +%s):\n%s\nerrors: %v; %v", chunkedIn, gramChunkedVersions[0].name, v.name, diff, ref.Err, out.Err)
 			}
