@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
 )
 
 // Alt tries the parsers in order, each from the same position (the cursor
@@ -74,7 +75,8 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 		// The failures are dismissed once all have failed, in the order of
 		// the alternatives, so that the error names them in that order.
 		var errs [4]error
-		var out uint64 // the alternatives their leads ruled out
+		var out uint64      // the alternatives their leads ruled out
+		var at seq.Position // where Alt started, taken when a lead rules one out
 		failed := false
 		for i, p := range ps {
 			if i < 64 && allowed&(1<<i) == 0 {
@@ -83,6 +85,9 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 			if i < len(errs) && leads != nil && leads[i].s != "" && leads[i].mismatch(in) {
 				// It would fail with its literal's error, here: noted
 				// if another matches, run if none does.
+				if out == 0 {
+					at = in.Position()
+				}
 				out |= 1 << i
 				failed = true
 				continue
@@ -96,10 +101,7 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 					for j, err := range errs {
 						if out&(1<<j) != 0 {
 							// Its literal failed where Alt started.
-							used := in.Consumed() - start
-							in.Rewind(used)
-							in.Expect(leads[j].what)
-							in.Advance(used)
+							noteAt(in, at, leads[j].what)
 						} else {
 							in.Dismiss(err)
 						}
@@ -109,7 +111,7 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 			}
 			if !recoverable(in, err) {
 				if out != 0 {
-					noteLabeled(in, start, leads, out)
+					noteLabeled(in, at, leads, out)
 				}
 				return v, err
 			}
@@ -140,20 +142,28 @@ func Alt[T any](ps ...parse.TryParse[T]) parse.TryParse[T] {
 	}, n)
 }
 
-// noteLabeled notes, for the alternatives their leads ruled out at start,
+// noteLabeled notes, for the alternatives their leads ruled out at at,
 // what a Label around the literal would have noted as they failed (a
 // Label writes the failure record while the alternative runs, a bare
 // literal only returns its error), before Alt passes on an error that ends
 // the attempt: the record is then what running them would have left.
-func noteLabeled(in *parse.Input, start int, leads []lead, out uint64) {
-	used := in.Consumed() - start
-	in.Rewind(used)
+func noteLabeled(in *parse.Input, at seq.Position, leads []lead, out uint64) {
 	for j := range leads {
 		if out&(1<<j) != 0 && leads[j].labeled {
-			in.Expect(leads[j].what)
+			noteAt(in, at, leads[j].what)
 		}
 	}
-	in.Advance(used)
+}
+
+// noteAt notes that what was expected at at, a position at or before the
+// cursor, and comes back. It moves by positions, not by counts, so that
+// an alternative that ran short far into a long message (a get of many
+// keys arriving a byte at a time) costs no walk over its segments.
+func noteAt(in *parse.Input, at seq.Position, what string) {
+	here := in.Position()
+	in.Seek(at)
+	in.Expect(what)
+	in.Seek(here)
 }
 
 // failure returns the error of a backtracking combinator whose tries all
