@@ -143,7 +143,7 @@ func liveFiles(t *testing.T) (dir string, big []byte) {
 // arguments (after the URL's host is known), and what it checks.
 type liveRun struct {
 	name, client string
-	args func(host, dir string) []string
+	args         func(host, dir string) []string
 }
 
 var liveRuns = []liveRun{
