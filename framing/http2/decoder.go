@@ -95,6 +95,7 @@ type Decoder struct {
 	maxBlock uint64
 	maxConts uint64
 	part     int
+	slow     bool // tests: no fast paths
 
 	stream      *cb.Stream[state, head]
 	frame       parse.TryParse[head] // a frame's header and fixed fields
@@ -207,6 +208,12 @@ func Parser(r Role, o Options) parse.TryParse[Frame] { return newDecoder(r, o).p
 // its fixed fields.
 func (d *Decoder) head(in *parse.Input) (head, error) {
 	if d.prefaced {
+		if !d.slow {
+			if x, n, ok := d.fastHead(in.Span()); ok {
+				in.Advance(n)
+				return x, nil
+			}
+		}
 		return d.frame(in)
 	}
 	return d.withPreface(in)
@@ -248,6 +255,11 @@ func (d *Decoder) checkFixed(x head) (head, error) {
 
 // parse reads the next frame part from in.
 func (d *Decoder) parse(in *parse.Input) (Frame, error) {
+	if d.stream.Left() == 0 && d.prefaced && !d.slow {
+		if f, ok := d.whole(in); ok {
+			return f, nil
+		}
+	}
 	var p cb.Part[head]
 	if err := d.stream.ParseTo(in, &p); err != nil {
 		return Frame{}, err
@@ -257,10 +269,37 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 		d.pos += uint64(p.Data.Len())
 		return f, nil
 	}
-	x := p.Head
+	return d.first(in, p.Head, p.Data, p.Left)
+}
+
+// whole is parse's fast path for a frame whose header and fixed fields
+// lie in one segment and whose payload is buffered and no longer than a
+// part: it reads the frame by hand, as the Parts declaration would (one
+// message, the whole payload, nothing left, no byte after it needed,
+// the stream's state unchanged). Anything else, valid or not, takes the
+// declared path; TestFastPath checks that both give the same frames and
+// errors.
+func (d *Decoder) whole(in *parse.Input) (Frame, bool) {
+	x, n, ok := d.fastHead(in.Span())
+	if !ok || x.h.Type == TypeSettings {
+		return Frame{}, false
+	}
+	size := n + int(x.h.Length-x.fixed)
+	if int(x.h.Length-x.fixed) > d.part || in.Remaining() < size || in.Limit()-in.Consumed() < size {
+		return Frame{}, false
+	}
+	in.Advance(n)
+	data, _ := in.ReadN(size - n)
+	f, _ := d.first(in, x, data, 0)
+	return f, true
+}
+
+// first makes the message of a frame's first part and moves the
+// connection's state past its header.
+func (d *Decoder) first(in *parse.Input, x head, data seq.Sequence, left uint64) (Frame, error) {
 	if x.h.Type == TypeSettings {
-		if err := checkSettings(p.Data); err != nil {
-			return Frame{}, err.at(in.Offset() - int64(p.Data.Len()))
+		if err := checkSettings(data); err != nil {
+			return Frame{}, err.at(in.Offset() - int64(data.Len()))
 		}
 	}
 	// The frame is returned: commit the connection's state.
@@ -274,7 +313,7 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 		d.conts++
 		d.inBlock = !x.h.Flags.Has(FlagEndHeaders)
 	}
-	f := d.frameOf(p.Data, p.Left)
+	f := d.frameOf(data, left)
 	f.First = true
 	f.PadLength, f.Priority, f.Code, f.Increment, f.Ping = x.pad, x.prio, x.code, x.incr, x.ping
 	switch x.h.Type {
@@ -283,7 +322,7 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 	case TypeGoAway:
 		f.LastStreamID = x.id
 	}
-	d.pos = uint64(p.Data.Len())
+	d.pos = uint64(data.Len())
 	return f, nil
 }
 

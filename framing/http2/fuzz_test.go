@@ -67,6 +67,7 @@ func fuzzRole(f *testing.F, role Role) {
 	o := Options{MaxPart: 130, MaxHeaderBlock: 1000, MaxContinuations: 5}
 	f.Fuzz(func(t *testing.T, data, cuts []byte) {
 		fuzz.Fuzz(t, decoder(role, o), data, cuts, fuzz.Options[Frame]{MaxMessageSize: 130 + MaxHeadSize})
+		agreeFast(t, data, role, o, uint64(len(cuts)))
 	})
 }
 
