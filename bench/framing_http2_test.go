@@ -21,7 +21,11 @@ import (
 // in frames of 16 KiB, one in twenty padded), a WINDOW_UPDATE every 10
 // responses, a PING ACK every 50, a header block in two fragments
 // (HEADERS and CONTINUATION) every 25, and a GOAWAY at the end.
-func h2Stream(n int, seed uint64) []byte {
+func h2Stream(n int, seed uint64) []byte { return h2StreamOf(n, seed, true) }
+
+// h2StreamOf is h2Stream, without its bodies of 16–64 KiB unless large:
+// the per-frame cost, not the copying of large payloads.
+func h2StreamOf(n int, seed uint64, large bool) []byte {
 	rng := rand.New(rand.NewPCG(seed, 11))
 	body := make([]byte, 64<<10)
 	for i := range body {
@@ -40,7 +44,7 @@ func h2Stream(n int, seed uint64) []byte {
 			out = http2.AppendHeaders(out, id, http2.FlagEndHeaders, 0, http2.Priority{}, block)
 		}
 		size := 10 + rng.IntN(2039)
-		if rng.IntN(4) == 0 {
+		if rng.IntN(4) == 0 && large {
 			size = 16<<10 + rng.IntN(48<<10)
 		}
 		for size > 0 {
@@ -123,6 +127,7 @@ func h2Xnet(src io.Reader) (h2Work, error) {
 
 func init() {
 	registerH2("http2", h2Stream(2000, 1))
+	registerH2("http2-small", h2StreamOf(4000, 1, false))
 }
 
 // capReader passes reads of at most 4 KiB to r, so that every contender

@@ -245,12 +245,17 @@ func (d *Decoder) classify(h Header) (shape, error) {
 
 // checkFixed checks the fixed fields, and the size of the fragment a
 // HEADERS or PUSH_PROMISE frame opens a header block with.
-func (d *Decoder) checkFixed(x head) (head, error) {
-	x, err := checkFixed(x)
-	if err == nil && (x.h.Type == TypeHeaders || x.h.Type == TypePushPromise) && uint64(x.dataLen()) > d.maxBlock {
-		return x, ErrHeaderBlockTooLarge
+func (d *Decoder) checkFixed(x head) (head, error) { return x, d.fixedErr(&x) }
+
+// fixedErr is checkFixed's check, for the fast path.
+func (d *Decoder) fixedErr(x *head) error {
+	if err := x.fixedErr(); err != nil {
+		return err
 	}
-	return x, err
+	if (x.h.Type == TypeHeaders || x.h.Type == TypePushPromise) && uint64(x.dataLen()) > d.maxBlock {
+		return ErrHeaderBlockTooLarge
+	}
+	return nil
 }
 
 // parse reads the next frame part from in.

@@ -49,7 +49,7 @@ func (d *Decoder) fastHead(b []byte) (head, int, bool) {
 	case shapeGoAway:
 		x.id, x.code = binary.BigEndian.Uint32(f)&(1<<31-1), ErrCode(binary.BigEndian.Uint32(f[4:]))
 	}
-	if _, err := d.checkFixed(x); err != nil {
+	if d.fixedErr(&x) != nil {
 		return head{}, 0, false
 	}
 	return x, n, true

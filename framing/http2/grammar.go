@@ -173,21 +173,21 @@ func lengthAtLeast(h Header, n uint32) error {
 	return nil
 }
 
-// checkFixed checks the rules on fixed fields: padding within the
+// fixedErr checks the rules on fixed fields: padding within the
 // payload, no self-dependency, a non-zero increment, a promised stream.
-func checkFixed(x head) (head, error) {
-	h := x.h
+func (x *head) fixedErr() error {
+	h := &x.h
 	switch {
 	case uint32(x.pad) > h.Length-x.fixed:
-		return x, ErrPadding
+		return ErrPadding
 	case (h.Type == TypePriority || h.Type == TypeHeaders && h.Flags.Has(FlagPriority)) && x.prio.StreamDep == h.StreamID:
-		return x, ErrSelfDependency
+		return ErrSelfDependency
 	case h.Type == TypeWindowUpdate && x.incr == 0:
-		return x, ErrZeroIncrement
+		return ErrZeroIncrement
 	case h.Type == TypePushPromise && x.id == 0:
-		return x, ErrPromisedID
+		return ErrPromisedID
 	}
-	return x, nil
+	return nil
 }
 
 // preface is the client connection preface.
