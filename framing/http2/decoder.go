@@ -303,6 +303,12 @@ func (d *Decoder) whole(in *parse.Input) (Frame, bool) {
 // connection's state past its header.
 func (d *Decoder) first(in *parse.Input, x head, data seq.Sequence, left uint64) (Frame, error) {
 	if x.h.Type == TypeSettings {
+		if left > 0 {
+			// Only a message reader whose limit leaves less than the
+			// SETTINGS frame after its header gets here (not
+			// NewDecoder's, whose limit leaves MaxPart).
+			return Frame{}, &parse.SizeError{Offset: in.Offset() - int64(in.Consumed()), Limit: in.Limit()}
+		}
 		if err := checkSettings(data); err != nil {
 			return Frame{}, err.at(in.Offset() - int64(data.Len()))
 		}

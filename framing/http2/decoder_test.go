@@ -381,3 +381,19 @@ func TestCodeOf(t *testing.T) {
 		t.Fatal("names")
 	}
 }
+
+// TestParserSmallLimit: a message reader of your own whose limit cuts a
+// SETTINGS frame refuses it with a size error, rather than deliver part
+// of its settings.
+func TestParserSmallLimit(t *testing.T) {
+	in := AppendSettings(nil, Setting{SettingHeaderTableSize, 1}, Setting{SettingEnablePush, 0}, Setting{SettingMaxConcurrentStreams, 5})
+	r := parse.NewReader(pipeOf(in), Parser(Client, Options{}), parse.Options{MaxMessageSize: 20})
+	defer r.Close()
+	_, err := r.Next(ctxb)
+	if !errors.Is(err, parse.ErrTooLarge) {
+		t.Fatalf("error %v", err)
+	}
+	if code, ok := CodeOf(err); !ok || code != CodeFrameSize {
+		t.Fatalf("CodeOf: %s %v", code, ok)
+	}
+}
