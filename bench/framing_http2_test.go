@@ -80,8 +80,14 @@ type h2Work struct {
 
 // h2Sluice reads every frame of src with the decoder, in role r.
 func h2Sluice(src io.Reader, r http2.Role, o http2.Options) (h2Work, error) {
+	return h2SluiceBuf(src, r, o, 0)
+}
+
+// h2SluiceBuf is h2Sluice with pipe segments of buf bytes (0: the
+// default, 4 KiB).
+func h2SluiceBuf(src io.Reader, r http2.Role, o http2.Options, buf int) (h2Work, error) {
 	var w h2Work
-	d := http2.NewDecoder(pipe.NewReader(src, pipe.ReaderOptions{}), r, o)
+	d := http2.NewDecoder(pipe.NewReader(src, pipe.ReaderOptions{BufferSize: buf}), r, o)
 	defer d.Close()
 	for f := range d.All(context.Background()) {
 		if f.First {
@@ -157,17 +163,23 @@ func registerH2(name string, in []byte) {
 			b.Fatalf("%+v, %v; want %+v", w, err, want)
 		}
 	}
-	registerFraming(name, framingContender{"sluice", func(b *testing.B) {
-		b.SetBytes(int64(len(in)))
-		b.ReportAllocs()
-		var src bytes.Reader
-		for b.Loop() {
-			src.Reset(in)
-			w, err := h2Sluice(&capReader{&src}, http2.Client, http2.Options{})
-			check(b, w, err)
+	sluice := func(buf int) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			var src bytes.Reader
+			for b.Loop() {
+				src.Reset(in)
+				w, err := h2SluiceBuf(&capReader{&src}, http2.Client, http2.Options{}, buf)
+				check(b, w, err)
+			}
+			report(b)
 		}
-		report(b)
-	}}, framingContender{"xnet", func(b *testing.B) {
+	}
+	// sluice-16k reads into pipe segments of 16 KiB (still in reads of
+	// at most 4 KiB), so that a frame of the initial maximum size fits
+	// one segment, as x/net's frame buffer holds one frame.
+	registerFraming(name, framingContender{"sluice", sluice(0)}, framingContender{"sluice-16k", sluice(16 << 10)}, framingContender{"xnet", func(b *testing.B) {
 		b.SetBytes(int64(len(in)))
 		b.ReportAllocs()
 		var src bytes.Reader
@@ -189,9 +201,11 @@ func TestHTTP2BenchWorkAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := h2Sluice(&capReader{bytes.NewReader(in)}, http2.Client, http2.Options{})
-	if err != nil || got != want {
-		t.Fatalf("sluice %+v, %v; x/net %+v", got, err, want)
+	for _, buf := range []int{0, 16 << 10} {
+		got, err := h2SluiceBuf(&capReader{bytes.NewReader(in)}, http2.Client, http2.Options{}, buf)
+		if err != nil || got != want {
+			t.Fatalf("sluice (segments of %d) %+v, %v; x/net %+v", buf, got, err, want)
+		}
 	}
 	if want.frames[http2.TypeContinuation] == 0 || want.frames[http2.TypePing] == 0 || want.data < len(in)/2 {
 		t.Fatalf("the stream lacks a frame kind: %+v", want)
