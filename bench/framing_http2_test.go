@@ -176,10 +176,10 @@ func registerH2(name string, in []byte) {
 			report(b)
 		}
 	}
-	// sluice-16k reads into pipe segments of 16 KiB (still in reads of
+	// sluice16k reads into pipe segments of 16 KiB (still in reads of
 	// at most 4 KiB), so that a frame of the initial maximum size fits
 	// one segment, as x/net's frame buffer holds one frame.
-	registerFraming(name, framingContender{"sluice", sluice(0)}, framingContender{"sluice-16k", sluice(16 << 10)}, framingContender{"xnet", func(b *testing.B) {
+	registerFraming(name, framingContender{"sluice", sluice(0)}, framingContender{"sluice16k", sluice(16 << 10)}, framingContender{"xnet", func(b *testing.B) {
 		b.SetBytes(int64(len(in)))
 		b.ReportAllocs()
 		var src bytes.Reader
