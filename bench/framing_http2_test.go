@@ -78,13 +78,8 @@ type h2Work struct {
 	block  int
 }
 
-// h2Sluice reads every frame of src with the decoder, in role r.
-func h2Sluice(src io.Reader, r http2.Role, o http2.Options) (h2Work, error) {
-	return h2SluiceBuf(src, r, o, 0)
-}
-
-// h2SluiceBuf is h2Sluice with pipe segments of buf bytes (0: the
-// default, 4 KiB).
+// h2SluiceBuf reads every frame of src with the decoder, in role r, over
+// a pipe with segments of buf bytes (0: the default, 4 KiB).
 func h2SluiceBuf(src io.Reader, r http2.Role, o http2.Options, buf int) (h2Work, error) {
 	var w h2Work
 	d := http2.NewDecoder(pipe.NewReader(src, pipe.ReaderOptions{BufferSize: buf}), r, o)
