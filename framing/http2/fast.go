@@ -1,0 +1,56 @@
+package http2
+
+import "encoding/binary"
+
+// fixedSize is the length of the fixed fields of each shape.
+var fixedSize = [...]int{
+	shapeNone: 0, shapePad: 1, shapePrio: 5, shapePadPrio: 6, shapePromise: 4, shapePadPromise: 5,
+	shapeCode: 4, shapeIncrement: 4, shapePing: 8, shapeGoAway: 8,
+}
+
+// fastHead reads a frame header and its fixed fields by hand when they
+// lie whole in b and break no rule: the common case, without the
+// declared grammar's layers. It returns ok false for anything else, valid
+// or not, which the declared grammar (d.frame) then reads;
+// TestFastPath and the fuzz targets check that both read the same.
+func (d *Decoder) fastHead(b []byte) (head, int, bool) {
+	if len(b) < HeaderSize {
+		return head{}, 0, false
+	}
+	lt := binary.BigEndian.Uint32(b)
+	h := Header{Length: lt >> 8, Type: FrameType(lt), Flags: Flags(b[4]), StreamID: binary.BigEndian.Uint32(b[5:]) & (1<<31 - 1)}
+	s, err := d.classify(h)
+	if err != nil {
+		return head{}, 0, false
+	}
+	n := HeaderSize + fixedSize[s]
+	if len(b) < n {
+		return head{}, 0, false
+	}
+	x := head{h: h, fixed: uint32(fixedSize[s])}
+	f := b[HeaderSize:n]
+	switch s {
+	case shapePad:
+		x.pad = f[0]
+	case shapePrio:
+		x.prio = depOf(binary.BigEndian.Uint32(f), f[4])
+	case shapePadPrio:
+		x.pad, x.prio = f[0], depOf(binary.BigEndian.Uint32(f[1:]), f[5])
+	case shapePromise:
+		x.id = binary.BigEndian.Uint32(f) & (1<<31 - 1)
+	case shapePadPromise:
+		x.pad, x.id = f[0], binary.BigEndian.Uint32(f[1:])&(1<<31-1)
+	case shapeCode:
+		x.code = ErrCode(binary.BigEndian.Uint32(f))
+	case shapeIncrement:
+		x.incr = binary.BigEndian.Uint32(f) & (1<<31 - 1)
+	case shapePing:
+		x.ping = [8]byte(f)
+	case shapeGoAway:
+		x.id, x.code = binary.BigEndian.Uint32(f)&(1<<31-1), ErrCode(binary.BigEndian.Uint32(f[4:]))
+	}
+	if d.fixedErr(&x) != nil {
+		return head{}, 0, false
+	}
+	return x, n, true
+}

@@ -1,0 +1,119 @@
+package http2
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/pipe"
+)
+
+// readWith decodes b in reads of the given sizes, with or without the
+// fast paths, and renders every frame part and the error.
+func readWith(b []byte, r Role, o Options, slow bool, rng *rand.Rand) string {
+	var src pipe.Reader
+	if rng == nil {
+		src = pipe.FromBytes(b)
+	} else {
+		src = pipe.NewReader(&randomReads{b, rng}, pipe.ReaderOptions{})
+	}
+	d := NewDecoder(src, r, o)
+	d.slow = slow
+	defer d.Close()
+	var out strings.Builder
+	for f := range d.All(context.Background()) {
+		out.WriteString(render(f))
+		out.WriteByte('\n')
+	}
+	fmt.Fprintf(&out, "error: %v", d.Err())
+	return out.String()
+}
+
+type randomReads struct {
+	b   []byte
+	rng *rand.Rand
+}
+
+func (r *randomReads) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), 1+r.rng.IntN(300))], r.b)
+	r.b = r.b[n:]
+	return n, nil
+}
+
+// agreeFast checks that the fast paths and the declared grammar read b
+// alike, whole and in random reads.
+func agreeFast(t *testing.T, b []byte, r Role, o Options, seed uint64) {
+	t.Helper()
+	slow := readWith(b, r, o, true, nil)
+	if fast := readWith(b, r, o, false, nil); fast != slow {
+		t.Fatalf("fast paths:\n%s\ndeclared grammar:\n%s", fast, slow)
+	}
+	if fast := readWith(b, r, o, false, rand.New(rand.NewPCG(seed, 1))); fast != slow {
+		t.Fatalf("fast paths in random reads:\n%s\ndeclared grammar:\n%s", fast, slow)
+	}
+}
+
+// TestFastPath reads random streams, valid and corrupted, with and
+// without the fast paths: the same frames, the same error.
+func TestFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for round := range 400 {
+		var in []byte
+		if round%2 == 0 {
+			in = AppendPreface(in)
+		}
+		in = AppendSettings(in, Setting{SettingInitialWindowSize, uint32(round)})
+		for range 1 + rng.IntN(15) {
+			sid := uint32(1 + 2*rng.IntN(3))
+			data := bytes.Repeat([]byte{byte(round)}, rng.IntN(400))
+			fl := Flags(rng.IntN(256))
+			switch rng.IntN(11) {
+			case 0:
+				in = AppendData(in, sid, fl, uint8(rng.IntN(20)), data)
+			case 1:
+				in = AppendHeaders(in, sid, fl, uint8(rng.IntN(20)), Priority{StreamDep: uint32(rng.IntN(6)), Weight: 3}, data)
+			case 2:
+				in = AppendContinuation(in, sid, rng.IntN(2) == 0, data)
+			case 3:
+				in = AppendPushPromise(in, sid, fl, uint8(rng.IntN(20)), uint32(rng.IntN(3)), data)
+			case 4:
+				in = AppendPriority(in, sid, Priority{StreamDep: uint32(rng.IntN(6))})
+			case 5:
+				in = AppendWindowUpdate(in, uint32(rng.IntN(2)), uint32(rng.IntN(3)))
+			case 6:
+				in = AppendPing(in, rng.IntN(2) == 0, [8]byte{byte(round)})
+			case 7:
+				in = AppendGoAway(in, sid, CodeCancel, data)
+			case 8:
+				in = AppendRSTStream(in, uint32(rng.IntN(2)), CodeCancel)
+			case 9:
+				in = AppendSettings(in, Setting{SettingEnablePush, uint32(rng.IntN(3))})
+			default:
+				in = AppendFrame(in, Header{Type: FrameType(10 + rng.IntN(5)), Flags: fl, StreamID: sid}, data)
+			}
+		}
+		// Corrupt a byte now and then, cut the end now and then.
+		if round%3 == 0 {
+			in[rng.IntN(len(in))] ^= byte(1 + rng.IntN(255))
+		}
+		if round%5 == 0 {
+			in = in[:rng.IntN(len(in)+1)]
+		}
+		role := Client
+		if round%2 == 0 {
+			role = Server
+		}
+		o := Options{MaxPart: 64 + rng.IntN(400), MaxHeaderBlock: int64(rng.IntN(2000)), MaxContinuations: rng.IntN(4)}
+		agreeFast(t, in, role, o, uint64(round))
+		// And in the harness's chunkings, for the fast decoder.
+		fuzz.Check(t, decoder(role, o), in, randomCuts(len(in), int64(round)), fuzz.Options[Frame]{MaxMessageSize: o.MaxPart + MaxHeadSize})
+	}
+}
