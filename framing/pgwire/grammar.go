@@ -122,7 +122,7 @@ var (
 		'd': copyData, 'c': copyDone, 'f': copyFail, 'p': password, 'F': function,
 	}
 	// frontendTyped is a typed message a frontend sends.
-	frontendTyped = cb.Tag(ErrType, cb.Label("frontend message type", cb.Dispatch(frontends, nil)))
+	frontendTyped = cb.Dispatch(frontends, unknownType)
 )
 
 // Backend typed messages.
@@ -176,7 +176,10 @@ var (
 		'v': typed('v', KindNegotiateProtocol, cb.Seq2(u32, cb.Rest(), func(c uint32, d seq.Sequence) Message { return Message{Code: c, Data: d} })),
 	}
 	// backendTyped is a typed message a backend sends.
-	backendTyped = cb.Tag(ErrType, cb.Label("backend message type", cb.Dispatch(backends, nil)))
+	backendTyped = cb.Dispatch(backends, unknownType)
+
+	// unknownType refuses a type byte the direction does not send.
+	unknownType = cb.MapErr(u8, func(byte) (Message, error) { return Message{}, ErrType })
 )
 
 func nonZero(b byte) (byte, error) {
