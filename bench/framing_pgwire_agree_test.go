@@ -80,7 +80,7 @@ func pgSluiceMsgs(src io.Reader, dir pgwire.Direction, answers int) ([]pgMsg, er
 		if m.Kind == pgwire.KindAnswer {
 			continue // pgproto3 leaves the answer byte to pgconn
 		}
-		b, err := pgwire.AppendMessage(nil, &m)
+		b, err := pgwire.AppendMessage(nil, m)
 		if err != nil {
 			return out, err
 		}

@@ -62,9 +62,13 @@ const (
 type Decoder struct {
 	dir     Direction
 	phase   phase
-	answers int // backend: one-byte answers expected before the next typed message
-	startup int // the startup packet limit
-	r       *parse.Reader[Message]
+	answers int  // backend: one-byte answers expected before the next typed message
+	startup int  // the startup packet limit
+	slow    bool // tests: no fast path
+	r       *parse.Reader[*Message]
+
+	msg  Message // the message returned last
+	vals []Value // fastDataRow's columns
 }
 
 // NewDecoder returns a Decoder of the messages that the dir side of a
@@ -100,7 +104,7 @@ func newDecoder(dir Direction, o Options) (*Decoder, int) {
 // (parse.Consume, a test harness), with o's limits. Give that reader a
 // maximum message size no smaller than o's MaxMessageSize. Use a new parser
 // for every stream.
-func Parser(dir Direction, o Options) parse.TryParse[Message] {
+func Parser(dir Direction, o Options) parse.TryParse[*Message] {
 	d, _ := newDecoder(dir, o)
 	return d.parse
 }
@@ -111,14 +115,16 @@ func Parser(dir Direction, o Options) parse.TryParse[Message] {
 // stream is TLS or GSSAPI and the Decoder reads nothing more.
 func (d *Decoder) ExpectAnswer() { d.answers++ }
 
-// Next returns the next message. At the end of the input it returns io.EOF
+// Next returns the next message, which the Decoder owns: it and its views
+// are valid until the next read. At the end of the input it returns io.EOF
 // if the input ended between messages, and an error matching
 // io.ErrUnexpectedEOF if it ended inside one.
-func (d *Decoder) Next(ctx context.Context) (Message, error) { return d.r.Next(ctx) }
+func (d *Decoder) Next(ctx context.Context) (*Message, error) { return d.r.Next(ctx) }
 
-// All returns an iterator over the messages; after the loop, Err reports
+// All returns an iterator over the messages, each valid until the next
+// step; after the loop, Err reports
 // the error that ended it, if any (nil at a clean end).
-func (d *Decoder) All(ctx context.Context) iter.Seq[Message] { return d.r.All(ctx) }
+func (d *Decoder) All(ctx context.Context) iter.Seq[*Message] { return d.r.All(ctx) }
 
 // Err returns the error that ended All, nil at a clean end of the input.
 func (d *Decoder) Err() error { return d.r.Err() }
@@ -130,9 +136,26 @@ func (d *Decoder) Close() error { return d.r.Close() }
 // (no StartupMessage read yet).
 func (d *Decoder) Startup() bool { return d.phase == phaseStartup }
 
-// parse reads the next message and moves the state past it; the state
+// parse reads the next message into d.msg and returns it: one Message per
+// Decoder, overwritten by every read, so that a message is not copied on
+// its way to the caller.
+func (d *Decoder) parse(in *parse.Input) (*Message, error) {
+	if d.dir == Backend && d.answers == 0 && !d.slow && d.phase == phaseTyped {
+		if d.fastDataRow(in) {
+			return &d.msg, nil
+		}
+	}
+	m, err := d.next(in)
+	if err != nil {
+		return nil, err
+	}
+	d.msg = m
+	return &d.msg, nil
+}
+
+// next reads the next message and moves the state past it; the state
 // changes only when a message is returned.
-func (d *Decoder) parse(in *parse.Input) (Message, error) {
+func (d *Decoder) next(in *parse.Input) (Message, error) {
 	switch {
 	case d.phase == phaseEnded:
 		if in.Remaining() == 0 {

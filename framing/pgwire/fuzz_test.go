@@ -1,13 +1,34 @@
 package pgwire
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
 )
+
+// agreeFast checks that the decoder gives the same messages and error with
+// and without its hand-written fast path (fastDataRow).
+func agreeFast(t *testing.T, data []byte, answers int) {
+	t.Helper()
+	o := Options{MaxMessageSize: 1 << 16}
+	_, fast, ferr := readAllSlow(pipe.FromBytes(data), Backend, o, answers, false)
+	_, slow, serr := readAllSlow(pipe.FromBytes(data), Backend, o, answers, true)
+	var fe, se *parse.SyntaxError
+	sameErr := ferr == nil && serr == nil || ferr != nil && serr != nil && ferr.Error() == serr.Error()
+	if errors.As(ferr, &fe) && errors.As(serr, &se) {
+		sameErr = fe.Offset == se.Offset && fe.Error() == se.Error()
+	}
+	if !slices.Equal(fast, slow) || !sameErr {
+		t.Fatalf("fast path: %d messages, %v; declared grammar: %d messages, %v", len(fast), ferr, len(slow), serr)
+	}
+}
 
 // seeds adds one of every message of the direction, malformed and
 // hostile inputs, and what psql and pgbench sent (testdata/captures).
@@ -60,6 +81,7 @@ func FuzzFrontend(f *testing.F) {
 func FuzzBackend(f *testing.F) {
 	seeds(f, Backend)
 	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		agreeFast(t, data, answers(data))
 		fuzz.Fuzz(t, decoder(Backend, Options{MaxMessageSize: 1 << 16}, answers(data)), data, cuts, fuzz.Options[string]{MaxMessageSize: 1 << 16})
 	})
 }

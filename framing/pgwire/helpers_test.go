@@ -59,7 +59,13 @@ func render(m Message) string {
 // readAll decodes src in direction dir, expecting answers one-byte
 // answers on a backend stream, and renders every message.
 func readAll(src pipe.Reader, dir Direction, o Options, answers int) ([]Message, []string, error) {
+	return readAllSlow(src, dir, o, answers, false)
+}
+
+// readAllSlow is readAll, without the fast path if slow.
+func readAllSlow(src pipe.Reader, dir Direction, o Options, answers int, slow bool) ([]Message, []string, error) {
 	d := NewDecoder(src, dir, o)
+	d.slow = slow
 	defer d.Close()
 	for range answers {
 		d.ExpectAnswer()
@@ -67,8 +73,8 @@ func readAll(src pipe.Reader, dir Direction, o Options, answers int) ([]Message,
 	var msgs []Message
 	var out []string
 	for m := range d.All(context.Background()) {
-		msgs = append(msgs, own(m))
-		out = append(out, render(m))
+		msgs = append(msgs, own(*m))
+		out = append(out, render(*m))
 	}
 	return msgs, out, d.Err()
 }
@@ -105,7 +111,7 @@ func decoder(dir Direction, o Options, answers int) fuzz.Decoder[string] {
 			if err != nil {
 				return "", err
 			}
-			return render(m), nil
+			return render(*m), nil
 		}))(ctx, src, limit, emit)
 	}
 }

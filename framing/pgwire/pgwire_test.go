@@ -527,3 +527,37 @@ func TestDataRowAllocs(t *testing.T) {
 		t.Fatalf("%.0f allocations for 1000 rows", allocs)
 	}
 }
+
+// TestFastDataRow checks that the fast path for DataRows and the declared
+// grammar read the same rows and report the same errors at the same
+// offsets, on valid rows and on every malformed row of TestMalformed.
+func TestFastDataRow(t *testing.T) {
+	var rows []byte
+	for i := range 300 {
+		vals := make([][]byte, i%9)
+		for j := range vals {
+			if (i+j)%4 != 0 {
+				vals[j] = bytes.Repeat([]byte{byte('a' + j)}, (i*j)%37)
+			}
+		}
+		rows = AppendDataRow(rows, vals...)
+	}
+	inputs := [][]byte{rows, backendStream()[2:], cat(rows[:100], []byte("D\x00\x00\x00\x0a\x00\x01\xff\xff\xff\xfe")),
+		[]byte("D\x00\x00\x00\x06\x80\x00"), []byte("D\x00\x00\x00\x0a\x00\x01\x00\x00\x00\x05"),
+		[]byte("D\x00\x00\x00\x0a\x00\x02\x00\x00\x00\x00"), []byte("D\x00\x00\x00\x08\x00\x00\x00\x00"),
+		[]byte("D\x00\x00\x00\x05\x00"), []byte("D\x00\x00\x00\x04")}
+	for i, in := range inputs {
+		for _, n := range []int{len(in), len(in) / 2, len(in) - 1} {
+			agreeFast(t, in[:n], 0)
+		}
+		if i == 0 {
+			for _, sg := range segtest.Segmentations(in[:min(len(in), 200)]) {
+				_, fast, ferr := readAllSlow(pipe.FromSequence(sg.Seq), Backend, Options{}, 0, false)
+				_, slow, serr := readAllSlow(pipe.FromSequence(sg.Seq), Backend, Options{}, 0, true)
+				if !slices.Equal(fast, slow) || (ferr == nil) != (serr == nil) {
+					t.Fatalf("%s: fast %v, slow %v", sg.Name, ferr, serr)
+				}
+			}
+		}
+	}
+}
