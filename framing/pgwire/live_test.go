@@ -141,7 +141,12 @@ func session(t *testing.T, srv *wiretap.Server, capture string, f func(conn stri
 	t.Helper()
 	tap := wiretap.Listen(t, srv.Addr)
 	host, port, _ := strings.Cut(tap.Addr(), ":")
+	start := time.Now()
 	f(fmt.Sprintf("host=%s port=%s user=postgres dbname=postgres sslmode=prefer", host, port))
+	ran := time.Since(start)
+	defer func() {
+		t.Logf("programs ran %v, framing took %v", ran.Round(time.Millisecond), (time.Since(start) - ran).Round(time.Millisecond))
+	}()
 	recs, err := tap.Recordings(10 * time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -284,9 +289,19 @@ func TestLivePostgres(t *testing.T) {
 
 	wiretap.Require(t, "pgbench")
 	t.Run("pgbench", func(t *testing.T) {
-		session(t, srv, "", func(conn string) {
-			wiretap.Run(t, nil, "pgbench", "-i", "-q", "-s", "1", "-I", "dtgp", conn)
+		// pgbench -i generates the 100000 rows client-side and sends them
+		// with COPY (7 MB of CopyData, framed three times); under -race
+		// that takes 25 s, so there the server generates them.
+		steps := "dtgp"
+		if raceEnabled {
+			steps = "dtGp"
+		}
+		conns := session(t, srv, "", func(conn string) {
+			wiretap.Run(t, nil, "pgbench", "-i", "-q", "-s", "1", "-I", steps, conn)
 		})
+		if copied := count(all(conns, true), KindCopyData); !raceEnabled && copied == 0 {
+			t.Error("pgbench -i sent no CopyData")
+		}
 		dur := "2"
 		if raceEnabled {
 			dur = "1"
