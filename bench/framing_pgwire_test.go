@@ -71,10 +71,19 @@ func (r *reads4K) Read(p []byte) (int, error) {
 // and column bytes.
 type pgWork struct{ msgs, cols, nulls, bytes int }
 
-// pgSluice reads every backend message of src with the decoder.
-func pgSluice(src io.Reader) (pgWork, error) {
+// pgSluice reads every backend message of src with the decoder, over a
+// pipe of 8 KiB segments: the size of pgproto3's buffer (and of
+// PostgreSQL's send buffer), which docs/pgwire.md recommends.
+func pgSluice(src io.Reader) (pgWork, error) { return pgSluiceSeg(src, 8<<10) }
+
+// pgSluice4K is pgSluice over the pipe's default 4 KiB segments, where a
+// row crosses a segment boundary more often and is read by the declared
+// grammar instead of the fast path.
+func pgSluice4K(src io.Reader) (pgWork, error) { return pgSluiceSeg(src, 0) }
+
+func pgSluiceSeg(src io.Reader, segment int) (pgWork, error) {
 	var w pgWork
-	d := pgwire.NewDecoder(pipe.NewReader(src, pipe.ReaderOptions{}), pgwire.Backend, pgwire.Options{})
+	d := pgwire.NewDecoder(pipe.NewReader(src, pipe.ReaderOptions{BufferSize: segment}), pgwire.Backend, pgwire.Options{})
 	defer d.Close()
 	for m := range d.All(context.Background()) {
 		w.msgs++
@@ -138,5 +147,6 @@ func init() {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*want.msgs), "ns/msg")
 		}
 	}
-	registerFraming("pgwire", framingContender{"sluice", run(pgSluice)}, framingContender{"pgproto3", run(pgProto3)})
+	registerFraming("pgwire", framingContender{"sluice", run(pgSluice)}, framingContender{"pgproto3", run(pgProto3)},
+		framingContender{"sluice-4k", run(pgSluice4K)})
 }
