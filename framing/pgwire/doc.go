@@ -23,6 +23,13 @@
 // *parse.SizeError; raise [Options.MaxMessageSize] (up to [MaxLength]) for
 // larger ones.
 //
+// The messages are declared with package combinators (grammar.go). One
+// path is written by hand, for speed: a DataRow that lies whole in one
+// segment of the input, the most frequent message of a result, is read
+// without the combinator layers; everything else, and every malformed row,
+// goes to the declared grammar, and the tests and the fuzz target check
+// that both read the same rows and report the same errors.
+//
 // The Append functions encode every message: [AppendMessage] from a
 // Message's fields, and one function per common message ([AppendQuery],
 // [AppendDataRow], ...). [Write] puts an encoded message into a pipe.Writer.
