@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/eclipse/paho.mqtt.golang v1.5.1
 	github.com/gobwas/ws v1.5.0
+	github.com/jackc/pgx/v5 v5.13.0
 	github.com/mediocregopher/radix/v4 v4.1.4
 	github.com/miekg/dns v1.1.73
 	github.com/nats-io/nats.go v1.56.0
