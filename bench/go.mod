@@ -13,6 +13,7 @@ require (
 	github.com/tidwall/redcon v1.6.4
 	github.com/valyala/fasthttp v1.79.0
 	golang.org/x/net v0.63.0
+	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 )
 
@@ -28,6 +29,7 @@ require (
 	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
 )
 
 replace github.com/sluicego/sluice => ../

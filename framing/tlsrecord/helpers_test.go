@@ -1,0 +1,105 @@
+package tlsrecord
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
+	"github.com/sluicego/sluice/seq"
+)
+
+// plain is a record as the tests compare it: the header and a copy of the
+// fragment.
+type plain struct {
+	Header
+	Data string
+}
+
+func plainOf(r Record) plain { return plain{r.Header, r.Fragment.String()} }
+
+// readAll reads every record of s with o.
+func readAll(s seq.Sequence, o Options) ([]plain, error) {
+	r := parse.NewReader(pipe.FromSequence(s), Parser(o), parse.Options{})
+	defer r.Close()
+	var out []plain
+	for rec := range r.All(context.Background()) {
+		out = append(out, plainOf(rec))
+	}
+	return out, r.Err()
+}
+
+// decoder is the fuzz harness's view of a Parser.
+func decoder(o Options) fuzz.Decoder[Record] { return fuzz.Parser(Parser(o)) }
+
+// hexBytes decodes space-separated hex bytes.
+func hexBytes(s string) []byte {
+	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// violation reports whether err is a syntax error at off matching want.
+func violation(err error, off int64, want error) bool {
+	var se *parse.SyntaxError
+	return errors.As(err, &se) && se.Offset == off && errors.Is(err, want)
+}
+
+// errTruncated marks a reference truncation, whose offset the parser
+// reports as the record's start rather than where the bytes ran out.
+var errTruncated = io.ErrUnexpectedEOF
+
+// refError is what the reference splitter found wrong, and where.
+type refError struct {
+	off  int64
+	want error // a sentinel, or io.ErrUnexpectedEOF
+}
+
+// splitRef is an independent reading of RFC 8446 section 5.1 and RFC 5246
+// section 6.2.1, written as a plain loop over a byte slice: the records of
+// b, and the first violation or truncation.
+func splitRef(b []byte, o Options) ([]plain, *refError) {
+	max := MaxCiphertext
+	if o.Plaintext {
+		max = MaxPlaintext
+	}
+	var out []plain
+	i := 0
+	for i < len(b) {
+		t := b[i]
+		switch {
+		case t == 24 && !o.Heartbeat:
+			return out, &refError{int64(i), ErrHeartbeat}
+		case t < 20 || t > 24:
+			return out, &refError{int64(i), ErrContentType}
+		}
+		if len(b)-i < 3 {
+			return out, &refError{int64(i), io.ErrUnexpectedEOF}
+		}
+		v := int(b[i+1])<<8 | int(b[i+2])
+		if v < 0x0301 || v > 0x0303 {
+			return out, &refError{int64(i + 1), ErrVersion}
+		}
+		if len(b)-i < 5 {
+			return out, &refError{int64(i), io.ErrUnexpectedEOF}
+		}
+		n := int(b[i+3])<<8 | int(b[i+4])
+		switch {
+		case n > max:
+			return out, &refError{int64(i + 3), ErrRecordOverflow}
+		case n == 0 && t != 23 && t != 24:
+			return out, &refError{int64(i + 3), ErrEmpty}
+		case len(b)-i-5 < n:
+			return out, &refError{int64(i), io.ErrUnexpectedEOF}
+		}
+		out = append(out, plain{Header{ContentType(t), Version(v), uint16(n)}, string(b[i+5 : i+5+n])})
+		i += 5 + n
+	}
+	return out, nil
+}
