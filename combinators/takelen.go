@@ -186,17 +186,15 @@ func readTakeLen[L Integer, T any](d *numeral[L], after string, f func(L, seq.Se
 // (callgrind, RESP replies).
 func readTakeLen10[L Integer, T any](num *number, pre, suf, after string, f func(L, seq.Sequence) T, slow parse.TryParse[T],
 	rest func(*parse.Input, int) (seq.Sequence, error)) (parse.TryParse[T], into[T]) {
-	lo, p0 := len(pre), byte(0)
-	if lo == 1 {
-		p0 = pre[0]
+	c := &len10{lo: len(pre), s0: suf[0], s1: suf[1], a0: after[0], a1: after[1], safe: num.safe, umin: num.posMin, umax: num.posMax}
+	if c.lo == 1 {
+		c.p0 = pre[0]
 	}
-	s0, s1, a0, a1 := suf[0], suf[1], after[0], after[1]
-	safe, umin, umax := num.safe, num.posMin, num.posMax
 	p := func(in *parse.Input) (T, error) {
 		span := in.Span()
-		if u, end := head10(span, lo, p0, s0, s1, safe, umin, umax); end > 0 {
+		if u, end := c.head(span); end > 0 {
 			if r := uint64(len(span) - end); u < r && r-u >= 2 {
-				if k := end + int(u); span[k] == a0 && span[k+1] == a1 {
+				if k := end + int(u); span[k] == c.a0 && span[k+1] == c.a1 {
 					s := in.SpanSeqAt(end, int(u))
 					in.Advance(k + 2)
 					return f(L(u), s), nil
@@ -215,9 +213,9 @@ func readTakeLen10[L Integer, T any](num *number, pre, suf, after string, f func
 	}
 	pi := func(in *parse.Input, dst *T) error {
 		span := in.Span()
-		if u, end := head10(span, lo, p0, s0, s1, safe, umin, umax); end > 0 {
+		if u, end := c.head(span); end > 0 {
 			if r := uint64(len(span) - end); u < r && r-u >= 2 {
-				if k := end + int(u); span[k] == a0 && span[k+1] == a1 {
+				if k := end + int(u); span[k] == c.a0 && span[k+1] == c.a1 {
 					s := in.SpanSeqAt(end, int(u))
 					in.Advance(k + 2)
 					*dst = f(L(u), s)
@@ -240,17 +238,27 @@ func readTakeLen10[L Integer, T any](num *number, pre, suf, after string, f func
 	return p, pi
 }
 
-// head10 reads the length of readTakeLen10 at the start of span: the
-// byte p0 if lo is 1, at most safe decimal digits making a number within
-// [umin, umax], and the bytes s0 s1. It returns the length and where it
-// ends, its suffix included, or end 0 when the fast path does not apply.
-func head10(span []byte, lo int, p0, s0, s1 byte, safe int, umin, umax uint64) (u uint64, end int) {
-	if len(span) <= lo || (lo == 1 && span[0] != p0) {
+// len10 is what readTakeLen10 reads: at most one prefix byte p0 (lo is 1
+// when there is one), at most safe decimal digits making a number within
+// [umin, umax], the bytes s0 s1, the bytes counted, and a0 a1.
+type len10 struct {
+	lo                 int
+	p0, s0, s1, a0, a1 byte
+	safe               int
+	umin, umax         uint64
+}
+
+// head reads the length at the start of span, with its prefix and
+// suffix. It returns the length and where it ends, its suffix included,
+// or end 0 when the fast path does not apply.
+func (c *len10) head(span []byte) (u uint64, end int) {
+	lo := c.lo
+	if len(span) <= lo || (lo == 1 && span[0] != c.p0) {
 		return 0, 0
 	}
 	i, stop := lo, len(span)
-	if stop-i > safe {
-		stop = i + safe + 1
+	if stop-i > c.safe {
+		stop = i + c.safe + 1
 	}
 	for ; i < stop; i++ {
 		d := span[i] - '0'
@@ -259,7 +267,7 @@ func head10(span []byte, lo int, p0, s0, s1 byte, safe int, umin, umax uint64) (
 		}
 		u = u*10 + uint64(d)
 	}
-	if i == stop || i == lo || u < umin || u > umax || len(span)-i < 2 || span[i] != s0 || span[i+1] != s1 {
+	if i == stop || i == lo || u < c.umin || u > c.umax || len(span)-i < 2 || span[i] != c.s0 || span[i+1] != c.s1 {
 		return 0, 0
 	}
 	return u, i + 2
