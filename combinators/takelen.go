@@ -25,8 +25,10 @@ import (
 // number between literals ([Decimal], [Hex], in [Before] and [Then] of
 // literals) and after is a literal, TakeLen is compiled into one closure
 // (see [Describe]) that reads the number, views the bytes and matches
-// after in the cursor's span, and falls back to the generic composition
-// otherwise, which may run f again.
+// after in the cursor's span; when the bytes run past the span (a value
+// straddling two reads or segments) it goes on from the number as the
+// generic composition does, and otherwise falls back to the generic
+// composition, which may run f again.
 //
 //go:noinline
 func TakeLen[L Integer, A, T any](length parse.TryParse[L], after parse.TryParse[A], f func(L, seq.Sequence) T) parse.TryParse[T] {
