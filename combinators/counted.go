@@ -50,6 +50,7 @@ func CountedScratch[L Integer, T any](count parse.TryParse[L], p parse.TryParse[
 func counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T], sk *scratchKeys) parse.TryParse[[]T] {
 	key := parse.NewRepeatKey()
 	pi := recordedInto(p) // nil unless fusion is on
+	sub := twoByteCases(p, pi)
 	return func(in *parse.Input) ([]T, error) {
 		off := in.Offset()
 		c, err := count(in)
@@ -69,7 +70,7 @@ func counted[L Integer, T any](count parse.TryParse[L], p parse.TryParse[T], sk 
 		// The elements resume after the count, which is read again: it is
 		// short, and reading it keeps its errors where they are.
 		if pi != nil {
-			return repeatInto(in, key, pi, n, min(n, in.Remaining()), true, sk)
+			return repeatInto(in, key, pi, sub, n, min(n, in.Remaining()), true, sk)
 		}
 		return repeatN(in, key, p, n, min(n, in.Remaining()), true, sk)
 	}

@@ -183,6 +183,13 @@ var fusionCases = []struct {
 			return fmt.Sprint(n, ":", s.String())
 		}))
 	}, []string{"3\r\nSET\r\n", "0\r\n\r\n", "-1\r\n", "41\r\n", "40\r\n", "3\n", "x\r\n", "3\r\nSETX\r\n", "3\r\nSE"}},
+	{"TakeLen(Then(Byte, Tag(Before(Decimal, Literal))), Literal), unsigned decimal between short literals", 40, func() fused {
+		length := c.Then(c.Byte('$'), c.Tag(errTooBig, c.Before(c.Decimal[uint32](2, 30, 0), c.Literal("\r\n"))))
+		return fuse(c.TakeLen(length, c.Literal("\r\n"), func(n uint32, s seq.Sequence) string {
+			return fmt.Sprint(n, ":", s.String())
+		}))
+	}, []string{"$3\r\nSET\r\n", "$2\r\nab\r\n", "$30\r\n", "$31\r\n", "$1\r\na\r\n", "$03\r\nabc\r\n", "$3\r\nabcd\r\n",
+		"$3\r\nabc\n", "$3\n", "$\r\n", "+3\r\n", "$12\r\n0123456789ab\r\n", "$0000000000000000000003\r\nabc\r\n", "$25\r\n0123456789012345678901234\r\n"}},
 	{"Then(Byte, Tag(Before(Decimal, Literal)))", 64, func() fused {
 		return fuse(c.Then(c.Byte('*'), c.Tag(errTooBig, c.Before(c.Decimal[int](0, 300, 0), c.Literal("\r\n")))))
 	}, []string{"*3\r\n", "*301\r\n", "*-1\r\n", "*3\n", "*\r\n", "$3\r\n", "*12"}},

@@ -265,8 +265,12 @@ func dispatchInto[T any](table *[256]into[T], msg string, exps []string) into[T]
 }
 
 // repeatInto is repeatN for an element with a destination form: each
-// element is written into the slot it occupies.
-func repeatInto[T any](in *parse.Input, key *parse.RepeatKey, p into[T], n, size int, progress bool, sk *scratchKeys) ([]T, error) {
+// element is written into the slot it occupies. When the element is a
+// Dispatch chosen by two bytes (sub, from twoByteCases; nil otherwise),
+// the loop looks the two bytes up itself and calls the case, as the
+// Dispatch's destination form would (dispatch2Into), with no call for the
+// Dispatch; anything else runs p.
+func repeatInto[T any](in *parse.Input, key *parse.RepeatKey, p into[T], sub *[256]*[256]into[T], n, size int, progress bool, sk *scratchKeys) ([]T, error) {
 	from := in.Consumed()
 	i, out := startN[T](in, key, size, sk)
 	for ; i < n; i++ {
@@ -279,7 +283,16 @@ func repeatInto[T any](in *parse.Input, key *parse.RepeatKey, p into[T], n, size
 			}
 		}
 		out = out[:i+1]
-		if err := p(in, &out[i]); err != nil {
+		var err error
+		if span := in.Span(); sub != nil && len(span) >= 2 && sub[span[0]] != nil && sub[span[0]][span[1]] != nil {
+			in.Advance(1)
+			if err = sub[span[0]][span[1]](in, &out[i]); err != nil {
+				err = in.Furthest(in.Furthest(err))
+			}
+		} else {
+			err = p(in, &out[i])
+		}
+		if err != nil {
 			out = out[:i]
 			shortSlice(in, key, sk, err, from, start, i, out)
 			return nil, in.Furthest(err)
@@ -289,4 +302,22 @@ func repeatInto[T any](in *parse.Input, key *parse.RepeatKey, p into[T], n, size
 		}
 	}
 	return out, nil
+}
+
+// twoByteCases returns the inner tables of p, a Dispatch whose
+// destination form pi chooses some cases by two bytes (see dispatch2.go),
+// for repeatInto to look them up itself; nil for any other parser, or
+// with fusion off (pi nil).
+func twoByteCases[T any](p parse.TryParse[T], pi into[T]) *[256]*[256]into[T] {
+	if pi == nil {
+		return nil
+	}
+	d, ok := capOf(p).(*dispatched[T])
+	if !ok {
+		return nil
+	}
+	if sub, ok := subTables(d.table); ok {
+		return sub
+	}
+	return nil
 }
