@@ -75,7 +75,7 @@ func TestReaderAdvanceAndRead(t *testing.T) {
 	}{{"lines", []byte(lines.String()), line}, {"frames", frames, frame}} {
 		for seed := range uint64(6) {
 			t.Run(fmt.Sprintf("%s/%d", tc.name, seed), func(t *testing.T) {
-				run := func(wrap func(pipe.Reader, *callCounter) pipe.Reader) ([]string, error, callCounter) {
+				run := func(wrap func(pipe.Reader, *callCounter) pipe.Reader) ([]string, callCounter, error) {
 					var n callCounter
 					pieces := segtest.RandomPieces(rand.New(rand.NewPCG(seed, 9)), tc.input, 1+int(seed)*300)
 					src := pipe.NewReader(&pieces, pipe.ReaderOptions{BufferSize: 512, MinReadSize: 64})
@@ -84,10 +84,10 @@ func TestReaderAdvanceAndRead(t *testing.T) {
 					for m := range r.All(context.Background()) {
 						got = append(got, m)
 					}
-					return got, r.Err(), n
+					return got, n, r.Err()
 				}
-				plain, perr, pn := run(func(r pipe.Reader, n *callCounter) pipe.Reader { return plainReader{r, n} })
-				comb, cerr, cn := run(func(r pipe.Reader, n *callCounter) pipe.Reader { return advReader{plainReader{r, n}} })
+				plain, pn, perr := run(func(r pipe.Reader, n *callCounter) pipe.Reader { return plainReader{r, n} })
+				comb, cn, cerr := run(func(r pipe.Reader, n *callCounter) pipe.Reader { return advReader{plainReader{r, n}} })
 				if !slices.Equal(plain, comb) || fmt.Sprint(perr) != fmt.Sprint(cerr) {
 					t.Fatalf("over an AdvanceReader: %d messages, %v; over a plain reader: %d, %v", len(comb), cerr, len(plain), perr)
 				}
