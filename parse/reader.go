@@ -62,6 +62,7 @@ type Options struct {
 // [Reader.CancelPendingRead], which any goroutine may call.
 type Reader[T any] struct {
 	src    pipe.Reader
+	adv    pipe.AdvanceReader // src, if it releases and reads in one call
 	m      machine[T]
 	held   bool  // m.res is a read result not yet released with AdvanceTo (unless cause is set)
 	cause  error // the error the last read returned with bytes: parse them, then end with it
@@ -73,6 +74,7 @@ type Reader[T any] struct {
 // from then on and completes it.
 func NewReader[T any](src pipe.Reader, p TryParse[T], opts Options) *Reader[T] {
 	r := &Reader[T]{src: src}
+	r.adv, _ = src.(pipe.AdvanceReader)
 	r.m.init(p, opts)
 	return r
 }
@@ -118,19 +120,21 @@ func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 func (r *Reader[T]) next(ctx context.Context, err error) (T, error) {
 	var zero T
 	for {
+		advance := false
 		switch {
 		case r.err != nil:
 			return zero, r.err
 		case err == errPartial && r.cause != nil:
 			return zero, r.fail(cutError(&r.m, r.cause))
 		case err == errPartial:
-			// Keep the partial message, wait for bytes not yet examined.
-			r.src.AdvanceTo(r.m.rest.Start(), r.m.rest.End())
+			// Keep the partial message, wait for bytes not yet examined:
+			// read advances the pipe to them.
+			advance = true
 			r.held = false
 		case err != nil:
 			return zero, r.fail(err)
 		}
-		if err := r.read(ctx); err != nil {
+		if err := r.read(ctx, advance); err != nil {
 			return zero, err
 		}
 		var msg T
@@ -140,14 +144,25 @@ func (r *Reader[T]) next(ctx context.Context, err error) (T, error) {
 	}
 }
 
-// read fills r.m with the next read of the pipe.
-func (r *Reader[T]) read(ctx context.Context) error {
+// read fills r.m with the next read of the pipe, first releasing the
+// held result up to the partial message at its end if advance is set:
+// with one call where the pipe reader can (the common case of a message
+// reader: every message of the buffer returned, the partial one kept).
+func (r *Reader[T]) read(ctx context.Context, advance bool) error {
 	var res pipe.Result
 	var err error
-	if r.m.need > 0 {
-		res, err = r.src.ReadAtLeast(ctx, r.m.need)
-	} else {
-		res, err = r.src.Read(ctx)
+	switch {
+	case advance && r.m.need == 0 && r.adv != nil:
+		res, err = r.adv.AdvanceAndRead(ctx, r.m.rest.Start(), r.m.rest.End())
+	case advance:
+		r.src.AdvanceTo(r.m.rest.Start(), r.m.rest.End())
+		fallthrough
+	default:
+		if r.m.need > 0 {
+			res, err = r.src.ReadAtLeast(ctx, r.m.need)
+		} else {
+			res, err = r.src.Read(ctx)
+		}
 	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {

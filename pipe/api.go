@@ -64,6 +64,32 @@ type Reader interface {
 	Complete(err error)
 }
 
+// AdvanceReader is a [Reader] that releases a result and reads the next one
+// in one call: the call a consumer makes once per read in its loop. Every
+// reader of this package (a [Pipe]'s, [NewReader]'s, [FromSequence]'s) is
+// one; [AdvanceAndRead] serves any Reader.
+type AdvanceReader interface {
+	Reader
+	// AdvanceAndRead is AdvanceTo(consumed, examined) followed by
+	// Read(ctx), with the same checks, panics, results and errors, made
+	// with one call: the result it releases must be the last one handed
+	// out, and the result it returns is released by the next AdvanceTo or
+	// AdvanceAndRead, as Read's is.
+	AdvanceAndRead(ctx context.Context, consumed, examined seq.Position) (Result, error)
+}
+
+// AdvanceAndRead releases r's last result up to consumed and examined and
+// reads the next one: r.AdvanceAndRead if r is an [AdvanceReader], else
+// r.AdvanceTo then r.Read. A consumer that makes many reads asserts r to
+// an AdvanceReader once instead.
+func AdvanceAndRead(ctx context.Context, r Reader, consumed, examined seq.Position) (Result, error) {
+	if a, ok := r.(AdvanceReader); ok {
+		return a.AdvanceAndRead(ctx, consumed, examined)
+	}
+	r.AdvanceTo(consumed, examined)
+	return r.Read(ctx)
+}
+
 // Writer is the producing side of a pipe.
 //
 // A Writer is used by one goroutine at a time, except CancelPendingFlush,

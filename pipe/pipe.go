@@ -684,6 +684,12 @@ func (r *pipeReader) AdvanceTo(consumed, examined seq.Position) { r.p.advance(co
 func (r *pipeReader) CancelPendingRead()                        { r.p.cancelPendingRead() }
 func (r *pipeReader) Complete(err error)                        { r.p.completeReader(err) }
 
+func (r *pipeReader) AdvanceAndRead(ctx context.Context, consumed, examined seq.Position) (Result, error) {
+	r.p.advance(consumed, examined)
+	res, _, err := r.p.read(ctx, 0, true)
+	return res, err
+}
+
 type pipeWriter struct{ p *Pipe }
 
 func (w *pipeWriter) Buffer(n int) []byte { return w.p.getBuffer(n) }

@@ -521,6 +521,55 @@ func (r *streamReader) AdvanceTo(consumed, examined seq.Position) {
 	r.advance(consumed, examined)
 }
 
+// AdvanceAndRead implements [AdvanceReader.AdvanceAndRead].
+func (r *streamReader) AdvanceAndRead(ctx context.Context, consumed, examined seq.Position) (Result, error) {
+	// The common case of a consumer that takes every byte it was handed:
+	// AdvanceTo's short path and then Read's, in one frame. The end is
+	// checked against the last result as AdvanceTo's short path checks it;
+	// once the segment is emptied the state is the one Read's short path
+	// starts from (no flag set, all of the buffer in the last segment), so
+	// only what may have changed since the last result is looked at again:
+	// a cancel and ctx. Anything else goes the two calls' way.
+	t := r.tail
+	if r.state != stActive || consumed.Segment() != t || consumed.Offset() != t.Len() || !consumed.Valid() ||
+		(examined != consumed && !examined.IsZero()) || r.endIdx == r.startIdx {
+		r.AdvanceTo(consumed, examined)
+		return r.Read(ctx)
+	}
+	// The segment is emptied in place: all of its memory is free, and a
+	// segment is never smaller than minRead (see Validate and getSegment).
+	buf, ok := t.ReuseAvailable(r.endIdx, r.poison)
+	if !ok {
+		r.advance(consumed, examined) // it retires instead
+		return r.Read(ctx)
+	}
+	r.state = 0
+	r.startIdx, r.examined = r.endIdx, r.endIdx
+	r.startOff = 0
+	if r.cancel.Load() {
+		return r.read(ctx)
+	}
+	if !uncancelable(ctx) {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+	}
+	n, err := r.src.Read(buf)
+	// As in Read: src.Read may have completed the reader.
+	if err == nil && uint(n-1) < uint(len(buf)) && r.state == 0 {
+		b := t.CommitSlice(n, 0)
+		r.endIdx += int64(n)
+		if !r.cancel.Load() {
+			r.state = stActive
+			return Result{Buffer: b}, nil
+		}
+	} else if r.state&stDone == 0 && !r.took(n, err, len(buf)) {
+		r.empty++
+		r.readOnce(ctx)
+	}
+	return r.read(ctx)
+}
+
 // advance is AdvanceTo but for its common case.
 func (r *streamReader) advance(consumed, examined seq.Position) {
 	if r.state&(stDone|stActive) != stActive {
@@ -753,6 +802,12 @@ func (r *fixedReader) AdvanceTo(consumed, examined seq.Position) {
 	if ci != head {
 		r.start, r.startIdx = consumed, ci
 	}
+}
+
+// AdvanceAndRead implements [AdvanceReader.AdvanceAndRead].
+func (r *fixedReader) AdvanceAndRead(ctx context.Context, consumed, examined seq.Position) (Result, error) {
+	r.AdvanceTo(consumed, examined)
+	return r.Read(ctx)
 }
 
 // CancelPendingRead implements [Reader.CancelPendingRead].

@@ -155,15 +155,25 @@ func (s *Segment) Recycle(poison bool) *Segment {
 // nothing, when s has a successor or when Recycle would retire it; use
 // Recycle then.
 func (s *Segment) Reuse(index int64, poison bool) bool {
+	_, ok := s.ReuseAvailable(index, poison)
+	return ok
+}
+
+// ReuseAvailable is [Segment.Reuse] followed by [Segment.Available]: it
+// empties s in place as the first segment of a new chain whose running
+// index is index and returns all of its memory, free, for a producer that
+// reads into the same segment over and over. Where Reuse would report
+// false it does nothing and reports false.
+func (s *Segment) ReuseAvailable(index int64, poison bool) ([]byte, bool) {
 	if s.next != nil || s.gen >= lastGen {
-		return false
+		return nil, false
 	}
 	if poison {
 		fill(s.buf)
 	}
 	s.n, s.index = 0, index
 	s.gen++
-	return true
+	return s.buf, true
 }
 
 // CommitSlice commits k bytes written into [Segment.Available], as Commit
