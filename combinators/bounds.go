@@ -34,10 +34,10 @@ func LengthPrefixed[L uint8 | uint16 | uint32 | uint64, T any](length parse.TryP
 		if c, ok := capOf(length).(*cappedField[L]); ok {
 			// The field decoded once, both bounds checked here.
 			n.fused = true
-			p = prefixedBody(c.raw, c.consumes, c.rem, bc, p)
+			p = withBatch(prefixedBody(c.raw, c.consumes, c.rem, bc, p), prefixedBodyBatch(c.raw, c.consumes, c.rem, bc))
 		} else if f, consumes := lookOf(length); f != nil {
 			n.fused = true
-			p = prefixedBody(f, consumes, math.MaxUint64, bc, p)
+			p = withBatch(prefixedBody(f, consumes, math.MaxUint64, bc, p), prefixedBodyBatch(f, consumes, math.MaxUint64, bc))
 		}
 	}
 	return record(p, n)
@@ -80,13 +80,14 @@ func LengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](length parse.TryPar
 	n := mk("LengthPrefixedBytes", kid(length))
 	if f, ok := fixedOf(length); ok {
 		n.fused = true
-		return record(fixedPrefixedBytes(f, p), n)
+		return record(withBatch(fixedPrefixedBytes(f, p), fixedPrefixedBatch(f)), n)
 	}
 	if c, ok := capOf(length).(*cappedField[L]); ok && fusion() {
 		// A Capped field: decoded once, both bounds checked, the body
 		// viewed.
 		n.fused = true
-		return record(prefixedBody(c.raw, c.consumes, c.rem, &body[seq.Sequence]{conv: identity, id: true}, p), n)
+		bc := &body[seq.Sequence]{conv: identity, id: true}
+		return record(withBatch(prefixedBody(c.raw, c.consumes, c.rem, bc, p), prefixedBodyBatch(c.raw, c.consumes, c.rem, bc)), n)
 	}
 	return record(p, n)
 }

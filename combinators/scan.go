@@ -88,7 +88,7 @@ func withScan[T any](p parse.TryParse[T], n *node, s *scanner[T]) parse.TryParse
 		return p
 	}
 	n.fused, n.slow = true, p
-	return readScan(s, p)
+	return withBatch(readScan(s, p), scanBatch(s))
 }
 
 // slowOf returns the generic composition behind p's span scan, or p. A

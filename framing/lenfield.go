@@ -7,6 +7,7 @@ import (
 	"math"
 
 	c "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/batch"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -261,7 +262,7 @@ func uint24(le bool) parse.TryParse[uint64] {
 // as it is anywhere else in a frame, rather than combinators.Uvarint's
 // syntax error.
 func finish(p parse.TryParse[seq.Sequence], max int, varint bool) parse.TryParse[seq.Sequence] {
-	return func(in *parse.Input) (seq.Sequence, error) {
+	q := func(in *parse.Input) (seq.Sequence, error) {
 		v, err := p(in)
 		if err != nil {
 			// Type assertions, not errors.As, which would cost an
@@ -279,6 +280,11 @@ func finish(p parse.TryParse[seq.Sequence], max int, varint bool) parse.TryParse
 		}
 		return v, err
 	}
+	// Its messages are p's: so is its batch form, if p has one.
+	if fn := batch.Lookup(batch.Closure(p)); fn != nil {
+		batch.Record(batch.Closure(q), fn)
+	}
+	return q
 }
 
 // appendField appends to dst the length field holding v for frames read

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	c "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/batch"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -87,7 +88,45 @@ func Lines(o LineOptions) parse.TryParse[seq.Sequence] {
 	if max < 0 {
 		return term
 	}
-	return fast(o.End, max, bounded(c.Limit(max+endLen, term), max+endLen, max))
+	p := fast(o.End, max, bounded(c.Limit(max+endLen, term), max+endLen, max))
+	batch.Record(batch.Closure(p), fastBatch(o.End, max))
+	return p
+}
+
+// fastBatch is the batch form of fast(e, max, ...) for a message reader:
+// the lines that its fast path takes, one after another in the cursor's
+// span.
+func fastBatch(e LineEnd, max int) func(*parse.Input, []seq.Sequence) int {
+	return func(in *parse.Input, out []seq.Sequence) int {
+		span := in.Span()
+		b, k := span, 0
+		for ; k < len(out); k++ {
+			w := b
+			if len(w) > fastScan {
+				w = w[:fastScan]
+			}
+			var i, end int
+			if e == EndCRLF {
+				i, end = bytes.Index(w, crlf), 2
+			} else {
+				i, end = bytes.IndexByte(w, '\n'), 1
+			}
+			if i < 0 {
+				break
+			}
+			n := i
+			if e == EndLFOrCRLF && i > 0 && w[i-1] == '\r' {
+				n--
+			}
+			if n > max {
+				break
+			}
+			out[k] = in.SpanSeqAt(len(span)-len(b), n)
+			b = b[i+end:]
+		}
+		in.Advance(len(span) - len(b))
+		return k
+	}
 }
 
 // fastScan is how far into the current segment the fast path of Lines

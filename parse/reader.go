@@ -95,9 +95,18 @@ func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 	// The common case first, written out (an instance of a generic method
 	// is not inlined, so a call to machine.next would be a second call per
 	// message): the next message is in the buffer already read.
+	if m := &r.m; m.qi < m.qn {
+		msg := m.q[m.qi]
+		m.qi++
+		return msg, nil
+	}
 	if r.held {
 		var msg T
 		var err error
+		if r.m.batch != nil && r.m.fill() {
+			r.m.qi = 1
+			return r.m.q[0], nil
+		}
 		if c := r.m.ready(); c >= 0 {
 			msg, err = r.m.parse(&r.m.in)
 			if err == nil && r.m.fits() {
@@ -279,6 +288,12 @@ type machine[T any] struct {
 	// moves forward, so windows cost linear time over a buffer.
 	ahead    seq.Reader
 	aheadSet bool
+
+	// batch is the parser's batch form, or nil (batch.go); q[qi:qn] are
+	// the messages it read and the reader has not returned yet.
+	batch  func(*Input, []T) int
+	q      []T
+	qi, qn int
 }
 
 func (m *machine[T]) init(p TryParse[T], opts Options) {
@@ -288,6 +303,7 @@ func (m *machine[T]) init(p TryParse[T], opts Options) {
 	}
 	m.reps.next = -1
 	m.in.reps = &m.reps
+	m.batch = batchOf(p)
 }
 
 // load makes res the result to parse.
@@ -509,6 +525,19 @@ func (r *Reader[T]) All(ctx context.Context) iter.Seq[T] {
 		m := &r.m
 	loop:
 		for {
+			// The messages a batch queued, then a new batch: a parser call
+			// per batch rather than per message. (The body may call Next,
+			// which takes from the same queue, or Close, which empties it.)
+			for m.qi < m.qn {
+				msg := m.q[m.qi]
+				m.qi++
+				if !yield(msg) {
+					return
+				}
+			}
+			if r.held && m.batch != nil && m.fill() {
+				continue
+			}
 			// Next's common case written out, to save a call per message;
 			// the inner loop stays in it while messages follow one another
 			// in the buffer held. (No offset lives across the parser call:
@@ -521,8 +550,8 @@ func (r *Reader[T]) All(ctx context.Context) iter.Seq[T] {
 						if !yield(msg) {
 							return
 						}
-						if m.ready() < 0 {
-							continue loop // the buffer's end, or a hint: Next decides
+						if m.batch != nil || m.ready() < 0 {
+							continue loop // a batch, the buffer's end, or a hint: Next decides
 						}
 						msg, err = m.parse(&m.in)
 					}
@@ -576,6 +605,8 @@ func (r *Reader[T]) Close() error {
 		// The cursor goes with the memory it reads: an All loop whose body
 		// closed the reader must not parse the rest of the buffer.
 		r.held, r.m.end = false, 0
+		clear(r.m.q)
+		r.m.qi, r.m.qn = 0, 0
 		r.src.Complete(nil)
 	}
 	return nil

@@ -1,0 +1,170 @@
+package combinators
+
+import (
+	"bytes"
+	"encoding/binary"
+
+	"github.com/sluicego/sluice/internal/batch"
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
+)
+
+// Batch forms. A message reader given one of the parsers below finds its
+// batch form (internal/batch) and reads every whole message of the
+// cursor's span with one call of it, instead of one parser call per
+// message: the per-message floor of a stream of small lines or frames is
+// then the search or the length decode, a store and the caller's loop. A
+// batch form returns exactly the messages its parser returns, and stops
+// where the parser's fast path would not decide (a message cut by the
+// span's end, a length over a bound): the parser, called next, decides
+// those, with every error and need for more input it has.
+
+// withBatch records fn as the batch form of p, a closure allocated on the
+// heap, and returns p.
+func withBatch[T any](p parse.TryParse[T], fn func(*parse.Input, []T) int) parse.TryParse[T] {
+	batch.Record(batch.Closure(p), fn)
+	return p
+}
+
+func init() {
+	batch.RecordStatic(batch.Closure(parse.TryParse[seq.Sequence](line)), lineBatch)
+}
+
+// lineBatch is the batch form of Line: the lines whose LF lies in the
+// cursor's span.
+func lineBatch(in *parse.Input, out []seq.Sequence) int {
+	span := in.Span()
+	b, k := span, 0
+	for ; k < len(out); k++ {
+		j := bytes.IndexByte(b, '\n')
+		if j < 0 {
+			break
+		}
+		n := j
+		if uint(j-1) < uint(len(b)) && b[j-1] == '\r' {
+			n--
+		}
+		out[k] = in.SpanSeqAt(len(span)-len(b), n)
+		b = b[j+1:]
+	}
+	in.Advance(len(span) - len(b))
+	return k
+}
+
+// fixedPrefixedBatch is the batch form of fixedPrefixedBytes(f, ...): the
+// frames whose body ends before the cursor's span does and that fit the
+// limit, as that parser's fast path takes them. The common 4-byte
+// big-endian field has a loop of its own, without a switch per frame.
+func fixedPrefixedBatch(f fixedInt) func(*parse.Input, []seq.Sequence) int {
+	if f == (fixedInt{4, true}) {
+		return prefixed32BE
+	}
+	return fixedPrefixedAny(f)
+}
+
+func prefixed32BE(in *parse.Input, out []seq.Sequence) int {
+	span := in.Span()
+	lim := uint64(in.Limit() - in.Consumed()) // the budget of each frame
+	b, k := span, 0
+	for ; k < len(out) && len(b) > 4; k++ {
+		l := uint64(binary.BigEndian.Uint32(b))
+		if l >= uint64(len(b)-4) || 4+l > lim {
+			break
+		}
+		out[k] = in.SpanSeqAt(len(span)-len(b)+4, int(l))
+		b = b[4+l:]
+	}
+	in.Advance(len(span) - len(b))
+	return k
+}
+
+// fixedPrefixedAny is fixedPrefixedBatch for any width and byte order. It
+// is not inlined: a closure made inside an instance of a generic function
+// (its caller) does not get its own calls inlined.
+//
+//go:noinline
+func fixedPrefixedAny(f fixedInt) func(*parse.Input, []seq.Sequence) int {
+	w, big := f.width, f.big
+	return func(in *parse.Input, out []seq.Sequence) int {
+		span := in.Span()
+		lim := uint64(in.Limit() - in.Consumed()) // the budget of each frame
+		b, k := span, 0
+		for ; k < len(out) && len(b) > w; k++ {
+			var l uint64
+			switch {
+			case w == 4:
+				l = uint64(binary.LittleEndian.Uint32(b))
+			case w == 2 && big:
+				l = uint64(binary.BigEndian.Uint16(b))
+			case w == 2:
+				l = uint64(binary.LittleEndian.Uint16(b))
+			case w == 1:
+				l = uint64(b[0])
+			case big:
+				l = binary.BigEndian.Uint64(b)
+			default:
+				l = binary.LittleEndian.Uint64(b)
+			}
+			if l >= uint64(len(b)-w) || uint64(w)+l > lim {
+				break
+			}
+			out[k] = in.SpanSeqAt(len(span)-len(b)+w, int(l))
+			b = b[w+int(l):]
+		}
+		in.Advance(len(span) - len(b))
+		return k
+	}
+}
+
+// prefixedBodyBatch is the batch form of prefixedBody(f, consumes, rem, b,
+// ...): the frames that its fast path takes, one after another.
+//
+//go:noinline
+func prefixedBodyBatch[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], consumes bool, rem uint64, b *body[T]) func(*parse.Input, []T) int {
+	skip, n, get, conv := f.skip, f.size(), f.get, b.conv
+	adv := 0
+	if consumes {
+		adv = n
+	}
+	return func(in *parse.Input, out []T) int {
+		span := in.Span()
+		lim := in.Limit() - in.Consumed() // the budget of each frame
+		i, k := 0, 0
+		for k < len(out) && len(span)-i >= n {
+			l, ok := get(span[i+skip:])
+			if !ok || uint64(l) >= uint64(len(span)-i-adv) || uint64(l) > rem || adv > lim || uint64(l) > uint64(lim-adv) {
+				break
+			}
+			out[k] = conv(in.SpanSeqAt(i+adv, int(l)))
+			k++
+			i += adv + int(l)
+		}
+		in.Advance(i)
+		return k
+	}
+}
+
+// scanBatch is the batch form of readScan(s, ...): the elements that the
+// span scan decides one after another, each within the limit and of at
+// least a byte.
+//
+//go:noinline
+func scanBatch[T any](s *scanner[T]) func(*parse.Input, []T) int {
+	scan := s.scan
+	return func(in *parse.Input, out []T) int {
+		span := in.Span()
+		lim := in.Limit() - in.Consumed() // the budget of each element
+		i, k := 0, 0
+		for k < len(out) {
+			v, j := scan(in, span, i)
+			if j <= i || j-i > lim {
+				break
+			}
+			out[k] = v
+			k++
+			i = j
+		}
+		in.Advance(i)
+		return k
+	}
+}

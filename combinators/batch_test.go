@@ -1,0 +1,73 @@
+package combinators
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sluicego/sluice/internal/batch"
+	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
+	"github.com/sluicego/sluice/seq"
+)
+
+// The batch forms read the messages their parsers read: a message reader
+// (which takes every message it can from a batch) gives, over every
+// segmentation, what calling the parser message after message on the whole
+// input gives.
+func TestBatchFormsSameMessages(t *testing.T) {
+	var lines, frames32, frames16, words []byte
+	for i := range 80 {
+		s := strings.Repeat(string(rune('a'+i%26)), i%9)
+		lines = append(lines, s...)
+		if i%4 == 0 {
+			lines = append(lines, '\r')
+		}
+		lines = append(lines, '\n')
+		frames32 = binary.BigEndian.AppendUint32(frames32, uint32(len(s)))
+		frames32 = append(frames32, s...)
+		frames16 = binary.LittleEndian.AppendUint16(frames16, uint16(len(s)))
+		frames16 = append(frames16, s...)
+		words = append(words, s+"x;"...)
+	}
+	isLetter := func(c byte) bool { return c >= 'a' && c <= 'z' }
+	cases := []struct {
+		name  string
+		p     parse.TryParse[seq.Sequence]
+		input []byte
+	}{
+		{"Line", Line(), lines},
+		{"LengthPrefixedBytes/Uint32BE", LengthPrefixedBytes(Uint32BE()), frames32},
+		{"LengthPrefixedBytes/Uint16LE", LengthPrefixedBytes(Uint16LE()), frames16},
+		{"LengthPrefixed/Capped", LengthPrefixed(Capped(1000, Uint32BE()), Rest()), frames32},
+		{"scan", Before(TakeWhile("letter", isLetter, 1, -1), Byte(';')), words},
+	}
+	for _, c := range cases {
+		if batch.Lookup(batch.Closure(c.p)) == nil {
+			t.Fatalf("%s: no batch form recorded", c.name)
+		}
+		var want []string
+		in := parse.NewInput(segtest.Split(c.input), true, 0)
+		for in.Remaining() > 0 {
+			at := in.Consumed()
+			v, err := c.p(in)
+			if err != nil {
+				t.Fatalf("%s: parser at %d: %v", c.name, at, err)
+			}
+			want = append(want, v.String())
+		}
+		for _, sc := range segtest.Segmentations(c.input) {
+			r := parse.NewReader(pipe.FromSequence(sc.Seq), c.p, parse.Options{})
+			var got []string
+			for v := range r.All(context.Background()) {
+				got = append(got, v.String())
+			}
+			if err := r.Err(); err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s/%s: got %q, %v; want %q", c.name, sc.Name, got, err, want)
+			}
+		}
+	}
+}

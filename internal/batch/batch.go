@@ -1,0 +1,67 @@
+// Package batch records the batch forms of parsers, for the message readers
+// of package parse to find: a batch form reads every whole message at the
+// cursor's span in one call, so that a reader pays a parser call, and its
+// size and progress checks, once per batch instead of once per message.
+//
+// A parser is a func value, a pointer to its closure, so the closure
+// identifies it. The table holds a closure weakly and a cleanup removes its
+// entry when the closure is collected, as combinators' node table does, so
+// that a grammar declared per message leaves nothing behind; a top-level
+// function, whose closure is static, is recorded with [RecordStatic].
+// Only the packages of this module record: each knows which of its
+// closures live on the heap.
+package batch
+
+import (
+	"runtime"
+	"sync"
+	"unsafe"
+	"weak"
+)
+
+// entry is what the table holds for one closure.
+type entry struct {
+	w      weak.Pointer[byte]
+	static bool
+	fn     any
+}
+
+var table sync.Map // closure address -> *entry
+
+// Record notes fn as the batch form of the parser whose closure is c, a
+// closure allocated on the heap (one that captures variables). fn is a
+// func(*parse.Input, []T) int for the parser's message type T.
+func Record(c unsafe.Pointer, fn any) {
+	p := (*byte)(c)
+	e := &entry{w: weak.Make(p), fn: fn}
+	addr := uintptr(c)
+	table.Store(addr, e)
+	runtime.AddCleanup(p, func(addr uintptr) { table.CompareAndDelete(addr, e) }, addr)
+}
+
+// RecordStatic notes fn as the batch form of the top-level function whose
+// static closure is c.
+func RecordStatic(c unsafe.Pointer, fn any) {
+	table.Store(uintptr(c), &entry{static: true, fn: fn})
+}
+
+// Lookup returns the batch form recorded for the closure c, or nil.
+func Lookup(c unsafe.Pointer) any {
+	if c == nil {
+		return nil
+	}
+	v, ok := table.Load(uintptr(c))
+	if !ok {
+		return nil
+	}
+	e := v.(*entry)
+	if !e.static && unsafe.Pointer(e.w.Value()) != c {
+		return nil // a dead closure's entry, its cleanup not yet run
+	}
+	return e.fn
+}
+
+// Closure returns the closure pointer of the func value f.
+func Closure[F any](f F) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&f))
+}
