@@ -22,4 +22,4 @@ for s in chunks trailer nginx; do
 done
 echo "== Lines/len=var (target: parse <= scanner, >= 0.85x hand's speed)"; run 'Lines/len=var' hand parse scanner sluice
 echo "== Frames/len=100 (target: parse >= 1.8x bufio's speed)"; run 'Frames/len=100' bufio parse sluice
-echo "== ReadCost/4KiB (target: pipe <= 4x io)"; run 'ReadCost/4KiB' io pipe
+echo "== ReadCost/4KiB (target: pipe <= 4x io)"; run 'ReadCost/4KiB' io pipe pipepair

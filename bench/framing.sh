@@ -19,10 +19,11 @@ go test -c -o "$BIN" .
 declare -A peers=(
   [resp-commands]="sluice redcon" [resp-replies]="sluice radix" [http1]="sluice nethttp fasthttp"
   [lines]="sluice scanner" [ndjson]="sluice scanner" [lenfield]="sluice bufio" [uvarint]="sluice protodelim"
-  [ws]="sluice gobwas"
+  [ws]="sluice gobwas" [mqtt]="sluice paho" [pgwire]="sluice pgproto3" [dns]="sluice miekg" [http2]="sluice xnet"
+  [grpc]="sluice bufio"
 )
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(resp-commands resp-replies http1 lines ndjson lenfield uvarint ws)
+[ ${#cases[@]} -gt 0 ] || cases=(resp-commands resp-replies http1 lines ndjson lenfield uvarint ws mqtt pgwire dns http2 grpc)
 for c in "${cases[@]}"; do
   echo "== Framing/$c (target: sluice <= 0.8x each peer)"
   # shellcheck disable=SC2086
