@@ -3,10 +3,10 @@ package grpc
 import (
 	"context"
 	"errors"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"io"
 
 	"github.com/sluicego/sluice/fuzz"
-	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
@@ -68,10 +68,7 @@ func decoder(o Options) fuzz.Decoder[Message] {
 }
 
 // violation reports whether err is a syntax error at off matching want.
-func violation(err error, off int64, want error) bool {
-	var se *parse.SyntaxError
-	return errors.As(err, &se) && se.Offset == off && errors.Is(err, want)
-}
+var violation = parsetest.SyntaxAt
 
 // refError is what the reference splitter found wrong, and where.
 type refError struct {

@@ -3,13 +3,11 @@ package http2
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
-	"errors"
 	"fmt"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"strings"
 
 	"github.com/sluicego/sluice/fuzz"
-	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 )
 
@@ -77,19 +75,10 @@ func decoder(r Role, o Options) fuzz.Decoder[Frame] {
 }
 
 // hexBytes decodes space-separated hex bytes.
-func hexBytes(s string) []byte {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+var hexBytes = parsetest.Hex
 
 // violation reports whether err is a syntax error at off matching want.
-func violation(err error, off int64, want error) bool {
-	var se *parse.SyntaxError
-	return errors.As(err, &se) && se.Offset == off && errors.Is(err, want)
-}
+var violation = parsetest.SyntaxAt
 
 // settings0 is the SETTINGS frame mixed starts with.
 var settings0 = AppendSettings(nil, Setting{SettingMaxConcurrentStreams, 100}, Setting{SettingInitialWindowSize, 1 << 20},

@@ -2,14 +2,12 @@ package mqtt
 
 import (
 	"context"
-	"encoding/hex"
-	"errors"
 	"fmt"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"strings"
 
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/internal/segtest"
-	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
@@ -118,19 +116,10 @@ func decoder(r Role, o Options) fuzz.Decoder[Packet] {
 }
 
 // hexBytes decodes space-separated hex bytes.
-func hexBytes(s string) []byte {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+var hexBytes = parsetest.Hex
 
 // violation reports whether err is a syntax error at off matching want.
-func violation(err error, off int64, want error) bool {
-	var se *parse.SyntaxError
-	return errors.As(err, &se) && se.Offset == off && errors.Is(err, want)
-}
+var violation = parsetest.SyntaxAt
 
 func so(s string) seq.Sequence { return seq.Of([]byte(s)) }
 

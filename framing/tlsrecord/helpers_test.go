@@ -2,10 +2,8 @@ package tlsrecord
 
 import (
 	"context"
-	"encoding/hex"
-	"errors"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"io"
-	"strings"
 
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/parse"
@@ -37,19 +35,10 @@ func readAll(s seq.Sequence, o Options) ([]plain, error) {
 func decoder(o Options) fuzz.Decoder[Record] { return fuzz.Parser(Parser(o)) }
 
 // hexBytes decodes space-separated hex bytes.
-func hexBytes(s string) []byte {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+var hexBytes = parsetest.Hex
 
 // violation reports whether err is a syntax error at off matching want.
-func violation(err error, off int64, want error) bool {
-	var se *parse.SyntaxError
-	return errors.As(err, &se) && se.Offset == off && errors.Is(err, want)
-}
+var violation = parsetest.SyntaxAt
 
 // errTruncated marks a reference truncation, whose offset the parser
 // reports as the record's start rather than where the bytes ran out.

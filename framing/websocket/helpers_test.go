@@ -2,13 +2,11 @@ package websocket
 
 import (
 	"context"
-	"encoding/hex"
-	"errors"
 	"fmt"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"strings"
 
 	"github.com/sluicego/sluice/fuzz"
-	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
@@ -64,18 +62,9 @@ func decoder(r Role, o Options) fuzz.Decoder[Frame] {
 }
 
 // hexBytes decodes space-separated hex bytes.
-func hexBytes(s string) []byte {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+var hexBytes = parsetest.Hex
 
 // violation reports whether err is a syntax error at off matching want.
-func violation(err error, off int64, want error) bool {
-	var se *parse.SyntaxError
-	return errors.As(err, &se) && se.Offset == off && errors.Is(err, want)
-}
+var violation = parsetest.SyntaxAt
 
 func seqOf(b []byte) seq.Sequence { return seq.Of(b) }
