@@ -43,6 +43,7 @@ type FormatError struct {
 	Err error
 }
 
+// Error returns the fault and its offset.
 func (e *FormatError) Error() string { return fmt.Sprintf("%v at offset %d", e.Err, e.Offset) }
 
 // Unwrap returns the sentinel, for errors.Is.

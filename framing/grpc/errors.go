@@ -27,6 +27,7 @@ type Error struct {
 	msg  string
 }
 
+// Error returns the message, prefixed with the package name.
 func (e *Error) Error() string { return e.msg }
 
 // Is makes ErrMessageTooLarge match parse.ErrTooLarge too, as every size

@@ -100,6 +100,7 @@ type Error struct {
 	msg   string
 }
 
+// Error returns the message, prefixed with the package name.
 func (e *Error) Error() string { return e.msg }
 
 // The violations a Parser, a Record's methods and a Hello report.

@@ -54,6 +54,7 @@ type Error struct {
 	msg  string
 }
 
+// Error returns the message, prefixed with the package name.
 func (e *Error) Error() string { return e.msg }
 
 // The violations a Decoder reports.
