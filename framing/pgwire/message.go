@@ -191,10 +191,15 @@ type Message struct {
 	parsed []Value
 }
 
-// col is a value's place in Message.vals: the offset of its bytes (after
-// its length word) and its length, -1 for NULL. Without pointers, a row's
-// columns cost a length read and two integer stores each.
-type col struct{ off, n int32 }
+// col is a value's place in Message.vals: the offsets of its first byte
+// (after its length word) and of the byte after its last; for NULL, end is
+// off-1, the offset the length -1 gives. Without pointers, a row's columns
+// cost a length read and two integer stores each, and a value's bytes are
+// raw[off:end], which needs one bounds check once end >= off is known.
+type col struct{ off, end uint32 }
+
+// null reports SQL NULL.
+func (c col) null() bool { return c.end < c.off }
 
 // NumValues returns the number of values: a DataRow's columns, a Bind's
 // parameters, 1 for a FunctionCallResponse, 0 for the other kinds.
@@ -205,10 +210,10 @@ func (m *Message) NumValues() int { return len(m.cols) }
 // next read from the Decoder, as the message is.
 func (m *Message) Value(i int) Value {
 	c := m.cols[i]
-	if c.n < 0 {
+	if c.null() {
 		return Value{Null: true}
 	}
-	return Value{Data: m.vals.Slice(int(c.off), int(c.off+c.n))}
+	return Value{Data: m.vals.Slice(int(c.off), int(c.end))}
 }
 
 // ValueBytes returns the bytes of value i (0 <= i < NumValues): nil for SQL
@@ -224,10 +229,10 @@ func (m *Message) Value(i int) Value {
 func (m *Message) ValueBytes(i int) []byte {
 	// Small enough to inline: a slice expression.
 	c := m.cols[i]
-	if c.n < 0 {
+	if c.null() {
 		return nil
 	}
-	return m.raw[c.off : c.off+c.n : c.off+c.n]
+	return m.raw[c.off:c.end:c.end]
 }
 
 // Values iterates over the values as Value(0), Value(1), ...
@@ -261,12 +266,12 @@ func (m *Message) SetValues(vs ...Value) error {
 	for i, v := range vs {
 		if v.Null {
 			buf = append(buf, 0xff, 0xff, 0xff, 0xff)
-			cols[i] = col{int32(len(buf)), -1}
+			cols[i] = col{uint32(len(buf)), uint32(len(buf) - 1)}
 			continue
 		}
 		buf = binary.BigEndian.AppendUint32(buf, uint32(v.Data.Len()))
-		cols[i] = col{int32(len(buf)), int32(v.Data.Len())}
 		buf = v.Data.AppendTo(buf)
+		cols[i] = col{uint32(len(buf) - v.Data.Len()), uint32(len(buf))}
 	}
 	m.vals, m.raw, m.cols, m.parsed = seq.Of(buf), buf, cols, nil
 	return nil
@@ -279,7 +284,7 @@ func (m *Message) valuesWire() seq.Sequence {
 		return seq.Sequence{}
 	}
 	first, last := m.cols[0], m.cols[len(m.cols)-1]
-	return m.vals.Slice(int(first.off)-4, int(last.off)+max(int(last.n), 0))
+	return m.vals.Slice(int(first.off)-4, int(max(last.off, last.end)))
 }
 
 // setParsed turns the values the declared grammar read (m.parsed) into
@@ -295,10 +300,10 @@ func (m *Message) setParsed(from int, cols []col) []col {
 	for _, v := range m.parsed {
 		p += 4
 		if v.Null {
-			cols = append(cols, col{int32(p), -1})
+			cols = append(cols, col{uint32(p), uint32(p - 1)})
 			continue
 		}
-		cols = append(cols, col{int32(p), int32(v.Data.Len())})
+		cols = append(cols, col{uint32(p), uint32(p + v.Data.Len())})
 		p += v.Data.Len()
 	}
 	m.vals, m.cols, m.parsed = m.Body, cols, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -637,18 +638,27 @@ func TestFastDataRow(t *testing.T) {
 		[]byte("D\x00\x00\x00\x06\x80\x00"), []byte("D\x00\x00\x00\x0a\x00\x01\x00\x00\x00\x05"),
 		[]byte("D\x00\x00\x00\x0a\x00\x02\x00\x00\x00\x00"), []byte("D\x00\x00\x00\x08\x00\x00\x00\x00"),
 		[]byte("D\x00\x00\x00\x05\x00"), []byte("D\x00\x00\x00\x04")}
+	// The malformed rows again after a valid one, so that a segmentation
+	// splits them at every byte (splitDataRow), and rows split in reads of
+	// a few bytes into small segments.
+	for _, in := range inputs[3:] {
+		inputs = append(inputs, cat(AppendDataRow(nil, []byte("ab"), nil), in))
+	}
 	for i, in := range inputs {
 		for _, n := range []int{len(in), len(in) / 2, len(in) - 1} {
 			agreeFast(t, in[:n], 0)
 		}
 		if i == 0 {
-			for _, sg := range segtest.Segmentations(in[:min(len(in), 200)]) {
-				_, fast, ferr := readAllSlow(pipe.FromSequence(sg.Seq), Backend, Options{}, 0, false)
-				_, slow, serr := readAllSlow(pipe.FromSequence(sg.Seq), Backend, Options{}, 0, true)
-				if !slices.Equal(fast, slow) || (ferr == nil) != (serr == nil) {
-					t.Fatalf("%s: fast %v, slow %v", sg.Name, ferr, serr)
-				}
-			}
+			in = in[:min(len(in), 200)]
+		}
+		for _, sg := range segtest.Segmentations(in) {
+			agreeFastIn(t, sg.Name, func() pipe.Reader { return pipe.FromSequence(sg.Seq) }, 0)
+		}
+		for _, k := range []int{1, 3, 7, 50} {
+			agreeFastIn(t, fmt.Sprintf("input %d in reads of %d", i, k), func() pipe.Reader {
+				pieces := segtest.Pieces(slices.Collect(slices.Chunk(in, k)))
+				return pipe.NewReader(&pieces, pipe.ReaderOptions{BufferSize: 16, MinReadSize: 16})
+			}, 0)
 		}
 	}
 }
