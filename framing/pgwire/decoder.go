@@ -138,9 +138,9 @@ func (d *Decoder) setFast() {
 
 // Next returns the next message, which the Decoder owns: it and its views
 // are valid until the next read, and it is not to be changed (the Decoder
-// writes only some fields of the next message into it). At the end of the input it returns io.EOF
-// if the input ended between messages, and an error matching
-// io.ErrUnexpectedEOF if it ended inside one.
+// writes only some fields of the next message into it). At the end of the
+// input it returns io.EOF if the input ended between messages, and an
+// error matching io.ErrUnexpectedEOF if it ended inside one.
 func (d *Decoder) Next(ctx context.Context) (*Message, error) { return d.r.Next(ctx) }
 
 // All returns an iterator over the messages, each valid until the next

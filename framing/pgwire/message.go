@@ -176,8 +176,8 @@ type Message struct {
 	Columns []Column
 
 	// The values (DataRow's columns, Bind's parameters,
-	// FunctionCallResponse's result): the offset and length of each in vals,
-	// read through NumValues, Value, ValueBytes and Values. A decoded
+	// FunctionCallResponse's result): where each lies in vals (col), read
+	// through NumValues, Value, ValueBytes and Values. A decoded
 	// message's vals is its Body, and raw the Body's bytes: the pipe's
 	// memory when the Body lies in one segment, else a copy in flat.
 	// SetValues makes both from a buffer of its own.
@@ -290,10 +290,9 @@ func (m *Message) valuesWire() seq.Sequence {
 // setParsed turns the values the declared grammar read (m.parsed) into
 // offsets in m.Body, whose values begin at offset from, into cols (storage
 // reused from message to message), and sets raw: the Body's memory, or a
-// copy in m.flat if it crosses segments. Only messages with values are
-// copied, and only those the fast path does not read (rows across
-// segments): ValueBytes is then a slice expression, which the compiler
-// inlines, rather than a call that may copy.
+// copy in m.flat if it crosses segments (only messages with values are
+// copied, when decoded, so that ValueBytes is a slice expression, which
+// the compiler inlines, rather than a call that may copy).
 func (m *Message) setParsed(from int, cols []col) []col {
 	cols = cols[:0]
 	p := from
