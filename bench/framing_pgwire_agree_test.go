@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"math/rand/v2"
@@ -26,18 +27,36 @@ import (
 // pgwire.AppendMessage, by the pgproto3 message's Encode). A
 // StartupMessage's parameters, and an ErrorResponse's or NoticeResponse's
 // fields, are compared as sets, since pgproto3 keeps them in a map or a
-// struct of its own order.
+// struct of its own order. The values of a DataRow, a Bind or a
+// FunctionCallResponse are also compared as each library hands them over,
+// a []byte each (pgwire's Message.ValueBytes, pgproto3's slices): NULL must
+// be nil in both, an empty value empty and not nil.
 type pgMsg struct {
 	kind  string
 	wire  string
 	props map[string]string
+	vals  string
 }
 
 func (m pgMsg) equal(o pgMsg) bool {
 	if m.props != nil || o.props != nil {
 		return m.kind == o.kind && maps.Equal(m.props, o.props)
 	}
-	return m.kind == o.kind && m.wire == o.wire
+	return m.kind == o.kind && m.wire == o.wire && m.vals == o.vals
+}
+
+// valuesKey renders values as []byte slices: "N" for nil, else the length
+// and the bytes.
+func valuesKey(vs [][]byte) string {
+	var b strings.Builder
+	for _, v := range vs {
+		if v == nil {
+			b.WriteString("N;")
+		} else {
+			fmt.Fprintf(&b, "%d:%s;", len(v), v)
+		}
+	}
+	return b.String()
 }
 
 // pgproto3Kind maps a pgproto3 message type to the protocol's name.
@@ -88,6 +107,12 @@ func pgSluiceMsgs(src io.Reader, dir pgwire.Direction, answers int) ([]pgMsg, er
 		switch m.Kind {
 		case pgwire.KindStartup, pgwire.KindErrorResponse, pgwire.KindNoticeResponse:
 			pm.props = propsOf(pm.kind, m.Fields)
+		case pgwire.KindDataRow, pgwire.KindBind, pgwire.KindFunctionCallResponse:
+			vs := make([][]byte, m.NumValues())
+			for i := range vs {
+				vs[i] = m.ValueBytes(i)
+			}
+			pm.vals = valuesKey(vs)
 		}
 		out = append(out, pm)
 	}
@@ -107,6 +132,12 @@ func pgproto3Msg(m encoder) (pgMsg, error) {
 		pm.props = errorProps(v)
 	case *pgproto3.NoticeResponse:
 		pm.props = errorProps((*pgproto3.ErrorResponse)(v))
+	case *pgproto3.DataRow:
+		pm.vals = valuesKey(v.Values)
+	case *pgproto3.Bind:
+		pm.vals = valuesKey(v.Parameters)
+	case *pgproto3.FunctionCallResponse:
+		pm.vals = valuesKey([][]byte{v.Result})
 	}
 	return pm, err
 }

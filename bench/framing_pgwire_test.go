@@ -71,7 +71,8 @@ func (r *reads4K) Read(p []byte) (int, error) {
 // and column bytes.
 type pgWork struct{ msgs, cols, nulls, bytes int }
 
-// pgSluice reads every backend message of src with the decoder, over a
+// pgSluice reads every backend message of src with the decoder, each
+// DataRow column as a []byte (nil for NULL) as pgproto3 gives it, over a
 // pipe of 8 KiB segments: the size of pgproto3's buffer (and of
 // PostgreSQL's send buffer), which docs/pgwire.md recommends.
 func pgSluice(src io.Reader) (pgWork, error) { return pgSluiceSeg(src, 8<<10) }
@@ -87,12 +88,13 @@ func pgSluiceSeg(src io.Reader, segment int) (pgWork, error) {
 	defer d.Close()
 	for m := range d.All(context.Background()) {
 		w.msgs++
-		for _, v := range m.Values {
+		for i := range m.NumValues() {
+			v := m.ValueBytes(i)
 			w.cols++
-			if v.Null {
+			if v == nil {
 				w.nulls++
 			}
-			w.bytes += v.Data.Len()
+			w.bytes += len(v)
 		}
 	}
 	return w, d.Err()

@@ -88,7 +88,7 @@ func AppendMessage(dst []byte, m *Message) ([]byte, error) {
 		dst = appendCString(dst, m.Text)
 		dst, ok = appendCounted(dst, m.Formats, 2)
 		if ok {
-			dst, ok = appendValues(dst, m.Values, true)
+			dst, ok = appendValues(dst, m, true)
 		}
 		if ok {
 			dst, ok = appendCounted(dst, m.ResultFormats, 2)
@@ -129,10 +129,10 @@ func AppendMessage(dst []byte, m *Message) ([]byte, error) {
 			}
 		}
 	case KindDataRow:
-		dst, ok = appendValues(dst, m.Values, true)
+		dst, ok = appendValues(dst, m, true)
 	case KindFunctionCallResponse:
-		if ok = len(m.Values) == 1; ok {
-			dst, _ = appendValues(dst, m.Values, false)
+		if ok = m.NumValues() == 1; ok {
+			dst, _ = appendValues(dst, m, false)
 		}
 	case KindErrorResponse, KindNoticeResponse:
 		for _, f := range m.Fields {
@@ -175,24 +175,14 @@ func appendCounted(dst []byte, s seq.Sequence, width int) ([]byte, bool) {
 	return s.AppendTo(dst), true
 }
 
-// appendValues appends values, each a length (-1: NULL) and its bytes,
-// after their int16 count if counted.
-func appendValues(dst []byte, vs []Value, counted bool) ([]byte, bool) {
+// appendValues appends m's values, each a length (-1: NULL) and its
+// bytes, after their int16 count if counted: the wire form they were
+// decoded from or SetValues made.
+func appendValues(dst []byte, m *Message, counted bool) ([]byte, bool) {
 	if counted {
-		if len(vs) > 0x7fff {
-			return dst, false
-		}
-		dst = binary.BigEndian.AppendUint16(dst, uint16(len(vs)))
+		dst = binary.BigEndian.AppendUint16(dst, uint16(m.NumValues()))
 	}
-	for i := range vs {
-		if vs[i].Null {
-			dst = append(dst, 0xff, 0xff, 0xff, 0xff)
-			continue
-		}
-		dst = binary.BigEndian.AppendUint32(dst, uint32(vs[i].Data.Len()))
-		dst = vs[i].Data.AppendTo(dst)
-	}
-	return dst, true
+	return m.valuesWire().AppendTo(dst), true
 }
 
 // AppendTyped appends a typed message of type t whose body is body: for a

@@ -9,7 +9,8 @@ import (
 )
 
 // A client reads what a server answered to a simple query: the rows come
-// as DataRow messages whose columns are views (Null for SQL NULL).
+// as DataRow messages whose columns are slices of the input (nil for SQL
+// NULL), valid until the next message.
 func Example() {
 	var b []byte
 	b = pgwire.AppendDataRow(b, []byte("1"), []byte("one"))
@@ -22,14 +23,14 @@ func Example() {
 	for m := range d.All(context.Background()) {
 		switch m.Kind {
 		case pgwire.KindDataRow:
-			for i, v := range m.Values {
+			for i := range m.NumValues() {
 				if i > 0 {
 					fmt.Print(" ")
 				}
-				if v.Null {
+				if v := m.ValueBytes(i); v == nil {
 					fmt.Print("NULL")
 				} else {
-					fmt.Print(v.Data)
+					fmt.Printf("%s", v)
 				}
 			}
 			fmt.Println()

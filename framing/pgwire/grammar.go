@@ -102,10 +102,10 @@ var (
 	}))
 	bind = typed('B', KindBind, cb.Seq3(
 		cb.Seq2(cstring, cstring, func(portal, stmt seq.Sequence) Message { return Message{Name: portal, Text: stmt} }),
-		cb.Seq2(int16s, values, func(f seq.Sequence, v []Value) Message { return Message{Formats: f, Values: v} }),
+		cb.Seq2(int16s, values, func(f seq.Sequence, v []Value) Message { return Message{Formats: f, parsed: v} }),
 		int16s,
 		func(m, p Message, rf seq.Sequence) Message {
-			m.Formats, m.Values, m.ResultFormats = p.Formats, p.Values, rf
+			m.Formats, m.parsed, m.ResultFormats = p.Formats, p.parsed, rf
 			return m
 		}))
 	describe  = typed('D', KindDescribe, cb.Seq2(target, cstring, func(b byte, n seq.Sequence) Message { return Message{Byte: b, Name: n} }))
@@ -146,7 +146,7 @@ var (
 
 	copyResponse = cb.Seq2(u8, int16s, func(f byte, formats seq.Sequence) Message { return Message{Byte: f, Formats: formats} })
 
-	dataRow  = typed('D', KindDataRow, cb.Map(values, func(v []Value) Message { return Message{Values: v} }))
+	dataRow  = typed('D', KindDataRow, cb.Map(values, func(v []Value) Message { return Message{parsed: v} }))
 	backends = map[byte]parse.TryParse[Message]{
 		'R': typed('R', KindAuthentication, cb.Seq2(u32, cb.Rest(), func(c uint32, d seq.Sequence) Message { return Message{Code: c, Data: d} })),
 		'S': typed('S', KindParameterStatus, cb.Seq2(cstring, cstring, func(n, v seq.Sequence) Message { return Message{Name: n, Text: v} })),
@@ -172,7 +172,7 @@ var (
 		'A': typed('A', KindNotification, cb.Seq3(u32, cstring, cstring, func(pid uint32, ch, p seq.Sequence) Message {
 			return Message{PID: pid, Name: ch, Text: p}
 		})),
-		'V': typed('V', KindFunctionCallResponse, cb.Map(value, func(v Value) Message { return Message{Values: []Value{v}} })),
+		'V': typed('V', KindFunctionCallResponse, cb.Map(value, func(v Value) Message { return Message{parsed: []Value{v}} })),
 		'v': typed('v', KindNegotiateProtocol, cb.Seq2(u32, cb.Rest(), func(c uint32, d seq.Sequence) Message { return Message{Code: c, Data: d} })),
 	}
 	// backendTyped is a typed message a backend sends.
@@ -265,10 +265,10 @@ func (m *Message) SASLInitial() (mechanism seq.Sequence, data Value, ok bool) {
 	if err != nil || in.Consumed() != m.Data.Len() {
 		return seq.Sequence{}, Value{}, false
 	}
-	return r.Name, r.Values[0], true
+	return r.Name, r.parsed[0], true
 }
 
-var saslInitial = cb.Seq2(cstring, value, func(n seq.Sequence, v Value) Message { return Message{Name: n, Values: []Value{v}} })
+var saslInitial = cb.Seq2(cstring, value, func(n seq.Sequence, v Value) Message { return Message{Name: n, parsed: []Value{v}} })
 
 // Password returns the password of a PasswordMessage sent in answer to a
 // cleartext or MD5 request: its bytes without the final NUL. ok is false

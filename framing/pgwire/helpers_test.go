@@ -3,6 +3,7 @@ package pgwire
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sluicego/sluice/fuzz"
@@ -35,12 +36,24 @@ func render(m Message) string {
 			fmt.Fprintf(&b, " %s=%q", f.name, f.s.String())
 		}
 	}
-	for _, v := range m.Values {
+	// Each value as Value gives it; ValueBytes and the Values iterator
+	// must agree, or the rendering says where they do not.
+	i := 0
+	for v := range m.Values() {
 		if v.Null {
 			b.WriteString(" NULL")
 		} else {
 			fmt.Fprintf(&b, " %q", v.Data.String())
 		}
+		w := m.Value(i)
+		raw := m.ValueBytes(i)
+		if w.Null != v.Null || w.Data.String() != v.Data.String() || v.Null != (raw == nil) || string(raw) != v.Data.String() {
+			fmt.Fprintf(&b, "(MISMATCH Value %v %q, ValueBytes %q)", w.Null, w.Data.String(), raw)
+		}
+		i++
+	}
+	if i != m.NumValues() {
+		fmt.Fprintf(&b, " (MISMATCH Values gave %d of %d)", i, m.NumValues())
 	}
 	for _, f := range m.Fields {
 		if f.Code != 0 {
@@ -66,6 +79,7 @@ func readAll(src pipe.Reader, dir Direction, o Options, answers int) ([]Message,
 func readAllSlow(src pipe.Reader, dir Direction, o Options, answers int, slow bool) ([]Message, []string, error) {
 	d := NewDecoder(src, dir, o)
 	d.slow = slow
+	d.setFast()
 	defer d.Close()
 	for range answers {
 		d.ExpectAnswer()
@@ -84,10 +98,8 @@ func own(m Message) Message {
 	c := func(s seq.Sequence) seq.Sequence { return seq.Of(s.Bytes()) }
 	o := m
 	o.Body, o.Name, o.Text, o.Data, o.OIDs, o.Formats, o.ResultFormats = c(m.Body), c(m.Name), c(m.Text), c(m.Data), c(m.OIDs), c(m.Formats), c(m.ResultFormats)
-	o.Values = make([]Value, len(m.Values))
-	for i, v := range m.Values {
-		o.Values[i] = Value{Null: v.Null, Data: c(v.Data)}
-	}
+	vals := m.vals.Bytes()
+	o.vals, o.raw, o.cols, o.flat = seq.Of(vals), vals, slices.Clone(m.cols), nil
 	o.Fields = make([]Field, len(m.Fields))
 	for i, f := range m.Fields {
 		o.Fields[i] = Field{Code: f.Code, Name: c(f.Name), Value: c(f.Value)}
@@ -106,6 +118,7 @@ func decoder(dir Direction, o Options, answers int) fuzz.Decoder[string] {
 	return func(ctx context.Context, src pipe.Reader, limit int, emit func(string)) error {
 		d, _ := newDecoder(dir, o)
 		d.answers = answers
+		d.setFast()
 		return fuzz.Parser(parse.TryParse[string](func(in *parse.Input) (string, error) {
 			m, err := d.parse(in)
 			if err != nil {

@@ -213,7 +213,7 @@ func TestLivePostgres(t *testing.T) {
 		}
 		nulls := 0
 		for _, m := range down {
-			if m.Kind == KindDataRow && m.Values[2].Null {
+			if m.Kind == KindDataRow && m.ValueBytes(2) == nil {
 				nulls++
 			}
 		}

@@ -169,14 +169,150 @@ type Message struct {
 	Formats seq.Sequence
 	// ResultFormats holds Bind's result format codes, two bytes each.
 	ResultFormats seq.Sequence
-	// Values are DataRow's columns, Bind's parameters, or
-	// FunctionCallResponse's result.
-	Values []Value
 	// Fields are a StartupMessage's parameters (Name, Value) or an
 	// ErrorResponse's or NoticeResponse's fields (Code, Value).
 	Fields []Field
 	// Columns are RowDescription's column descriptions.
 	Columns []Column
+
+	// The values (DataRow's columns, Bind's parameters,
+	// FunctionCallResponse's result): where each lies in vals (col), read
+	// through NumValues, Value, ValueBytes and Values. A decoded
+	// message's vals is its Body, and raw the Body's bytes: the pipe's
+	// memory when the Body lies in one segment, else a copy in flat.
+	// SetValues makes both from a buffer of its own.
+	vals seq.Sequence
+	raw  []byte
+	cols []col
+	flat []byte // storage for a copy of a Body that crosses segments, reused
+
+	// parsed are the values as the declared grammar read them, which the
+	// Decoder turns into cols (setParsed); nil after that.
+	parsed []Value
+}
+
+// col is a value's place in Message.vals: the offsets of its first byte
+// (after its length word) and of the byte after its last; for NULL, end is
+// off-1, the offset the length -1 gives. Without pointers, a row's columns
+// cost a length read and two integer stores each, and a value's bytes are
+// raw[off:end], which needs one bounds check once end >= off is known.
+type col struct{ off, end uint32 }
+
+// null reports SQL NULL.
+func (c col) null() bool { return c.end < c.off }
+
+// NumValues returns the number of values: a DataRow's columns, a Bind's
+// parameters, 1 for a FunctionCallResponse, 0 for the other kinds.
+func (m *Message) NumValues() int { return len(m.cols) }
+
+// Value returns value i (0 <= i < NumValues) as a view: Null for SQL NULL,
+// else Data. It panics if i is out of range. The view is valid until the
+// next read from the Decoder, as the message is.
+func (m *Message) Value(i int) Value {
+	c := m.cols[i]
+	if c.null() {
+		return Value{Null: true}
+	}
+	return Value{Data: m.vals.Slice(int(c.off), int(c.end))}
+}
+
+// ValueBytes returns the bytes of value i (0 <= i < NumValues): nil for SQL
+// NULL, else a slice, empty but not nil for an empty value, as pgproto3
+// and database/sql drivers give them. It panics if i is out of range.
+//
+// The slice is valid until the next read from the Decoder, as every view
+// of the message is (unlike a seq.Sequence, a slice used after that is not
+// detected: copy what you keep). For a message that lies in one segment of
+// the pipe's memory, the common case, the slice is that memory; the
+// Decoder copies a message with values that crosses segments into storage
+// it reuses from message to message (at most the largest such message).
+func (m *Message) ValueBytes(i int) []byte {
+	// Small enough to inline: a slice expression.
+	c := m.cols[i]
+	if c.null() {
+		return nil
+	}
+	return m.raw[c.off:c.end:c.end]
+}
+
+// Values iterates over the values as Value(0), Value(1), ...
+func (m *Message) Values() iter.Seq[Value] {
+	return func(yield func(Value) bool) {
+		for i := range m.cols {
+			if !yield(m.Value(i)) {
+				return
+			}
+		}
+	}
+}
+
+// SetValues sets the values of a message to encode (a DataRow, a Bind, a
+// FunctionCallResponse), copying their bytes: a Value with Null set is SQL
+// NULL. It returns ErrEncode, leaving m alone, for more than 32767 values
+// or values over MaxLength bytes in all.
+func (m *Message) SetValues(vs ...Value) error {
+	if len(vs) > 0x7fff {
+		return ErrEncode
+	}
+	size := 0
+	for _, v := range vs {
+		size += 4 + v.Data.Len()
+		if size > MaxLength {
+			return ErrEncode
+		}
+	}
+	buf := make([]byte, 0, size)
+	cols := make([]col, len(vs))
+	for i, v := range vs {
+		if v.Null {
+			buf = append(buf, 0xff, 0xff, 0xff, 0xff)
+			cols[i] = col{uint32(len(buf)), uint32(len(buf) - 1)}
+			continue
+		}
+		buf = binary.BigEndian.AppendUint32(buf, uint32(v.Data.Len()))
+		buf = v.Data.AppendTo(buf)
+		cols[i] = col{uint32(len(buf) - v.Data.Len()), uint32(len(buf))}
+	}
+	m.vals, m.raw, m.cols, m.parsed = seq.Of(buf), buf, cols, nil
+	return nil
+}
+
+// valuesWire returns the wire form of the values, each a length word and
+// its bytes, without their count: a range of vals.
+func (m *Message) valuesWire() seq.Sequence {
+	if len(m.cols) == 0 {
+		return seq.Sequence{}
+	}
+	first, last := m.cols[0], m.cols[len(m.cols)-1]
+	return m.vals.Slice(int(first.off)-4, int(max(last.off, last.end)))
+}
+
+// setParsed turns the values the declared grammar read (m.parsed) into
+// offsets in m.Body, whose values begin at offset from, into cols (storage
+// reused from message to message), and sets raw: the Body's memory, or a
+// copy in m.flat if it crosses segments (only messages with values are
+// copied, when decoded, so that ValueBytes is a slice expression, which
+// the compiler inlines, rather than a call that may copy).
+func (m *Message) setParsed(from int, cols []col) []col {
+	cols = cols[:0]
+	p := from
+	for _, v := range m.parsed {
+		p += 4
+		if v.Null {
+			cols = append(cols, col{uint32(p), uint32(p - 1)})
+			continue
+		}
+		cols = append(cols, col{uint32(p), uint32(p + v.Data.Len())})
+		p += v.Data.Len()
+	}
+	m.vals, m.cols, m.parsed = m.Body, cols, nil
+	if f := m.Body.First(); len(f) == m.Body.Len() {
+		m.raw = f
+	} else {
+		m.raw = m.Body.AppendTo(m.flat[:0])
+		m.flat = m.raw
+	}
+	return cols
 }
 
 // Value is a column value or a parameter: bytes, or SQL NULL (a length of

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,6 +23,14 @@ import (
 
 func s(v string) seq.Sequence { return seq.Of([]byte(v)) }
 
+// withValues returns m with the values vs (Message.SetValues).
+func withValues(m Message, vs ...Value) Message {
+	if err := m.SetValues(vs...); err != nil {
+		panic(err)
+	}
+	return m
+}
+
 // frontendMessages is one of every frontend message, startup phase first.
 func frontendMessages() []Message {
 	return []Message{
@@ -32,7 +41,7 @@ func frontendMessages() []Message {
 		{Kind: KindPassword, Data: s("secret\x00")},
 		{Kind: KindQuery, Text: s("SELECT 1; SELECT 2")},
 		{Kind: KindParse, Name: s("st"), Text: s("SELECT $1::int, $2"), OIDs: s("\x00\x00\x00\x17\x00\x00\x00\x19")},
-		{Kind: KindBind, Name: s(""), Text: s("st"), Formats: s("\x00\x01"), Values: []Value{{Data: s("\x00\x00\x00\x2a")}, {Null: true}}, ResultFormats: s("\x00\x00\x00\x01")},
+		withValues(Message{Kind: KindBind, Name: s(""), Text: s("st"), Formats: s("\x00\x01"), ResultFormats: s("\x00\x00\x00\x01")}, Value{Data: s("\x00\x00\x00\x2a")}, Value{Null: true}),
 		{Kind: KindDescribe, Byte: 'P', Name: s("")},
 		{Kind: KindExecute, Name: s(""), Code: 10},
 		{Kind: KindClose, Byte: 'S', Name: s("st")},
@@ -58,8 +67,8 @@ func backendMessages() []Message {
 		{Kind: KindBackendKeyData, PID: 4242, Key: 0xdeadbeef},
 		{Kind: KindReadyForQuery, Byte: 'I'},
 		{Kind: KindRowDescription, Columns: []Column{{Name: s("a"), TableOID: 16384, AttrNumber: 1, TypeOID: 23, TypeSize: 4, TypeModifier: -1}, {Name: s("b"), TypeOID: 25, TypeSize: -1, TypeModifier: -1, Format: 1}}},
-		{Kind: KindDataRow, Values: []Value{{Data: s("1")}, {Null: true}}},
-		{Kind: KindDataRow, Values: []Value{{Data: s("")}, {Data: s("two\x00")}}},
+		withValues(Message{Kind: KindDataRow}, Value{Data: s("1")}, Value{Null: true}),
+		withValues(Message{Kind: KindDataRow}, Value{Data: s("")}, Value{Data: s("two\x00")}),
 		{Kind: KindDataRow},
 		{Kind: KindCommandComplete, Text: s("SELECT 3")},
 		{Kind: KindEmptyQueryResponse},
@@ -77,7 +86,7 @@ func backendMessages() []Message {
 		{Kind: KindCopyData, Data: s("row\n")},
 		{Kind: KindCopyDone},
 		{Kind: KindNotification, PID: 7, Name: s("chan"), Text: s("payload")},
-		{Kind: KindFunctionCallResponse, Values: []Value{{Null: true}}},
+		withValues(Message{Kind: KindFunctionCallResponse}, Value{Null: true}),
 		{Kind: KindNegotiateProtocol, Code: 0, Data: s("\x00\x00\x00\x01_pq_.x\x00")},
 		{Kind: KindReadyForQuery, Byte: 'E'},
 	}
@@ -431,7 +440,7 @@ func TestExpectAnswerOrder(t *testing.T) {
 func TestEncodeErrors(t *testing.T) {
 	for _, m := range []Message{
 		{Kind: KindInvalid}, {Kind: numKinds}, {Kind: KindAnswer, Byte: 'x'}, {Kind: KindReadyForQuery, Byte: 'x'},
-		{Kind: KindDescribe, Byte: 'x'}, {Kind: KindParse, OIDs: s("abc")}, {Kind: KindDataRow, Values: make([]Value, 0x8000)},
+		{Kind: KindDescribe, Byte: 'x'}, {Kind: KindParse, OIDs: s("abc")}, {Kind: KindFunctionCallResponse},
 		{Kind: KindErrorResponse, Fields: []Field{{Value: s("x")}}}, {Kind: KindStartup, Fields: []Field{{Value: s("x")}}},
 	} {
 		if b, err := AppendMessage([]byte("keep"), &m); !errors.Is(err, ErrEncode) || string(b) != "keep" {
@@ -444,7 +453,7 @@ func TestEncodeErrors(t *testing.T) {
 func TestWrite(t *testing.T) {
 	p := pipe.New(pipe.Options{})
 	msgs := backendMessages()[2:]
-	msgs = append(msgs, Message{Kind: KindDataRow, Values: []Value{{Data: seq.Of(bytes.Repeat([]byte("z"), 100<<10))}}})
+	msgs = append(msgs, withValues(Message{Kind: KindDataRow}, Value{Data: seq.Of(bytes.Repeat([]byte("z"), 100<<10))}))
 	go func() {
 		for i := range msgs {
 			if err := Write(p.Writer(), &msgs[i]); err != nil {
@@ -517,14 +526,97 @@ func TestDataRowAllocs(t *testing.T) {
 	for range 1000 {
 		b = AppendDataRow(b, []byte("1"), []byte("two"), nil, []byte("four"))
 	}
-	allocs := testing.AllocsPerRun(5, func() {
-		d := NewDecoder(pipe.FromBytes(b), Backend, Options{})
-		for range d.All(context.Background()) {
+	// Whole, and in segments of 100 bytes, where rows cross segments and
+	// ValueBytes copies them into the Message's reused storage.
+	for _, size := range []int{0, 100} {
+		allocs := testing.AllocsPerRun(5, func() {
+			d := NewDecoder(pipe.NewReader(bytes.NewReader(b), pipe.ReaderOptions{BufferSize: size, MinReadSize: size}), Backend, Options{})
+			n := 0
+			for m := range d.All(context.Background()) {
+				for i := range m.NumValues() {
+					n += len(m.ValueBytes(i))
+				}
+			}
+			d.Close()
+			if err := d.Err(); err != nil || n != 1000*8 {
+				t.Fatalf("%d bytes of values, %v", n, err)
+			}
+		})
+		if allocs > 30 {
+			t.Fatalf("segments of %d: %.0f allocations for 1000 rows", size, allocs)
 		}
-		d.Close()
-	})
-	if allocs > 30 {
-		t.Fatalf("%.0f allocations for 1000 rows", allocs)
+	}
+}
+
+// TestValueBytes reads rows in every segmentation with ValueBytes: the
+// bytes of each column, nil for NULL and only for NULL, and a copy no
+// larger than the largest row for rows that cross segments.
+func TestValueBytes(t *testing.T) {
+	want := [][][]byte{
+		{[]byte("1"), nil, {}, []byte("four")},
+		{},
+		{nil},
+		{bytes.Repeat([]byte("long "), 30), []byte("x")},
+		{{}, {}},
+	}
+	var b []byte
+	for _, r := range want {
+		b = AppendDataRow(b, r...)
+	}
+	check := func(name string, src pipe.Reader) {
+		t.Helper()
+		d := NewDecoder(src, Backend, Options{})
+		defer d.Close()
+		i := 0
+		for m := range d.All(context.Background()) {
+			got := make([][]byte, m.NumValues())
+			for j := range got {
+				got[j] = m.ValueBytes(j)
+				if again := m.ValueBytes(j); len(got[j]) > 0 && &again[0] != &got[j][0] {
+					t.Fatalf("%s: row %d column %d copied twice", name, i, j)
+				}
+			}
+			if i >= len(want) || !slices.EqualFunc(got, want[i], func(x, y []byte) bool { return bytes.Equal(x, y) && (x == nil) == (y == nil) }) {
+				t.Fatalf("%s: row %d is %q", name, i, got)
+			}
+			if c := cap(m.flat); c > 200 {
+				t.Fatalf("%s: %d bytes of storage for rows of at most 160", name, c)
+			}
+			i++
+		}
+		if err := d.Err(); err != nil || i != len(want) {
+			t.Fatalf("%s: %d rows, %v", name, i, err)
+		}
+	}
+	for _, sg := range segtest.Segmentations(b) {
+		check(sg.Name, pipe.FromSequence(sg.Seq))
+	}
+	check("segments of 16 bytes", pipe.NewReader(bytes.NewReader(b), pipe.ReaderOptions{BufferSize: 16, MinReadSize: 16}))
+}
+
+// TestSetValues checks the values of a message built to be encoded: the
+// accessors read them, AppendMessage writes them, and too many are
+// refused with m left alone.
+func TestSetValues(t *testing.T) {
+	m := Message{Kind: KindDataRow}
+	if err := m.SetValues(Value{Data: s("a")}, Value{Null: true}, Value{Data: s("")}); err != nil {
+		t.Fatal(err)
+	}
+	if m.NumValues() != 3 || string(m.ValueBytes(0)) != "a" || m.ValueBytes(1) != nil || m.ValueBytes(2) == nil || !m.Value(1).Null {
+		t.Fatalf("%s", render(m))
+	}
+	got, err := AppendMessage(nil, &m)
+	if want := AppendDataRow(nil, []byte("a"), nil, []byte{}); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("%q %v, want %q", got, err, want)
+	}
+	if err := m.SetValues(make([]Value, 0x8000)...); !errors.Is(err, ErrEncode) || m.NumValues() != 3 {
+		t.Fatalf("32768 values: %v, %d values kept", err, m.NumValues())
+	}
+	if err := m.SetValues(); err != nil || m.NumValues() != 0 {
+		t.Fatalf("no values: %v, %d", err, m.NumValues())
+	}
+	if got, _ := AppendMessage(nil, &m); !bytes.Equal(got, AppendDataRow(nil)) {
+		t.Fatalf("no values: %q", got)
 	}
 }
 
@@ -546,18 +638,27 @@ func TestFastDataRow(t *testing.T) {
 		[]byte("D\x00\x00\x00\x06\x80\x00"), []byte("D\x00\x00\x00\x0a\x00\x01\x00\x00\x00\x05"),
 		[]byte("D\x00\x00\x00\x0a\x00\x02\x00\x00\x00\x00"), []byte("D\x00\x00\x00\x08\x00\x00\x00\x00"),
 		[]byte("D\x00\x00\x00\x05\x00"), []byte("D\x00\x00\x00\x04")}
+	// The malformed rows again after a valid one, so that a segmentation
+	// splits them at every byte (splitDataRow), and rows split in reads of
+	// a few bytes into small segments.
+	for _, in := range inputs[3:] {
+		inputs = append(inputs, cat(AppendDataRow(nil, []byte("ab"), nil), in))
+	}
 	for i, in := range inputs {
 		for _, n := range []int{len(in), len(in) / 2, len(in) - 1} {
 			agreeFast(t, in[:n], 0)
 		}
 		if i == 0 {
-			for _, sg := range segtest.Segmentations(in[:min(len(in), 200)]) {
-				_, fast, ferr := readAllSlow(pipe.FromSequence(sg.Seq), Backend, Options{}, 0, false)
-				_, slow, serr := readAllSlow(pipe.FromSequence(sg.Seq), Backend, Options{}, 0, true)
-				if !slices.Equal(fast, slow) || (ferr == nil) != (serr == nil) {
-					t.Fatalf("%s: fast %v, slow %v", sg.Name, ferr, serr)
-				}
-			}
+			in = in[:min(len(in), 200)]
+		}
+		for _, sg := range segtest.Segmentations(in) {
+			agreeFastIn(t, sg.Name, func() pipe.Reader { return pipe.FromSequence(sg.Seq) }, 0)
+		}
+		for _, k := range []int{1, 3, 7, 50} {
+			agreeFastIn(t, fmt.Sprintf("input %d in reads of %d", i, k), func() pipe.Reader {
+				pieces := segtest.Pieces(slices.Collect(slices.Chunk(in, k)))
+				return pipe.NewReader(&pieces, pipe.ReaderOptions{BufferSize: 16, MinReadSize: 16})
+			}, 0)
 		}
 	}
 }
