@@ -56,7 +56,7 @@ var (
 		{"redcon", tallyRedcon},
 	}
 	chunkedContenders = []grammarContender{
-		{"combinators", tallyParts(func() parse.TryParse[http1.ChunkedPart] { return http1.NewChunkedDecoder(http1.Options{}).Parse }, countHTTP1Part)},
+		{"combinators", tallyParts(func() parse.TryParse[http1.ChunkedPart] { return http1.NewChunkedDecoder(http1.Options{}).Parser() }, countHTTP1Part)},
 		{"hand", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedPartsHand(0).Parse }, countPart)},
 		{"nethttp", tallyNetHTTP},
 	}
