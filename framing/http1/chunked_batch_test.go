@@ -188,7 +188,7 @@ func TestChunkedBatchTakes(t *testing.T) {
 	// Room for three parts: a body of four is read from its start by
 	// Parse, then by batches, and so is the body after it.
 	d = NewChunkedDecoder(Options{})
-	in = parse.NewInput(seq.Of([]byte("1\r\na\r\n1\r\nb\r\n1\r\nc\r\n0\r\n\r\n" + "1\r\nx\r\n0\r\n\r\n" + "1\r\ny\r\n0\r\n\r\n")), true, 0)
+	in = parse.NewInput(seq.Of([]byte("1\r\na\r\n1\r\nb\r\n1\r\nc\r\n0\r\n\r\n"+"1\r\nx\r\n0\r\n\r\n"+"1\r\ny\r\n0\r\n\r\n")), true, 0)
 	out = out[:3]
 	var got []string
 	for step := 0; in.Remaining() > 0; step++ {
