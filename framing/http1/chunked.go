@@ -335,39 +335,60 @@ func (d *ChunkedDecoder) batch(in *parse.Input, out []ChunkedPart) int {
 	if d.s.Left() != 0 {
 		return 0
 	}
-	inBody := d.s.State() == chunkNext
-	if !inBody && d.lastParts > len(out) {
-		return 0
-	}
 	span := in.Span()
 	i, k := 0, 0 // the bytes and messages taken
-	ended := false
-	bodyI, bodyK := 0, 0 // where the body being read started, in a batch that ended one
-	parts := d.parts
+	if d.s.State() == chunkNext {
+		// The rest of the body the stream is in.
+		end, m, whole := d.chunks(in, span, 0, true, out)
+		if !whole {
+			in.Advance(end)
+			d.parts += m
+			return m
+		}
+		d.lastParts = d.parts + m
+		i, k = end, m
+	}
+	// Whole bodies, each while the one before would fit the room left.
+	for k < len(out) && d.lastParts <= len(out)-k {
+		end, m, whole := d.chunks(in, span, i, false, out[k:])
+		if !whole {
+			clear(out[k : k+m]) // cut by the span's end: Parse's
+			break
+		}
+		d.lastParts = m
+		i, k = end, k+m
+	}
+	if k > 0 {
+		// A body ended: the stream is where Parse leaves it after a
+		// body's last part.
+		d.s.Reset()
+		d.parts = 0
+	}
+	in.Advance(i)
+	return k
+}
+
+// chunks takes the parts of one body from span[i:] into out, as batch
+// describes: its chunks, the first after the CRLF of the data before it
+// if after, then its end. It returns the offset after the last part
+// taken, how many it took, and whether the last was the body's end.
+func (d *ChunkedDecoder) chunks(in *parse.Input, span []byte, i int, after bool, out []ChunkedPart) (end, k int, whole bool) {
+	max := d.part
+	if d.g.body > 0 {
+		max = min(max, uint64(d.g.body))
+	}
 	for k < len(out) {
 		j := i
-		if inBody {
-			// The CRLF after a chunk's data.
+		if after {
 			if len(span)-j < 2 || span[j] != '\r' || span[j+1] != '\n' {
 				break
 			}
 			j += 2
 		}
-		// A size line: 1 to 16 digits, then CRLF; a 17th digit, an
-		// extension or anything else is Parse's.
-		h := j
-		var n uint64
-		for ; j < len(span) && j-h <= 16; j++ {
-			v := hexVal[span[j]]
-			if v > 15 {
-				break
-			}
-			n = n<<4 | uint64(v)
-		}
-		if j == h || j-h > 16 || len(span)-j < 2 || span[j] != '\r' || span[j+1] != '\n' {
+		n, j, ok := sizeLine(span, j)
+		if !ok {
 			break
 		}
-		j += 2
 		if n == 0 {
 			// The last chunk and the trailer section: the body ends.
 			end, nf, ok := scanTrailers(span[j:], d.g.line, d.g.fields)
@@ -375,36 +396,36 @@ func (d *ChunkedDecoder) batch(in *parse.Input, out []ChunkedPart) int {
 				break
 			}
 			out[k] = ChunkedPart{Trailers: Fields{block: in.SpanSeqAt(j, end-2), n: nf}, End: true}
-			k, i = k+1, j+end
-			d.lastParts, parts = parts+1, 0
-			inBody, ended = false, true
-			bodyI, bodyK = i, k
-			if d.lastParts > len(out)-k {
-				break // the next body would not fit
-			}
-			continue
+			return j + end, k + 1, true
 		}
 		// The data, and a byte after it: the body goes on.
-		if n > d.part || d.g.over(n) || uint64(len(span)-j) <= n {
+		if n > max || uint64(len(span)-j) <= n {
 			break
 		}
 		out[k] = ChunkedPart{Data: in.SpanSeqAt(j, int(n))}
-		k, i = k+1, j+int(n)
-		parts++
-		inBody = true
+		i, k, after = j+int(n), k+1, true
 	}
-	if inBody && (ended || bodyK == 0 && d.s.State() == chunkStart) {
-		// A body started in the batch and not finished in it: Parse and
-		// later batches read it.
-		clear(out[bodyK:k])
-		i, k, parts = bodyI, bodyK, 0
+	return i, k, false
+}
+
+// sizeLine reads a chunk-size line at b[j:] as the grammar reads one
+// without extensions: 1 to 16 hex digits (either case) and CRLF. It
+// returns the size and the offset after the line, or ok false where the
+// line is anything else or not all in b.
+func sizeLine(b []byte, j int) (n uint64, end int, ok bool) {
+	h := j
+	for j < len(b) {
+		v := hexVal[b[j]]
+		if v > 15 {
+			break
+		}
+		n = n<<4 | uint64(v)
+		j++
 	}
-	if ended {
-		d.s.Reset()
+	if j == h || j-h > 16 || len(b)-j < 2 || b[j] != '\r' || b[j+1] != '\n' {
+		return 0, 0, false
 	}
-	d.parts = parts
-	in.Advance(i)
-	return k
+	return n, j + 2, true
 }
 
 // scanTrailers reads a trailer section that lies whole in b, in one pass,
