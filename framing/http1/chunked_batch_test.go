@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/internal/batch"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -263,4 +264,26 @@ func TestScanTrailers(t *testing.T) {
 	if accepted < 100 {
 		t.Errorf("only %d of %d sections taken", accepted, len(sections))
 	}
+}
+
+// FuzzChunkedBatch checks the batch form and the one-pass trailer scan
+// under the fuzzer, with parts up to the 1 KiB message limit so that small
+// chunks are taken whole (FuzzChunkedDecoder's parts of 7 bytes leave most
+// chunks to Parse): the batched reader against Parse alone (the same parts
+// and error) and against the reference, through the fuzz harness.
+func FuzzChunkedBatch(f *testing.F) {
+	testutil.AddSeeds(f, chunkedSeeds(f))
+	r := rand.New(rand.NewPCG(17, 18))
+	for range 4 {
+		f.Add(batchStream(r, 3), []byte{40, 3, 200})
+	}
+	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		o := fuzz.Options[string]{MaxMessageSize: 1 << 10}
+		got := fuzz.Fuzz(t, chunkedDec(0, Options{}), data, cuts, o)
+		alone := fuzz.Fuzz(t, chunkedDecParse(0, Options{}), data, cuts, o)
+		if !slices.Equal(got.Messages, alone.Messages) || errText(got.Err) != errText(alone.Err) {
+			t.Fatalf("%q: batched %q, %v\nParse %q, %v", data, got.Messages, got.Err, alone.Messages, alone.Err)
+		}
+		agreeOutcomes(t, data, 0, 1<<10, got, fuzz.Fuzz(t, handDec(0), data, cuts, o))
+	})
 }
