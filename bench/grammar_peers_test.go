@@ -29,11 +29,12 @@ import (
 //   - combinators and hand (resp: framing/resp's command grammar, the
 //     user-facing one, and internal/grammars' RESPHand; both count each
 //     command's arguments, views of the input; chunked: framing/http1's
-//     ChunkedDecoder, declared with combinators, and the hand-written
-//     reference grammars.ChunkedPartsHand, a chunk or a part of one per
-//     message, at most 32 KiB) read through a message reader over a pipe
-//     reader: one copy, from the source into pipe segments; messages view
-//     the segments. The decoder's trailer fields view the input; the hand
+//     ChunkedDecoder, declared with combinators, through its Parser, whose
+//     batch form returns every whole small chunk of the buffered span from
+//     one call, and the hand-written reference grammars.ChunkedPartsHand;
+//     both a chunk or a part of one per message, at most 32 KiB) read
+//     through a message reader over a pipe reader: one copy, from the
+//     source into pipe segments; messages view the segments. The decoder's trailer fields view the input; the hand
 //     parser copies them into strings.
 //   - redcon's Reader wraps the source in a bufio.Reader and reads from it
 //     into its own buffer (two copies), then copies every command into a
@@ -56,7 +57,7 @@ var (
 		{"redcon", tallyRedcon},
 	}
 	chunkedContenders = []grammarContender{
-		{"combinators", tallyParts(func() parse.TryParse[http1.ChunkedPart] { return http1.NewChunkedDecoder(http1.Options{}).Parse }, countHTTP1Part)},
+		{"combinators", tallyParts(func() parse.TryParse[http1.ChunkedPart] { return http1.NewChunkedDecoder(http1.Options{}).Parser() }, countHTTP1Part)},
 		{"hand", tallyParts(func() parse.TryParse[grammars.ChunkedPart] { return grammars.NewChunkedPartsHand(0).Parse }, countPart)},
 		{"nethttp", tallyNetHTTP},
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	cb "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/batch"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -52,6 +53,8 @@ type chunkGrammar struct {
 	size     [2]parse.TryParse[uint64]
 	trailers parse.TryParse[sectionView]
 	body     int64 // MaxBodySize
+	line     int   // MaxLine
+	fields   int   // MaxFields
 }
 
 // buildChunked declares the heads of a chunked body with the line end
@@ -80,7 +83,8 @@ func buildChunked(l limits, crlf parse.TryParse[byte], fields parse.TryParse[sec
 	// After a chunk's data: its CRLF, fused with the next size line. What
 	// is there instead is named by chunkErr, from the bytes found.
 	next := cb.Then(cb.Literal("\r\n"), sizeLine)
-	return chunkGrammar{size: [2]parse.TryParse[uint64]{chunkStart: sizeLine, chunkNext: next}, trailers: fields, body: l.body}
+	return chunkGrammar{size: [2]parse.TryParse[uint64]{chunkStart: sizeLine, chunkNext: next}, trailers: fields,
+		body: l.body, line: l.line, fields: l.fields}
 }
 
 // over reports whether a chunk size is above MaxBodySize.
@@ -181,8 +185,11 @@ type ChunkedPart struct {
 // ChunkedDecoder decodes bodies in the HTTP/1.1 chunked transfer coding
 // from a stream that holds them one after another, as a parse.TryParse
 // for a message reader of your own (parse.NewReader, parse.Consume): the
-// grammar RequestReader and ResponseReader read chunked bodies with. Use
-// [ChunkedReader] for a pipe.Reader with the limits of Options applied.
+// grammar RequestReader and ResponseReader read chunked bodies with.
+// [ChunkedDecoder.Parser] is that parser with a batch form, which lets a
+// message reader take every whole small chunk it has buffered in one
+// call. Use [ChunkedReader] for a pipe.Reader with the limits of Options
+// applied.
 //
 // Each message is a part of a body: the data of a chunk, cut every
 // Options.MaxPart bytes from the chunk's start and where the message
@@ -206,8 +213,12 @@ type ChunkedPart struct {
 // A decoder keeps the state of one stream: hand its Parse to one message
 // reader.
 type ChunkedDecoder struct {
-	s *cb.Stream[chunkState, uint64]
-	g *chunkGrammar
+	s    *cb.Stream[chunkState, uint64]
+	g    *chunkGrammar
+	part uint64 // MaxPart
+	// parts counts the messages of the body being read, lastParts those
+	// of the body before it: how many a batch needs for a body (batch).
+	parts, lastParts int
 }
 
 // NewChunkedDecoder returns a decoder with the limits of o: MaxLine,
@@ -241,7 +252,19 @@ func (d *ChunkedDecoder) init(o Options) {
 		},
 		MaxPart: o.limits().part,
 	}
-	d.s, d.g = p.Stream(), g
+	d.s, d.g, d.part = p.Stream(), g, uint64(p.MaxPart)
+}
+
+// Parser returns d's Parse as a parse.TryParse with a batch form: where
+// the buffer a message reader holds has several whole chunks of a body,
+// the reader takes them all in one call, each its own part, as Parse would
+// return them. Hand it to one message reader (d.Parse works too, a part
+// per call); each call returns a new parser.
+func (d *ChunkedDecoder) Parser() parse.TryParse[ChunkedPart] {
+	p := func(in *parse.Input) (ChunkedPart, error) { return d.Parse(in) }
+	// The batch form holds d, not p, so that the record goes with p.
+	batch.Record(batch.Closure(p), d.batch)
+	return p
 }
 
 // Parse reads the next part; it is the parse.TryParse to hand to one
@@ -257,12 +280,24 @@ func (d *ChunkedDecoder) Parse(in *parse.Input) (ChunkedPart, error) {
 		if d.g.over(p.Head) {
 			return ChunkedPart{}, chunkOver(in, saved.State())
 		}
+		d.parts++
 		return ChunkedPart{Data: p.Data}, nil
 	}
 	// The last chunk's size line: its trailer section is the rest of the
 	// body's final part, read here, after which a body starts. If it is
 	// not all here, the stream goes back to where the message started,
 	// as for any message not returned.
+	if !in.Resumed() {
+		// The whole section in the span, checked in one pass where the
+		// grammar would accept it; anything else goes to the grammar.
+		span := in.Span()
+		if end, n, ok := scanTrailers(span, d.g.line, d.g.fields); ok && in.Consumed()+end <= in.Limit() {
+			f := Fields{block: in.SpanSeqAt(0, end-2), n: n}
+			in.Advance(end)
+			d.ended()
+			return ChunkedPart{Trailers: f, End: true}, nil
+		}
+	}
 	s, err := d.g.trailers(in)
 	if err != nil {
 		*d.s = saved
@@ -271,8 +306,170 @@ func (d *ChunkedDecoder) Parse(in *parse.Input) (ChunkedPart, error) {
 	if s.err != nil {
 		return ChunkedPart{}, &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid trailers", Err: s.err}
 	}
-	d.s.Reset()
+	d.ended()
 	return ChunkedPart{Trailers: s.f, End: true}, nil
+}
+
+// ended notes that Parse returned the last part of a body: the next body
+// starts.
+func (d *ChunkedDecoder) ended() {
+	d.s.Reset()
+	d.lastParts, d.parts = d.parts+1, 0
+}
+
+// batch is the batch form of Parse (internal/batch): every message Parse
+// would return, in order, while each lies in the cursor's span in its
+// plain form: a chunk (after the CRLF that ends the data before it, inside
+// a body) of a size line of 1 to 16 hex digits without extensions and its
+// data within MaxPart and MaxBodySize with a byte after it, and a body's
+// end, a size line of zeros and a trailer section that scanTrailers takes.
+// Everything else, refusals included, is left to Parse.
+//
+// The stream's state is its own, and a batch can only leave it where
+// Parse would (the state after a whole chunk, or after a body's end): so a
+// body that starts in the batch is taken whole or not at all, and is
+// started only if the previous body's parts would fit the room left (a
+// body of more parts than a batch holds is read a first chunk by Parse,
+// the rest by batches, without scanning its start twice).
+func (d *ChunkedDecoder) batch(in *parse.Input, out []ChunkedPart) int {
+	if d.s.Left() != 0 {
+		return 0
+	}
+	span := in.Span()
+	i, k := 0, 0 // the bytes and messages taken
+	if d.s.State() == chunkNext {
+		// The rest of the body the stream is in.
+		end, m, whole := d.chunks(in, span, 0, true, out)
+		if !whole {
+			in.Advance(end)
+			d.parts += m
+			return m
+		}
+		d.lastParts = d.parts + m
+		i, k = end, m
+	}
+	// Whole bodies, each while the one before would fit the room left.
+	for k < len(out) && d.lastParts <= len(out)-k {
+		end, m, whole := d.chunks(in, span, i, false, out[k:])
+		if !whole {
+			clear(out[k : k+m]) // cut by the span's end: Parse's
+			break
+		}
+		d.lastParts = m
+		i, k = end, k+m
+	}
+	if k > 0 {
+		// A body ended: the stream is where Parse leaves it after a
+		// body's last part.
+		d.s.Reset()
+		d.parts = 0
+	}
+	in.Advance(i)
+	return k
+}
+
+// chunks takes the parts of one body from span[i:] into out, as batch
+// describes: its chunks, the first after the CRLF of the data before it
+// if after, then its end. It returns the offset after the last part
+// taken, how many it took, and whether the last was the body's end.
+func (d *ChunkedDecoder) chunks(in *parse.Input, span []byte, i int, after bool, out []ChunkedPart) (end, k int, whole bool) {
+	max := d.part
+	if d.g.body > 0 {
+		max = min(max, uint64(d.g.body))
+	}
+	for k < len(out) {
+		j := i
+		if after {
+			if len(span)-j < 2 || span[j] != '\r' || span[j+1] != '\n' {
+				break
+			}
+			j += 2
+		}
+		n, j, ok := sizeLine(span, j)
+		if !ok {
+			break
+		}
+		if n == 0 {
+			// The last chunk and the trailer section: the body ends.
+			end, nf, ok := scanTrailers(span[j:], d.g.line, d.g.fields)
+			if !ok {
+				break
+			}
+			out[k] = ChunkedPart{Trailers: Fields{block: in.SpanSeqAt(j, end-2), n: nf}, End: true}
+			return j + end, k + 1, true
+		}
+		// The data, and a byte after it: the body goes on.
+		if n > max || uint64(len(span)-j) <= n {
+			break
+		}
+		out[k] = ChunkedPart{Data: in.SpanSeqAt(j, int(n))}
+		i, k, after = j+int(n), k+1, true
+	}
+	return i, k, false
+}
+
+// sizeLine reads a chunk-size line at b[j:] as the grammar reads one
+// without extensions: 1 to 16 hex digits (either case) and CRLF. It
+// returns the size and the offset after the line, or ok false where the
+// line is anything else or not all in b.
+func sizeLine(b []byte, j int) (n uint64, end int, ok bool) {
+	h := j
+	for j < len(b) {
+		v := hexVal[b[j]]
+		if v > 15 {
+			break
+		}
+		n = n<<4 | uint64(v)
+		j++
+	}
+	if j == h || j-h > 16 || len(b)-j < 2 || b[j] != '\r' || b[j+1] != '\n' {
+		return 0, 0, false
+	}
+	return n, j + 2, true
+}
+
+// scanTrailers reads a trailer section that lies whole in b, in one pass,
+// where the grammar accepts it as it is: field lines of a token, ':', a
+// run of field-value bytes and CRLF, each shorter than line bytes, at most
+// fields of them and none named Content-Length (whose value the grammar
+// checks), then CRLF. It returns the section's length with its last CRLF
+// and its field count. ok is false wherever the grammar might decide
+// otherwise (a refusal, a limit, more input needed): the grammar reads the
+// section then, so no check is weakened here.
+func scanTrailers(b []byte, line, fields int) (end, n int, ok bool) {
+	i := 0
+	for {
+		if i+1 >= len(b) {
+			return 0, 0, false
+		}
+		if b[i] == '\r' {
+			if b[i+1] != '\n' {
+				return 0, 0, false
+			}
+			return i + 2, n, true
+		}
+		start := i
+		for i < len(b) && isTchar[b[i]] {
+			i++
+		}
+		if i == start || i == len(b) || b[i] != ':' {
+			return 0, 0, false
+		}
+		if i-start == 14 && equalFoldBytes(b[start:i], "content-length") {
+			return 0, 0, false
+		}
+		i++
+		for i < len(b) && isValue[b[i]] {
+			i++
+		}
+		if i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
+			return 0, 0, false
+		}
+		i += 2
+		if n++; i-start >= line || n > fields {
+			return 0, 0, false
+		}
+	}
 }
 
 // InBody reports whether a body has started and not ended: whether input
@@ -282,7 +479,7 @@ func (d *ChunkedDecoder) InBody() bool {
 }
 
 // Reset makes the decoder read a new stream, from the start of a body.
-func (d *ChunkedDecoder) Reset() { d.s.Reset() }
+func (d *ChunkedDecoder) Reset() { d.s.Reset(); d.parts = 0 }
 
 // ChunkedReader reads bodies in the chunked transfer coding from a
 // pipe.Reader that holds them one after another (the role of
@@ -302,7 +499,7 @@ type ChunkedReader struct {
 func NewChunkedReader(src pipe.Reader, o Options) *ChunkedReader {
 	r := &ChunkedReader{}
 	r.d.init(o)
-	r.r = parse.NewReader(src, r.d.Parse, parse.Options{MaxMessageSize: o.limits().block})
+	r.r = parse.NewReader(src, r.d.Parser(), parse.Options{MaxMessageSize: o.limits().block})
 	return r
 }
 

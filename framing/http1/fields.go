@@ -91,6 +91,19 @@ func equalFold(s seq.Sequence, name string) bool {
 	return true
 }
 
+// equalFoldBytes reports whether b is name without regard to ASCII case.
+func equalFoldBytes(b []byte, name string) bool {
+	if len(b) != len(name) {
+		return false
+	}
+	for i := range len(b) {
+		if lower(b[i]) != lower(name[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func lower(b byte) byte {
 	if 'A' <= b && b <= 'Z' {
 		return b + 'a' - 'A'

@@ -15,6 +15,7 @@ var (
 	isValue   [256]bool // field-value and reason-phrase: HTAB, SP, VCHAR, obs-text
 	isHexDig  [256]bool
 	isDigitch [256]bool
+	hexVal    [256]byte // a hex digit's value, either case; 0xff for other bytes
 )
 
 func init() {
@@ -27,6 +28,16 @@ func init() {
 		isValue[b] = c == '\t' || 0x20 <= c && c <= 0x7e || c >= 0x80
 		isHexDig[b] = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 		isDigitch[b] = '0' <= c && c <= '9'
+		switch {
+		case '0' <= c && c <= '9':
+			hexVal[b] = c - '0'
+		case 'a' <= c && c <= 'f':
+			hexVal[b] = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			hexVal[b] = c - 'A' + 10
+		default:
+			hexVal[b] = 0xff
+		}
 	}
 }
 

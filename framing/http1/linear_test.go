@@ -62,3 +62,50 @@ func BenchmarkBytewiseHead(b *testing.B) {
 		r.Close()
 	}
 }
+
+// chunkedOf returns a chunked body of n one-byte chunks and a trailer
+// section of n fields.
+func chunkedOf(n int) []byte {
+	var b strings.Builder
+	for range n {
+		b.WriteString("1\r\nx\r\n")
+	}
+	b.WriteString("0\r\n")
+	for i := range n {
+		fmt.Fprintf(&b, "X-Trailer-%d: value %d\r\n", i, i)
+	}
+	b.WriteString("\r\n")
+	return []byte(b.String())
+}
+
+// TestLinearChunked sends chunked bodies of thousands of chunks and
+// trailer fields a byte per read through a ChunkedReader, whose batch
+// form and one-pass trailer scan look at the buffered span before the
+// grammar does, and checks that the work stays linear in the body.
+func TestLinearChunked(t *testing.T) {
+	o := Options{MaxHeaderBytes: 16 << 20, MaxFields: 1 << 20}
+	for _, seg := range []struct{ size, n int }{{1, 200}, {0, 4000}} {
+		var want int
+		lineartest.Check(t, seg.n, seg.size, func(n int) []byte {
+			want = n
+			return chunkedOf(n)
+		}, func(src pipe.Reader) error {
+			r := NewChunkedReader(src, o)
+			defer r.Close()
+			data := 0
+			for {
+				p, err := r.Next(context.Background())
+				if err != nil {
+					return err
+				}
+				data += p.Data.Len()
+				if p.End {
+					if data != want || p.Trailers.Len() != want {
+						t.Errorf("%d bytes and %d trailer fields, want %d", data, p.Trailers.Len(), want)
+					}
+					return nil
+				}
+			}
+		})
+	}
+}
