@@ -51,7 +51,7 @@ func (d *Decoder) whole(in *parse.Input) (Packet, bool) {
 			return Packet{}, false
 		}
 		topic := body[2 : 2+tl]
-		if tl == 0 || bytes.IndexAny(topic, "+#") >= 0 || bytes.IndexByte(topic, 0) >= 0 || !utf8.Valid(topic) {
+		if tl == 0 || bytes.ContainsAny(topic, "+#") || bytes.IndexByte(topic, 0) >= 0 || !utf8.Valid(topic) {
 			return Packet{}, false
 		}
 		var id uint16
