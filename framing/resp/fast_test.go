@@ -267,3 +267,29 @@ func TestFastNested(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFastAgrees compares the fast path with the declared grammar on
+// fuzzed input in fuzzed pieces, with small limits so that the bounds are
+// within reach.
+func FuzzFastAgrees(f *testing.F) {
+	for _, s := range append(append([]string{}, valueSeeds...), captureSeeds(f, "replies")...) {
+		f.Add([]byte(s), uint64(7), false)
+	}
+	small := Limits{MaxBulk: 300, MaxElems: 5, MaxDepth: 2, MaxLine: 20}
+	fastSmall, declaredSmall := Values(small), declaredValues(small.withDefaults())
+	fast, declared := Values(Limits{}), declaredValues(defaults)
+	f.Fuzz(func(t *testing.T, data []byte, seed uint64, limited bool) {
+		p, q := fast, declared
+		if limited {
+			p, q = fastSmall, declaredSmall
+		}
+		pieces := func() pipe.Reader {
+			src := segtest.RandomPieces(rand.New(rand.NewPCG(seed, 3)), data, 1+int(seed%64))
+			return pipe.NewReader(&src, pipe.ReaderOptions{})
+		}
+		a, b := readDescribed(p, pieces(), 1<<12), readDescribed(q, pieces(), 1<<12)
+		if strings.Join(a, "\n") != strings.Join(b, "\n") {
+			t.Fatalf("fast path %q\ndeclared  %q", a, b)
+		}
+	})
+}
