@@ -92,6 +92,8 @@ type Decoder struct {
 	connected bool
 	cur       Packet // the PUBLISH whose payload is being delivered
 	pos       uint64
+
+	slow bool // tests: no fast path
 }
 
 // NewDecoder returns a Decoder that reads the packets an endpoint of role
@@ -235,6 +237,11 @@ func fastFixed(b []byte) (fixed, bool) {
 
 // parse reads the next packet or payload part from in.
 func (d *Decoder) parse(in *parse.Input) (Packet, error) {
+	if d.stream.Left() == 0 && !d.slow {
+		if p, ok := d.whole(in); ok {
+			return p, nil
+		}
+	}
 	var part cb.Part[Packet]
 	if err := d.stream.ParseTo(in, &part); err != nil {
 		return Packet{}, err

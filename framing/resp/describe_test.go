@@ -15,7 +15,7 @@ import (
 func TestGrammarsCompiled(t *testing.T) {
 	for name, d := range map[string]string{
 		"Commands": cb.Describe(Commands(Limits{})),
-		"Values":   cb.Describe(Values(Limits{})),
+		"Values":   cb.Describe(declaredValues(defaults)),
 	} {
 		if !strings.Contains(d, "TakeLen ") {
 			t.Errorf("%s: no TakeLen in\n%s", name, d)
@@ -29,7 +29,7 @@ func TestGrammarsCompiled(t *testing.T) {
 			t.Errorf("%s: a Bind left in\n%s", name, d)
 		}
 	}
-	if d := cb.Describe(Values(Limits{})); !strings.Contains(d, "'$': Then [fused]\n    Byte('$')\n    Dispatch\n") {
+	if d := cb.Describe(declaredValues(defaults)); !strings.Contains(d, "'$': Then [fused]\n    Byte('$')\n    Dispatch\n") {
 		t.Errorf("Values: '$' not fused with its Dispatch in\n%s", d)
 	}
 }

@@ -4,7 +4,8 @@
 // inline commands redis-server accepts from telnet).
 //
 // [Values] and [Commands] are grammars declared with package combinators
-// (parse.TryParse values); [NewValueReader] and [NewCommandReader] run
+// (parse.TryParse values; Values behind a fast path for the common reply
+// shapes that reads what the grammar reads); [NewValueReader] and [NewCommandReader] run
 // them over any pipe reader with the limits in force ([Limits]: bulk
 // length, element count, nesting depth, line length and message size,
 // each with a safe default). [AppendValue], [AppendCommand],

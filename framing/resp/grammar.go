@@ -33,8 +33,13 @@ import (
 // combinators.ErrRange, before a byte of what it declares is waited for),
 // aggregates' elements are combinators.CountedScratch repetitions in the
 // reader's scratch storage, and nesting is a combinators.Fix of
-// l.MaxDepth levels. See [Value] for what a value holds and how long.
-// The parser is built once per distinct l and is safe for concurrent use.
+// l.MaxDepth levels. In front of it stands a fast path for the shapes of
+// most replies (simple strings and errors, integers, bulk strings, and
+// arrays of them whose bytes are in the buffer's current segment), which
+// reads what the grammar reads and leaves everything else to it (see
+// docs/resp.md, Measured). See [Value] for what a value holds and how
+// long. The parser is built once per distinct l and is safe for
+// concurrent use.
 func Values(l Limits) parse.TryParse[Value] {
 	l = l.withDefaults()
 	if l == defaults {
@@ -120,7 +125,16 @@ func newPieces(l Limits) pieces {
 	}
 }
 
+// buildValues is the fast path of fast.go in front of the declared
+// grammar.
 func buildValues(l Limits) parse.TryParse[Value] {
+	return newFastValues(l, declaredValues(l)).parse
+}
+
+// declaredValues is the grammar of a value as declared with the
+// combinators, without the fast path: what Values reads, and the
+// definition that the fast path agrees with.
+func declaredValues(l Limits) parse.TryParse[Value] {
 	p := newPieces(l)
 	pairs := cb.Tag(ErrCount, cb.Map(cb.Before(cb.Decimal[uint64](0, uint64(l.MaxElems/2), 0), crlf),
 		func(n uint64) uint64 { return 2 * n }))

@@ -141,3 +141,24 @@ func BenchmarkBytewise(b *testing.B) {
 		r.Close()
 	}
 }
+
+// TestLinearFlatReply does the same with the fast path's own array: a
+// reply of many bulk strings and integers, resumed after its last whole
+// element on every read.
+func TestLinearFlatReply(t *testing.T) {
+	for _, seg := range []struct{ size, n int }{{1, 1000}, {0, 20000}} {
+		var want int
+		lineartest.Check(t, seg.n, seg.size, func(n int) []byte {
+			want = 2 * n
+			return []byte("*" + strconv.Itoa(2*n) + "\r\n" + strings.Repeat("$3\r\nabc\r\n:-12\r\n", n))
+		}, func(src pipe.Reader) error {
+			r := NewValueReader(src, Limits{})
+			defer r.Close()
+			v, err := r.Next(context.Background())
+			if err == nil && len(v.Elems) != want {
+				t.Errorf("%d elements, want %d", len(v.Elems), want)
+			}
+			return err
+		})
+	}
+}
