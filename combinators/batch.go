@@ -34,20 +34,21 @@ func init() {
 // cursor's span.
 func lineBatch(in *parse.Input, out []seq.Sequence) int {
 	span := in.Span()
-	b, k := span, 0
+	v := in.SpanViews()
+	i, k := 0, 0
 	for ; k < len(out); k++ {
-		j := bytes.IndexByte(b, '\n')
+		j := bytes.IndexByte(span[i:], '\n')
 		if j < 0 {
 			break
 		}
 		n := j
-		if uint(j-1) < uint(len(b)) && b[j-1] == '\r' {
+		if j > 0 && span[i+j-1] == '\r' {
 			n--
 		}
-		out[k] = in.SpanSeqAt(len(span)-len(b), n)
-		b = b[j+1:]
+		out[k] = v.At(i, n)
+		i += j + 1
 	}
-	in.Advance(len(span) - len(b))
+	in.Advance(i)
 	return k
 }
 
@@ -64,17 +65,18 @@ func fixedPrefixedBatch(f fixedInt) func(*parse.Input, []seq.Sequence) int {
 
 func prefixed32BE(in *parse.Input, out []seq.Sequence) int {
 	span := in.Span()
+	v := in.SpanViews()
 	lim := uint64(in.Limit() - in.Consumed()) // the budget of each frame
-	b, k := span, 0
-	for ; k < len(out) && len(b) > 4; k++ {
-		l := uint64(binary.BigEndian.Uint32(b))
-		if l >= uint64(len(b)-4) || 4+l > lim {
+	i, k := 0, 0
+	for ; k < len(out) && len(span)-i > 4; k++ {
+		l := uint64(binary.BigEndian.Uint32(span[i:]))
+		if l >= uint64(len(span)-i-4) || 4+l > lim {
 			break
 		}
-		out[k] = in.SpanSeqAt(len(span)-len(b)+4, int(l))
-		b = b[4+l:]
+		out[k] = v.At(i+4, int(l))
+		i += 4 + int(l)
 	}
-	in.Advance(len(span) - len(b))
+	in.Advance(i)
 	return k
 }
 
@@ -87,9 +89,11 @@ func fixedPrefixedAny(f fixedInt) func(*parse.Input, []seq.Sequence) int {
 	w, big := f.width, f.big
 	return func(in *parse.Input, out []seq.Sequence) int {
 		span := in.Span()
+		v := in.SpanViews()
 		lim := uint64(in.Limit() - in.Consumed()) // the budget of each frame
-		b, k := span, 0
-		for ; k < len(out) && len(b) > w; k++ {
+		i, k := 0, 0
+		for ; k < len(out) && len(span)-i > w; k++ {
+			b := span[i:]
 			var l uint64
 			switch {
 			case w == 4:
@@ -108,10 +112,10 @@ func fixedPrefixedAny(f fixedInt) func(*parse.Input, []seq.Sequence) int {
 			if l >= uint64(len(b)-w) || uint64(w)+l > lim {
 				break
 			}
-			out[k] = in.SpanSeqAt(len(span)-len(b)+w, int(l))
-			b = b[w+int(l):]
+			out[k] = v.At(i+w, int(l))
+			i += w + int(l)
 		}
-		in.Advance(len(span) - len(b))
+		in.Advance(i)
 		return k
 	}
 }
@@ -128,6 +132,7 @@ func prefixedBodyBatch[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], c
 	}
 	return func(in *parse.Input, out []T) int {
 		span := in.Span()
+		v := in.SpanViews()
 		lim := in.Limit() - in.Consumed() // the budget of each frame
 		i, k := 0, 0
 		for k < len(out) && len(span)-i >= n {
@@ -135,7 +140,7 @@ func prefixedBodyBatch[L uint8 | uint16 | uint32 | uint64, T any](f *field[L], c
 			if !ok || uint64(l) >= uint64(len(span)-i-adv) || uint64(l) > rem || adv > lim || uint64(l) > uint64(lim-adv) {
 				break
 			}
-			out[k] = conv(in.SpanSeqAt(i+adv, int(l)))
+			out[k] = conv(v.At(i+adv, int(l)))
 			k++
 			i += adv + int(l)
 		}

@@ -114,9 +114,14 @@ func lengthPrefixedBytes[L uint8 | uint16 | uint32 | uint64](in *parse.Input, le
 // the length from the cursor's span itself, without calling the length
 // parser, and views the body there, when the body ends before the span
 // does (so the cursor stays in its segment) and the message fits the
-// limit; slow, the general LengthPrefixedBytes, does the rest (a segment
-// end, a size error, a need for more input). One function per width and
-// byte order, each written out: a switch in a shared one, or a helper too
+// limit. When the span is all that is buffered and the body goes on past
+// it within the limit, a field of up to 4 bytes returns the need slow
+// would return (the header and the declared body from the cursor: once per
+// read in a stream of small frames, the frame cut by the read's end; an
+// 8-byte length could overflow the sum, so slow decides it). slow, the
+// general LengthPrefixedBytes, does the rest (a segment end, a size error,
+// a header cut short). One function per width and byte order, each
+// written out: a switch in a shared one, or a helper too
 // large to inline, costs more than the call to the length parser it saves,
 // and a generic one instantiated per width and byte order (the byte order
 // as a type, so that both are constants in each instance) ran about 5% more
@@ -133,6 +138,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 					in.Advance(int(l))
 					return s, nil
 				}
+				if l > uint64(len(span)-1) && uint64(in.Consumed()+1)+l <= uint64(in.Limit()) && len(span) == in.Remaining() {
+					return seq.Sequence{}, in.NeedMore(1 + int(l))
+				}
 			}
 			return slow(in)
 		}
@@ -145,6 +153,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))
 					return s, nil
+				}
+				if l > uint64(len(span)-2) && uint64(in.Consumed()+2)+l <= uint64(in.Limit()) && len(span) == in.Remaining() {
+					return seq.Sequence{}, in.NeedMore(2 + int(l))
 				}
 			}
 			return slow(in)
@@ -159,6 +170,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 					in.Advance(int(l))
 					return s, nil
 				}
+				if l > uint64(len(span)-2) && uint64(in.Consumed()+2)+l <= uint64(in.Limit()) && len(span) == in.Remaining() {
+					return seq.Sequence{}, in.NeedMore(2 + int(l))
+				}
 			}
 			return slow(in)
 		}
@@ -172,6 +186,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 					in.Advance(int(l))
 					return s, nil
 				}
+				if l > uint64(len(span)-4) && uint64(in.Consumed()+4)+l <= uint64(in.Limit()) && len(span) == in.Remaining() {
+					return seq.Sequence{}, in.NeedMore(4 + int(l))
+				}
 			}
 			return slow(in)
 		}
@@ -184,6 +201,9 @@ func fixedPrefixedBytes(f fixedInt, slow parse.TryParse[seq.Sequence]) parse.Try
 					s := in.SpanSeq(int(l))
 					in.Advance(int(l))
 					return s, nil
+				}
+				if l > uint64(len(span)-4) && uint64(in.Consumed()+4)+l <= uint64(in.Limit()) && len(span) == in.Remaining() {
+					return seq.Sequence{}, in.NeedMore(4 + int(l))
 				}
 			}
 			return slow(in)

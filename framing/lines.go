@@ -99,32 +99,33 @@ func Lines(o LineOptions) parse.TryParse[seq.Sequence] {
 func fastBatch(e LineEnd, max int) func(*parse.Input, []seq.Sequence) int {
 	return func(in *parse.Input, out []seq.Sequence) int {
 		span := in.Span()
-		b, k := span, 0
+		v := in.SpanViews()
+		i, k := 0, 0
 		for ; k < len(out); k++ {
-			w := b
+			w := span[i:]
 			if len(w) > fastScan {
 				w = w[:fastScan]
 			}
-			var i, end int
+			var j, end int
 			if e == EndCRLF {
-				i, end = bytes.Index(w, crlf), 2
+				j, end = bytes.Index(w, crlf), 2
 			} else {
-				i, end = bytes.IndexByte(w, '\n'), 1
+				j, end = bytes.IndexByte(w, '\n'), 1
 			}
-			if i < 0 {
+			if j < 0 {
 				break
 			}
-			n := i
-			if e == EndLFOrCRLF && i > 0 && w[i-1] == '\r' {
+			n := j
+			if e == EndLFOrCRLF && j > 0 && w[j-1] == '\r' {
 				n--
 			}
 			if n > max {
 				break
 			}
-			out[k] = in.SpanSeqAt(len(span)-len(b), n)
-			b = b[i+end:]
+			out[k] = v.At(i, n)
+			i += j + end
 		}
-		in.Advance(len(span) - len(b))
+		in.Advance(i)
 		return k
 	}
 }

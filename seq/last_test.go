@@ -85,3 +85,66 @@ func TestReadSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestSpanViews checks that SpanViews.At views the same bytes, at the same
+// positions, as SpanSeqAt for every piece of every span, that moving the
+// reader afterwards does not move the views' offsets, and that a piece
+// outside the span panics.
+func TestSpanViews(t *testing.T) {
+	for _, c := range segtest.Segmentations([]byte("frame one\nframe two\r\n")) {
+		r := seq.NewReader(c.Seq)
+		r.Advance(min(3, r.Remaining())) // a span that starts inside its segment
+		for !r.AtEnd() {
+			span := r.Span()
+			v := r.SpanViews()
+			if v.Len() != len(span) {
+				t.Fatalf("%s: SpanViews().Len() = %d, span %d", c.Name, v.Len(), len(span))
+			}
+			for i := 0; i <= len(span); i++ {
+				for n := 0; i+n <= len(span); n++ {
+					got, want := v.At(i, n), r.SpanSeqAt(i, n)
+					if got.String() != string(span[i:i+n]) || got.Len() != n ||
+						got.Start() != want.Start() || got.End() != want.End() {
+						t.Fatalf("%s: At(%d, %d) = %q at %d..%d, SpanSeqAt gives %q at %d..%d", c.Name, i, n,
+							got.String(), got.Start().Index(), got.End().Index(), want.String(), want.Start().Index(), want.End().Index())
+					}
+				}
+			}
+			for _, in := range [][2]int{{-1, 0}, {0, -1}, {len(span) + 1, 0}, {0, len(span) + 1}, {len(span), 1}, {1, len(span)}} {
+				func() {
+					defer func() {
+						if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "seq: SpanViews.At") {
+							t.Errorf("%s: At(%d, %d) with a span of %d: recovered %v", c.Name, in[0], in[1], len(span), p)
+						}
+					}()
+					v.At(in[0], in[1])
+				}()
+			}
+			first := v.At(0, len(span))
+			r.Advance(len(span))
+			if again := v.At(0, len(span)); again != first {
+				t.Fatalf("%s: At(0, %d) after the reader moved = %q, before %q", c.Name, len(span), again.String(), first.String())
+			}
+		}
+	}
+	var zero seq.SpanViews
+	if s := zero.At(0, 0); s.Len() != 0 || !s.IsEmpty() || zero.Len() != 0 {
+		t.Fatalf("the zero SpanViews: At(0, 0) has %d bytes, Len %d", s.Len(), zero.Len())
+	}
+}
+
+// TestLenEverySlice checks Len, whose single-segment case reads the packed
+// offsets alone, against the bytes of every slice of every segmentation.
+func TestLenEverySlice(t *testing.T) {
+	data := []byte("0123456789abcdef")
+	for _, c := range segtest.Segmentations(data) {
+		for i := 0; i <= len(data); i++ {
+			for j := i; j <= len(data); j++ {
+				s := c.Seq.Slice(i, j)
+				if s.Len() != j-i || len(s.Bytes()) != j-i {
+					t.Fatalf("%s: Slice(%d, %d).Len() = %d, %d bytes", c.Name, i, j, s.Len(), len(s.Bytes()))
+				}
+			}
+		}
+	}
+}

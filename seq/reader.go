@@ -134,6 +134,54 @@ func (r *Reader) SpanSeqAt(i, n int) Sequence {
 		bits: off | (off+uint64(n))<<offBits | uint64(uint16(r.gen))<<(2*offBits)}
 }
 
+// SpanViews returns what views the bytes of [Reader.Span] as it is now:
+// a parser that walks the span and cuts many messages out of it (a batch
+// of lines or frames) makes each view with [SpanViews.At], which reads
+// nothing of the reader, instead of with [Reader.SpanSeqAt], which reads
+// the cursor again for every view. Offsets count from the start of the
+// span as it was when SpanViews was called; moving the reader afterwards
+// does not change them.
+func (r *Reader) SpanViews() SpanViews {
+	off := uint64(r.segOff + r.i)
+	return SpanViews{seg: r.seg, n: uint(len(r.cur) - r.i),
+		bits: off | off<<offBits | uint64(uint16(r.gen))<<(2*offBits)}
+}
+
+// SpanViews makes views of the bytes of one span of a [Reader] (see
+// [Reader.SpanViews]). It is a small value, made in constant time; the
+// views it makes share the lifetime of the sequence the reader reads, as
+// every view of it does. The zero SpanViews views an empty span.
+type SpanViews struct {
+	seg  *Segment
+	bits uint64 // a Sequence's bits for the empty view at the span's start
+	n    uint   // the span's length
+}
+
+// Len reports the length of the span.
+func (v SpanViews) Len() int { return int(v.n) }
+
+// At returns the n bytes of the span from its offset i as a sequence, the
+// view [Reader.SpanSeqAt] returns for the same bytes. It panics unless
+// span[i:i+n] lies in the span.
+func (v SpanViews) At(i, n int) Sequence {
+	if uint(i) > v.n || uint(n) > v.n-uint(i) {
+		panic(spanViewsError{i, n, v.n})
+	}
+	// Both offsets stay below the segment's length, so the additions
+	// carry into no other field of the packed word.
+	return Sequence{first: v.seg, last: v.seg, bits: v.bits + uint64(i) + uint64(i+n)<<offBits}
+}
+
+// spanViewsError is the panic value of SpanViews.At beyond the span.
+type spanViewsError struct {
+	i, n int
+	span uint
+}
+
+func (e spanViewsError) Error() string {
+	return fmt.Sprintf("seq: SpanViews.At(%d, %d) with a span of %d bytes", e.i, e.n, e.span)
+}
+
 // ReadSpan returns the next n bytes as a sequence, as [Reader.SpanSeq]
 // does, and reads k bytes without leaving the current segment: a parser
 // that searched [Reader.Span] and found a terminator before its last byte

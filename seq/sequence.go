@@ -163,6 +163,11 @@ func (s Sequence) Len() int {
 		return 0
 	}
 	s.check()
+	if s.first == s.last {
+		// The length is in the packed word alone: the end offset is not
+		// below the start, so the difference borrows from no other field.
+		return int((s.bits>>offBits - s.bits) & offMask)
+	}
 	return int(s.last.index + int64(s.eo()) - s.first.index - int64(s.so()))
 }
 
