@@ -1288,3 +1288,55 @@ func BenchmarkReaderReadAdvance(b *testing.B) {
 		r.AdvanceTo(p, p)
 	}
 }
+
+// TestReaderReadAtLeastOneSegment: a ReadAtLeast that waits for more bytes
+// than a segment holds reads them into one segment large enough, the
+// unconsumed bytes of the last segment moved to its start, so that a long
+// message is one segment; a need beyond the largest pooled segment is
+// linked as before. Either way every byte arrives once, in order, and
+// every segment goes back to the pool.
+func TestReaderReadAtLeastOneSegment(t *testing.T) {
+	data := randomBytes(1<<20+200_000, 9)
+	for _, c := range []struct {
+		k, skip, need int
+		single        bool
+	}{
+		{k: 4096, skip: 100, need: 20_000, single: true},
+		{k: 1000, skip: 900, need: 16_393, single: true},
+		{k: 1 << 20, skip: 10, need: 70_000, single: true},
+		{k: 4096, skip: 0, need: 5000, single: false}, // no more than a segment: linked
+		{k: 4096, skip: 4000, need: 1<<20 - 96, single: true},
+		{k: 4096, skip: 10, need: 1<<20 + 100_000, single: false}, // over the largest pooled segment
+	} {
+		var pool countingPool
+		r := NewReader(&chunkReader{data: data, k: c.k}, ReaderOptions{Pool: &pool})
+		// A first read, of which skip bytes are consumed: the partial
+		// message left lies in the first segment.
+		res, err := r.Read(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Buffer.Slice(0, c.skip).AppendTo(nil)
+		r.AdvanceTo(res.Buffer.PosAt(c.skip), res.Buffer.End())
+		res, err = r.ReadAtLeast(context.Background(), c.need)
+		if err != nil || res.Buffer.Len() < c.need {
+			t.Fatalf("%+v: %d bytes, %v", c, res.Buffer.Len(), err)
+		}
+		if one := res.Buffer.Slice(0, c.need).IsSingleSegment(); one != c.single {
+			t.Errorf("%+v: the %d bytes in one segment: %v", c, c.need, one)
+		}
+		got = res.Buffer.AppendTo(got)
+		r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
+		// Reads go on into what is left of the large segment, then into
+		// new ones.
+		rest, err := drain(t, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got = append(got, rest...); !bytes.Equal(got, data) {
+			t.Fatalf("%+v: content differs", c)
+		}
+		r.Complete(nil)
+		pool.check(t)
+	}
+}
