@@ -192,7 +192,6 @@ type streamReader struct {
 	bufSize     int
 	leaveOpen   bool
 	spare       *seq.Segment // a recycled segment kept for the next one needed
-	large       *seq.Segment // the segment taken for a long message (see space), while it is in the chain
 	empty       int          // source reads in a row that returned nothing
 	err         error        // sticky error from src (stFailed)
 
@@ -283,7 +282,7 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 			// An empty read: go on as readOnce would, counting this
 			// one, without checking ctx in between.
 			r.empty++
-			r.readOnce(ctx, 0)
+			r.readOnce(ctx)
 		}
 	}
 	return r.read(ctx)
@@ -298,7 +297,7 @@ func (r *streamReader) read(ctx context.Context) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		r.readOnce(ctx, 0)
+		r.readOnce(ctx)
 	}
 	return r.result()
 }
@@ -332,7 +331,7 @@ func (r *streamReader) ReadAtLeast(ctx context.Context, n int) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		r.readOnce(ctx, n-int(r.endIdx-r.startIdx))
+		r.readOnce(ctx)
 	}
 	return r.result()
 }
@@ -354,8 +353,8 @@ func (r *streamReader) TryRead() (Result, bool, error) {
 // were made in a row (r.empty counts them, starting with Read's first try if
 // it was empty; it is zero again when readOnce returns).
 // An interrupted read returns with neither recorded.
-func (r *streamReader) readOnce(ctx context.Context, want int) {
-	buf := r.space(want)
+func (r *streamReader) readOnce(ctx context.Context) {
+	buf := r.space()
 	for {
 		var n int
 		var err error
@@ -422,46 +421,20 @@ func (r *streamReader) took(n int, err error, size int) bool {
 // at most a quarter of a segment costs one small copy, and parsers keep
 // seeing single-segment buffers, which is their fast path. Longer partial
 // messages are linked, never copied, so reading stays linear.
-//
-// want is how many more bytes the read waits for (ReadAtLeast), 0 for
-// any. When it is more than a segment of bufSize holds and the last
-// segment has not room for it, the new segment is made large enough for
-// it (up to maxHintSegment), and for the unconsumed bytes too if they all
-// lie in the last segment, which are then copied to its start: a message
-// whose length a parser declared arrives in one segment, in reads as large
-// as the source gives, and each of its bytes is copied at most once more.
-// Such a read, and any read waiting for bytes into a segment larger than
-// bufSize, is given no more room than it waits for: the message then ends
-// where the read does, the segment is wholly consumed with it and read into
-// again from its start, and the next long message fits it without a copy
-// or a second large segment.
-func (r *streamReader) space(want int) []byte {
+func (r *streamReader) space() []byte {
 	t := r.tail
 	if t != nil {
-		if b := t.Available(); len(b) >= r.minRead && (want <= r.bufSize || len(b) >= want) {
-			if want > 0 && len(b) > want && (want > r.bufSize || t.Cap() > r.bufSize) {
-				b = b[:want]
-			}
+		if b := t.Available(); len(b) >= r.minRead {
 			return b
 		}
 	}
-	size := r.bufSize
-	u := int(r.endIdx - r.startIdx)
-	move := t != nil && r.head == t // the unconsumed bytes lie in t alone
-	if want > r.bufSize {
-		n := want
-		if move {
-			n += u
-		}
-		size = min(n, maxHintSegment)
-	}
-	s := r.getSegment(size)
+	s := r.getSegment()
 	switch {
 	case t == nil:
 		s.SetIndex(r.endIdx)
 		r.head, r.endSeg, r.startOff = s, s, 0
 		r.state &^= stNoTail
-	case move && (u <= s.Cap()/4 || size > r.bufSize && u+want <= s.Cap()):
+	case r.head == t && r.endIdx-r.startIdx <= int64(s.Cap()/4):
 		s.Commit(copy(s.Available(), t.Bytes()[r.startOff:]))
 		s.SetIndex(r.startIdx)
 		r.release(t)
@@ -471,21 +444,8 @@ func (r *streamReader) space(want int) []byte {
 		r.state |= stUneven
 	}
 	r.tail = s
-	if size > r.bufSize {
-		r.large = s
-		// The short paths of AdvanceTo and AdvanceAndRead would empty
-		// it in place and keep it: leave it to advance.
-		r.state |= stUneven
-		if b := s.Available(); len(b) > want {
-			return b[:want]
-		}
-	}
 	return s.Available()
 }
-
-// maxHintSegment bounds the segment that space takes for a read waiting for
-// many bytes: the largest size class of DefaultPool.
-const maxHintSegment = 1 << maxClass
 
 //go:noinline
 func panicReadCount(n, size int) {
@@ -605,7 +565,7 @@ func (r *streamReader) AdvanceAndRead(ctx context.Context, consumed, examined se
 		}
 	} else if r.state&stDone == 0 && !r.took(n, err, len(buf)) {
 		r.empty++
-		r.readOnce(ctx, 0)
+		r.readOnce(ctx)
 	}
 	return r.read(ctx)
 }
@@ -628,9 +588,8 @@ func (r *streamReader) advance(consumed, examined seq.Position) {
 	r.state &^= stActive
 	r.examined = ei
 	r.moveStart(consumed, ci, head)
-	// Back to the steady state that Read's short path needs, or not
-	// (never with a segment larger than bufSize: see space).
-	if r.head == r.tail && ei == r.endIdx && (r.large == nil || r.tail != r.large) {
+	// Back to the steady state that Read's short path needs, or not.
+	if r.head == r.tail && ei == r.endIdx {
 		r.state &^= stUneven
 	} else {
 		r.state |= stUneven
@@ -646,16 +605,7 @@ func (r *streamReader) moveStart(consumed seq.Position, ci, head int64) {
 	r.startIdx = ci
 	if ci == r.endIdx {
 		// Everything consumed: keep only the last segment, emptied, so
-		// the next read gets all of its memory; a segment larger than
-		// bufSize, taken for a long message (see space), goes back to
-		// the pool, so that a reader holds one only while a long
-		// message is in it and reads on into segments of bufSize.
-		if r.tail == r.large {
-			r.releaseBefore(nil)
-			r.tail, r.head, r.endSeg, r.startOff = nil, nil, nil, 0
-			r.state |= stNoTail
-			return
-		}
+		// the next read gets all of its memory.
 		if r.head != r.tail {
 			r.releaseBefore(r.tail)
 		}
@@ -686,23 +636,20 @@ func (r *streamReader) releaseBefore(s *seq.Segment) {
 	}
 }
 
-// getSegment returns an empty segment of at least size bytes: the spare one
-// if size is bufSize and there is one, else one from the pool.
-func (r *streamReader) getSegment(size int) *seq.Segment {
-	if s := r.spare; s != nil && size == r.bufSize {
+// getSegment returns an empty segment of bufSize bytes: the spare one if
+// there is one, else one from the pool.
+func (r *streamReader) getSegment() *seq.Segment {
+	if s := r.spare; s != nil {
 		r.spare = nil
 		return s
 	}
-	return r.pool.Get(size)
+	return r.pool.Get(r.bufSize)
 }
 
 // release recycles s and keeps it as the spare segment, or returns it to
 // the pool if there already is one. Keeping one spare spares the pool a
 // round trip per read when partial messages move to a new segment.
 func (r *streamReader) release(s *seq.Segment) {
-	if s == r.large {
-		r.large = nil
-	}
 	s = s.Recycle(r.poison)
 	if r.spare == nil && s.Cap() == r.bufSize && r.state&stDone == 0 {
 		r.spare = s
