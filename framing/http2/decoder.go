@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"weak"
 
 	cb "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/batch"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -117,7 +119,7 @@ type Decoder struct {
 // of role r.
 func NewDecoder(src pipe.Reader, r Role, o Options) *Decoder {
 	d := newDecoder(r, o)
-	d.r = parse.NewReader(src, d.parse, parse.Options{MaxMessageSize: d.part + MaxHeadSize})
+	d.r = parse.NewReader(src, d.parser(), parse.Options{MaxMessageSize: d.part + MaxHeadSize})
 	return d
 }
 
@@ -202,7 +204,7 @@ func (d *Decoder) InHeaderBlock() bool { return d.inBlock }
 // your own (parse.Consume, a test harness). Give that reader a maximum
 // message size of at least MaxPart + MaxHeadSize, so that a SETTINGS frame
 // arrives whole. Use a new parser for every stream.
-func Parser(r Role, o Options) parse.TryParse[Frame] { return newDecoder(r, o).parse }
+func Parser(r Role, o Options) parse.TryParse[Frame] { return newDecoder(r, o).parser() }
 
 // head reads the preface if it is still expected, then a frame header and
 // its fixed fields.
@@ -297,6 +299,51 @@ func (d *Decoder) whole(in *parse.Input) (Frame, bool) {
 	data, _ := in.ReadN(size - n)
 	f, _ := d.first(in, x, data, 0)
 	return f, true
+}
+
+// batch is the batch form of parse for a message reader (see
+// internal/batch): the frames that whole would take one after another,
+// as long as each lies, header, fixed fields and payload, in the cursor's
+// span. It stops at anything else (a frame cut by the span's end, a
+// SETTINGS frame, a header the fast path does not decide), which parse
+// then reads with every check and error of the declared path.
+func (d *Decoder) batch(in *parse.Input, out []Frame) int {
+	if d.stream.Left() != 0 || !d.prefaced || d.slow {
+		return 0
+	}
+	span := in.Span()
+	lim := in.Limit() - in.Consumed() // the budget of each frame
+	b, k := span, 0
+	for ; k < len(out); k++ {
+		x, n, ok := d.fastHead(b)
+		if !ok || x.h.Type == TypeSettings {
+			break
+		}
+		p := int(x.h.Length - x.fixed)
+		if p > d.part || n+p > len(b) || n+p > lim {
+			break
+		}
+		out[k], _ = d.first(in, x, in.SpanSeqAt(len(span)-len(b)+n, p), 0)
+		b = b[n+p:]
+	}
+	in.Advance(len(span) - len(b))
+	return k
+}
+
+// parser returns d.parse with its batch form recorded, for a message
+// reader. The batch form holds the decoder weakly: the table of batch
+// forms holds it, and the decoder holds the parser (through its message
+// reader), whose collection is what drops the table's entry.
+func (d *Decoder) parser() parse.TryParse[Frame] {
+	p := d.parse
+	w := weak.Make(d)
+	batch.Record(batch.Closure(p), func(in *parse.Input, out []Frame) int {
+		if d := w.Value(); d != nil {
+			return d.batch(in, out)
+		}
+		return 0
+	})
+	return p
 }
 
 // first makes the message of a frame's first part and moves the

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"iter"
 	"unicode/utf8"
+	"weak"
 
 	cb "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/batch"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -102,14 +104,13 @@ type Decoder struct {
 	message Opcode // cur's message opcode
 
 	closeBuf [MaxControlPayload]byte
-	pat      *keyPattern // made when a masked payload first needs it
 }
 
 // NewDecoder returns a Decoder that reads frames sent to an endpoint of
 // role r: a Server decodes what a client sends.
 func NewDecoder(src pipe.Reader, r Role, o Options) *Decoder {
 	d := newDecoder(r, o)
-	d.r = parse.NewReader(src, d.parse, parse.Options{MaxMessageSize: d.part + MaxHeaderSize})
+	d.r = parse.NewReader(src, d.parser(), parse.Options{MaxMessageSize: d.part + MaxHeaderSize})
 	return d
 }
 
@@ -208,7 +209,7 @@ func (d *Decoder) check(h *Header) *Error {
 // message size of at least MaxPart + MaxHeaderSize, so that a close frame
 // arrives in one part (a smaller one makes a close frame a size error).
 // Use a new parser for every stream.
-func Parser(r Role, o Options) parse.TryParse[Frame] { return newDecoder(r, o).parse }
+func Parser(r Role, o Options) parse.TryParse[Frame] { return newDecoder(r, o).parser() }
 
 // parse reads the next frame part from in.
 func (d *Decoder) parse(in *parse.Input) (Frame, error) {
@@ -222,7 +223,7 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 		return Frame{}, err
 	}
 	if !p.HasHead {
-		f := Frame{Header: d.cur, Data: p.Data, Pos: d.pos, Left: p.Left, Message: d.message, pat: d.patFor(d.cur, p.Data.Len())}
+		f := Frame{Header: d.cur, Data: p.Data, Pos: d.pos, Left: p.Left, Message: d.message}
 		d.pos += uint64(p.Data.Len())
 		return f, nil
 	}
@@ -254,7 +255,7 @@ func (d *Decoder) whole(in *parse.Input) (Frame, bool) {
 // first makes the message of a frame's first part and moves the
 // connection's state past the header.
 func (d *Decoder) first(in *parse.Input, h Header, data seq.Sequence, left uint64) (Frame, error) {
-	f := Frame{Header: h, First: true, Data: data, Left: left, pat: d.patFor(h, data.Len())}
+	f := Frame{Header: h, First: true, Data: data, Left: left}
 	if h.Op == OpClose {
 		if left > 0 {
 			// Only a message reader whose limit leaves less than 125
@@ -267,6 +268,14 @@ func (d *Decoder) first(in *parse.Input, h Header, data seq.Sequence, left uint6
 		}
 		f.Close = c
 	}
+	f.Message = d.enter(h, data.Len())
+	return f, nil
+}
+
+// enter moves the connection's state past a frame's header, n bytes of
+// its payload delivered with it, and returns the opcode of the message
+// the frame belongs to.
+func (d *Decoder) enter(h Header, n int) Opcode {
 	switch {
 	case h.Op.IsControl():
 		d.message = h.Op
@@ -279,21 +288,53 @@ func (d *Decoder) first(in *parse.Input, h Header, data seq.Sequence, left uint6
 	if !h.Op.IsControl() {
 		d.inMsg = !h.Fin
 	}
-	d.cur, d.pos = h, uint64(data.Len())
-	f.Message = d.message
-	return f, nil
+	d.cur, d.pos = h, uint64(n)
+	return d.message
 }
 
-// patFor returns the decoder's key pattern for a part of n bytes of a
-// frame with header h, if AppendData will want one.
-func (d *Decoder) patFor(h Header, n int) *keyPattern {
-	if !h.Masked || n < minPattern {
-		return nil
+// batch is the batch form of parse for a message reader (see
+// internal/batch): the frames that whole would take one after another,
+// as long as each lies, header and payload, in the cursor's span. It
+// stops at anything else (a frame cut by the span's end, a close frame,
+// a header the fast path does not decide), which parse then reads with
+// every check and error of the declared path.
+func (d *Decoder) batch(in *parse.Input, out []Frame) int {
+	if d.stream.Left() != 0 || d.slow {
+		return 0
 	}
-	if d.pat == nil {
-		d.pat = new(keyPattern)
+	span := in.Span()
+	lim := in.Limit() - in.Consumed() // the budget of each frame
+	b, k := span, 0
+	for ; k < len(out); k++ {
+		h, n, ok := fastHeader(b)
+		if !ok || h.Op == OpClose || h.Length > uint64(d.part) || d.check(&h) != nil {
+			break
+		}
+		size := n + int(h.Length)
+		if size > len(b) || size > lim {
+			break
+		}
+		out[k] = Frame{Header: h, First: true, Data: in.SpanSeqAt(len(span)-len(b)+n, int(h.Length)), Message: d.enter(h, int(h.Length))}
+		b = b[size:]
 	}
-	return d.pat
+	in.Advance(len(span) - len(b))
+	return k
+}
+
+// parser returns d.parse with its batch form recorded, for a message
+// reader. The batch form holds the decoder weakly: the table of batch
+// forms holds it, and the decoder holds the parser (through its message
+// reader), whose collection is what drops the table's entry.
+func (d *Decoder) parser() parse.TryParse[Frame] {
+	p := d.parse
+	w := weak.Make(d)
+	batch.Record(batch.Closure(p), func(in *parse.Input, out []Frame) int {
+		if d := w.Value(); d != nil {
+			return d.batch(in, out)
+		}
+		return 0
+	})
+	return p
 }
 
 // parseClose checks a close frame's payload and returns it, the reason

@@ -126,8 +126,6 @@ type Frame struct {
 	// Close is the parsed payload of a close frame (Header.Op ==
 	// OpClose).
 	Close Close
-
-	pat *keyPattern // the decoder's, for AppendData; nil in a Frame of yours
 }
 
 // End reports whether the frame's payload is complete with this part.
