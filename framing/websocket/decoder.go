@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"iter"
 	"unicode/utf8"
-	"weak"
 
 	cb "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/internal/batch"
@@ -327,13 +326,7 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 // reader), whose collection is what drops the table's entry.
 func (d *Decoder) parser() parse.TryParse[Frame] {
 	p := d.parse
-	w := weak.Make(d)
-	batch.Record(batch.Closure(p), func(in *parse.Input, out []Frame) int {
-		if d := w.Value(); d != nil {
-			return d.batch(in, out)
-		}
-		return 0
-	})
+	batch.RecordWeak(batch.Closure(p), d, (*Decoder).batch)
 	return p
 }
 

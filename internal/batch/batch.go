@@ -39,6 +39,21 @@ func Record(c unsafe.Pointer, fn any) {
 	runtime.AddCleanup(p, func(addr uintptr) { table.CompareAndDelete(addr, e) }, addr)
 }
 
+// RecordWeak notes, as [Record] does, the batch form of the parser whose
+// closure is c, where the batch form is a method of owner's and owner holds
+// the parser (through its message reader): the recorded form holds owner
+// weakly, so that the table keeps neither alive, and reads nothing once
+// owner is gone. In is parse.Input and M the parser's message type.
+func RecordWeak[T, In, M any](c unsafe.Pointer, owner *T, fn func(*T, *In, []M) int) {
+	w := weak.Make(owner)
+	Record(c, func(in *In, out []M) int {
+		if o := w.Value(); o != nil {
+			return fn(o, in, out)
+		}
+		return 0
+	})
+}
+
 // RecordStatic notes fn as the batch form of the top-level function whose
 // static closure is c.
 func RecordStatic(c unsafe.Pointer, fn any) {
