@@ -70,11 +70,8 @@ func decoder(o Options) fuzz.Decoder[Message] {
 // violation reports whether err is a syntax error at off matching want.
 var violation = parsetest.SyntaxAt
 
-// refError is what the reference splitter found wrong, and where.
-type refError struct {
-	off  int64
-	want error // a sentinel, or io.ErrUnexpectedEOF
-}
+// refError is where the reference reader stops.
+type refError = parsetest.Refusal
 
 // splitRef reads b as gRPC's spec describes a Length-Prefixed-Message,
 // in a plain loop: the whole messages, and the first violation or
@@ -84,17 +81,17 @@ func splitRef(b []byte, max uint64) ([]whole, *refError) {
 	i := 0
 	for i < len(b) {
 		if b[i] > 1 {
-			return out, &refError{int64(i), ErrFlag}
+			return out, &refError{Off: int64(i), Want: ErrFlag}
 		}
 		if len(b)-i < 5 {
-			return out, &refError{int64(i), io.ErrUnexpectedEOF}
+			return out, &refError{Off: int64(i), Want: io.ErrUnexpectedEOF}
 		}
 		n := uint64(b[i+1])<<24 | uint64(b[i+2])<<16 | uint64(b[i+3])<<8 | uint64(b[i+4])
 		if n > max {
-			return out, &refError{int64(i + 1), ErrMessageTooLarge}
+			return out, &refError{Off: int64(i + 1), Want: ErrMessageTooLarge}
 		}
 		if uint64(len(b)-i-5) < n {
-			return out, &refError{int64(i), io.ErrUnexpectedEOF}
+			return out, &refError{Off: int64(i), Want: io.ErrUnexpectedEOF}
 		}
 		out = append(out, whole{Prefix{b[i] == 1, uint32(n)}, string(b[i+5 : i+5+int(n)])})
 		i += 5 + int(n)

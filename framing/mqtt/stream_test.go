@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -44,28 +45,6 @@ func TestChunkings(t *testing.T) {
 	}
 }
 
-// zeroPublish is a reader of a PUBLISH packet with a payload of left zero
-// bytes, generated as it is read.
-type zeroPublish struct {
-	head []byte
-	left uint64
-}
-
-func (p *zeroPublish) Read(b []byte) (int, error) {
-	if len(p.head) > 0 {
-		n := copy(b, p.head)
-		p.head = p.head[n:]
-		return n, nil
-	}
-	if p.left == 0 {
-		return 0, io.EOF
-	}
-	n := int(min(uint64(len(b)), p.left))
-	clear(b[:n])
-	p.left -= uint64(n)
-	return n, nil
-}
-
 // TestLargestPublish streams a PUBLISH of the largest remaining length
 // (256 MiB) through a decoder whose limit allows it: it passes in parts,
 // the heap stays small.
@@ -76,7 +55,7 @@ func TestLargestPublish(t *testing.T) {
 	const rem = maxRem
 	head := AppendHead(nil, V311, &Packet{Type: PUBLISH, Topic: so("big")})
 	head = append(AppendVarInt([]byte{head[0]}, rem), head[2:]...)
-	src := &zeroPublish{head: head, left: rem - 5}
+	src := &segtest.Zeros{Head: head, Left: rem - 5}
 	d := NewDecoder(pipe.NewReader(src, pipe.ReaderOptions{}), Client, Options{MaxPacketSize: rem + 5})
 	var total, peak uint64
 	var ms runtime.MemStats

@@ -40,15 +40,8 @@ var hexBytes = parsetest.Hex
 // violation reports whether err is a syntax error at off matching want.
 var violation = parsetest.SyntaxAt
 
-// errTruncated marks a reference truncation, whose offset the parser
-// reports as the record's start rather than where the bytes ran out.
-var errTruncated = io.ErrUnexpectedEOF
-
-// refError is what the reference splitter found wrong, and where.
-type refError struct {
-	off  int64
-	want error // a sentinel, or io.ErrUnexpectedEOF
-}
+// refError is where the reference reader stops.
+type refError = parsetest.Refusal
 
 // splitRef is an independent reading of RFC 8446 section 5.1 and RFC 5246
 // section 6.2.1, written as a plain loop over a byte slice: the records of
@@ -64,28 +57,28 @@ func splitRef(b []byte, o Options) ([]plain, *refError) {
 		t := b[i]
 		switch {
 		case t == 24 && !o.Heartbeat:
-			return out, &refError{int64(i), ErrHeartbeat}
+			return out, &refError{Off: int64(i), Want: ErrHeartbeat}
 		case t < 20 || t > 24:
-			return out, &refError{int64(i), ErrContentType}
+			return out, &refError{Off: int64(i), Want: ErrContentType}
 		}
 		if len(b)-i < 3 {
-			return out, &refError{int64(i), io.ErrUnexpectedEOF}
+			return out, &refError{Off: int64(i), Want: io.ErrUnexpectedEOF}
 		}
 		v := int(b[i+1])<<8 | int(b[i+2])
 		if v < 0x0301 || v > 0x0303 {
-			return out, &refError{int64(i + 1), ErrVersion}
+			return out, &refError{Off: int64(i + 1), Want: ErrVersion}
 		}
 		if len(b)-i < 5 {
-			return out, &refError{int64(i), io.ErrUnexpectedEOF}
+			return out, &refError{Off: int64(i), Want: io.ErrUnexpectedEOF}
 		}
 		n := int(b[i+3])<<8 | int(b[i+4])
 		switch {
 		case n > max:
-			return out, &refError{int64(i + 3), ErrRecordOverflow}
+			return out, &refError{Off: int64(i + 3), Want: ErrRecordOverflow}
 		case n == 0 && t != 23 && t != 24:
-			return out, &refError{int64(i + 3), ErrEmpty}
+			return out, &refError{Off: int64(i + 3), Want: ErrEmpty}
 		case len(b)-i-5 < n:
-			return out, &refError{int64(i), io.ErrUnexpectedEOF}
+			return out, &refError{Off: int64(i), Want: io.ErrUnexpectedEOF}
 		}
 		out = append(out, plain{Header{ContentType(t), Version(v), uint16(n)}, string(b[i+5 : i+5+n])})
 		i += 5 + n

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/pipe"
 )
 
@@ -184,28 +185,6 @@ func TestUnmaskOffsets(t *testing.T) {
 	}
 }
 
-// zeroFrame is an io.Reader of one frame: its header, then a payload of zeros
-// that costs nothing to produce.
-type zeroFrame struct {
-	head []byte
-	left uint64
-}
-
-func (p *zeroFrame) Read(b []byte) (int, error) {
-	if len(p.head) > 0 {
-		n := copy(b, p.head)
-		p.head = p.head[n:]
-		return n, nil
-	}
-	if p.left == 0 {
-		return 0, io.EOF
-	}
-	n := int(min(uint64(len(b)), p.left))
-	clear(b[:n])
-	p.left -= uint64(n)
-	return n, nil
-}
-
 // TestGigabyteFrame streams a 1 GiB frame through the decoder: it passes
 // in parts, the heap stays small.
 func TestGigabyteFrame(t *testing.T) {
@@ -213,7 +192,7 @@ func TestGigabyteFrame(t *testing.T) {
 		t.Skip("a gigabyte of work")
 	}
 	const size = 1 << 30
-	src := &zeroFrame{head: AppendHeader(nil, Header{Fin: true, Op: OpBinary, Length: size}), left: size}
+	src := &segtest.Zeros{Head: AppendHeader(nil, Header{Fin: true, Op: OpBinary, Length: size}), Left: size}
 	d := NewDecoder(pipe.NewReader(src, pipe.ReaderOptions{}), Client, Options{MaxMessageSize: -1})
 	var total uint64
 	var peak uint64

@@ -56,3 +56,27 @@ func RandomPieces(rnd *rand.Rand, b []byte, max int) Pieces {
 	}
 	return out
 }
+
+// Zeros is an io.Reader of Head, then Left zero bytes made as they are
+// read, then io.EOF: a message of any declared size (a length prefix or
+// header in Head, its payload the zeros) that costs the test no memory.
+type Zeros struct {
+	Head []byte
+	Left uint64
+}
+
+// Read copies what is left of Head into p, or else zeros.
+func (z *Zeros) Read(p []byte) (int, error) {
+	if len(z.Head) > 0 {
+		n := copy(p, z.Head)
+		z.Head = z.Head[n:]
+		return n, nil
+	}
+	if z.Left == 0 {
+		return 0, io.EOF
+	}
+	n := int(min(uint64(len(p)), z.Left))
+	clear(p[:n])
+	z.Left -= uint64(n)
+	return n, nil
+}
