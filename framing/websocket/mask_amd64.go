@@ -54,9 +54,10 @@ func cpuid(leaf, sub uint32) (a, b, c, d uint32)
 func xgetbv() (lo, hi uint32)
 
 // xorAVX2 writes the n bytes from src XOR k, the key word of keyWord for
-// the payload offset of src[0], to dst: 128 bytes per iteration in four
-// YMM registers, then 32, 16, 8, 4 and single bytes. dst and src may be
-// the same memory, not otherwise overlap. Only if hasAVX2.
+// the payload offset of src[0], to dst: from 256 bytes on, first the
+// bytes up to a 32-byte boundary of dst, then 128 bytes per iteration in
+// four YMM registers, then 32, 16, 8, 4 and single bytes. dst and src may
+// be the same memory, not otherwise overlap. Only if hasAVX2.
 //
 //go:noescape
 func xorAVX2(dst, src *byte, n int, k uint64)

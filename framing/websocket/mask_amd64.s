@@ -62,10 +62,70 @@ TEXT ·xorAVX2(SB), NOSPLIT, $0-32
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
 	MOVQ k+24(FP), AX
+	CMPQ CX, $256
+	JB   avxkey
+
+	// A long run first XORs the DX bytes up to dst's next 32-byte
+	// boundary, so that the loop's stores do not straddle cache lines:
+	// one, two, four, eight and sixteen bytes as DX has those bits, the
+	// key rotated by each odd and two-byte step.
+	MOVQ DI, DX
+	NEGQ DX
+	ANDQ $31, DX
+	SUBQ DX, CX
+	TESTQ $1, DX
+	JZ    head2
+	MOVB  (SI), R8
+	XORB  AX, R8
+	MOVB  R8, (DI)
+	INCQ  SI
+	INCQ  DI
+	RORQ  $8, AX
+
+head2:
+	TESTQ $2, DX
+	JZ    head4
+	MOVW  (SI), R8
+	XORW  AX, R8
+	MOVW  R8, (DI)
+	ADDQ  $2, SI
+	ADDQ  $2, DI
+	RORQ  $16, AX
+
+head4:
+	TESTQ $4, DX
+	JZ    head8
+	MOVL  (SI), R8
+	XORL  AX, R8
+	MOVL  R8, (DI)
+	ADDQ  $4, SI
+	ADDQ  $4, DI
+
+head8:
+	TESTQ $8, DX
+	JZ    head16
+	MOVQ  (SI), R8
+	XORQ  AX, R8
+	MOVQ  R8, (DI)
+	ADDQ  $8, SI
+	ADDQ  $8, DI
+
+head16:
+	TESTQ        $16, DX
+	JZ           avxkey
+	MOVQ         AX, X0
+	VPBROADCASTQ X0, X0
+	VPXOR        (SI), X0, X1
+	VMOVDQU      X1, (DI)
+	ADDQ         $16, SI
+	ADDQ         $16, DI
+
+avxkey:
 	MOVQ AX, X0
 	VPBROADCASTQ X0, Y0
 	CMPQ CX, $128
 	JB   avx32
+	PCALIGN $32
 
 avx128:
 	// All four loads before the stores: in place, dst is src.

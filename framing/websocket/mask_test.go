@@ -107,7 +107,7 @@ func TestXORImpls(t *testing.T) {
 	}
 	for srcOff := range 32 {
 		for dstOff := range 32 {
-			checkXOR(t, big[srcOff:srcOff+200+srcOff], key, uint64(dstOff), dstOff)
+			checkXOR(t, big[srcOff:srcOff+256+srcOff+dstOff], key, uint64(dstOff), dstOff)
 		}
 	}
 	for range 200 {
@@ -140,8 +140,9 @@ func FuzzXOR(f *testing.F) {
 func BenchmarkXOR(b *testing.B) {
 	key := [4]byte{0x9e, 0x01, 0xf7, 0x5c}
 	for _, n := range []int{100, 1 << 10, 32 << 10} {
+		// Unaligned as pipe segments and a buffer's later parts are.
 		src := make([]byte, n+1)[1:]
-		dst := make([]byte, n)
+		dst := make([]byte, n+5)[5:]
 		for _, x := range xorImpls {
 			b.Run(fmt.Sprintf("%s/inplace/%d", x.name, n), func(b *testing.B) {
 				b.SetBytes(int64(n))
