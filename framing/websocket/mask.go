@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
 )
 
@@ -14,15 +15,27 @@ import (
 // unmask in one pass.
 func Unmask(b []byte, key [4]byte, pos uint64) { xorKey(b, b, key, pos) }
 
-// xorKey writes src XOR the key, from payload offset pos, to dst (len(dst)
-// >= len(src)); dst and src may be the same memory, not otherwise overlap.
-// It works eight bytes at a time with the key repeated in a word, so it
-// needs no key-expanded buffer: a frame's key, new in every frame a client
-// sends, costs nothing to set up.
-func xorKey(dst, src []byte, key [4]byte, pos uint64) {
-	k := [4]byte{key[pos&3], key[(pos+1)&3], key[(pos+2)&3], key[(pos+3)&3]}
-	k32 := binary.LittleEndian.Uint32(k[:])
-	k64 := uint64(k32) | uint64(k32)<<32
+// keyWord is the masking key rotated to payload offset pos and repeated
+// in a word: the little-endian word to XOR with the eight payload bytes
+// from any offset congruent to pos modulo 4.
+func keyWord(key [4]byte, pos uint64) uint64 {
+	k32 := bits.RotateLeft32(binary.LittleEndian.Uint32(key[:]), -8*int(pos&3))
+	return uint64(k32) | uint64(k32)<<32
+}
+
+// xorKeyGo writes src XOR the key, from payload offset pos, to dst
+// (len(dst) >= len(src)); dst and src may be the same memory, not
+// otherwise overlap. It works eight bytes at a time with the key repeated
+// in a word, so it needs no key-expanded buffer: a frame's key, new in
+// every frame a client sends, costs nothing to set up. xorKey uses it on
+// every architecture but amd64, and on amd64 for short payloads and with
+// the purego build tag.
+func xorKeyGo(dst, src []byte, key [4]byte, pos uint64) { xorWords(dst, src, keyWord(key, pos)) }
+
+// xorWords writes src XOR k64, a key word of keyWord, to dst: xorKeyGo's
+// loop.
+func xorWords(dst, src []byte, k64 uint64) {
+	k32 := uint32(k64)
 	n := len(src)
 	dst = dst[:n]
 	i := 0
@@ -45,7 +58,8 @@ func xorKey(dst, src []byte, key [4]byte, pos uint64) {
 		i += 4
 	}
 	for ; i < n; i++ {
-		dst[i] = src[i] ^ k[i&3]
+		dst[i] = src[i] ^ byte(k32)
+		k32 >>= 8
 	}
 }
 
