@@ -144,15 +144,37 @@ type conn struct {
 	closing bool
 	resp    bool
 	pending []reqKind // requests whose final response is still to come
+
+	// The fast path (fast.go): where it last found a head cut by the
+	// span's end, so that a head arriving in pieces is left to the
+	// declared grammar, which resumes its scans, after one try; and a
+	// head it read whose body the stream reads, handed to the stream's
+	// head grammar (stashHead).
+	cutAt   int64
+	stashed bool
+	stash   Head
+	stashN  int
+	slow    bool // tests: the declared grammar alone
 }
 
 func (c *conn) init(src pipe.Reader, o Options, resp bool) {
 	c.lim = o.limits()
 	c.g = grammarsFor(o)
 	c.resp = resp
+	c.cutAt = -1
 	headG := c.g.requestUnit
 	if resp {
 		headG = c.g.responseUnit
+	} else {
+		slow := headG
+		headG = func(in *parse.Input) (unit, error) {
+			if c.stashed {
+				c.stashed = false
+				in.Advance(c.stashN)
+				return unit{isHead: true, head: c.stash}, nil
+			}
+			return slow(in)
+		}
 	}
 	chunks := &c.g.chunkUnits
 	decl := &cb.Parts[state, unit]{
@@ -227,9 +249,27 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 	case modeTunnel:
 		return raw(in)
 	}
-	var p cb.Part[unit]
 	st := c.stream.State()
-	if err := c.stream.ParseTo(in, &p); err != nil {
+	if !c.resp && st == stHead && c.stream.Left() == 0 && !c.slow && c.cutAt != in.Offset() && !in.Resumed() {
+		if h, n, ok := fastRequest(in, c.lim); ok {
+			if h.Body == BodyNone || h.Body == BodyLength && h.ContentLength == 0 {
+				// No body: the stream stays where it is, in stHead with
+				// nothing left, as it would after this head.
+				in.Advance(n)
+				c.closing = h.Close
+				return Part{Head: h, IsHead: true, End: true}, nil
+			}
+			// A body: the stream reads it, its head grammar taking this
+			// head.
+			c.stash, c.stashN, c.stashed = h, n, true
+		} else {
+			c.cutAt = in.Offset()
+		}
+	}
+	var p cb.Part[unit]
+	err := c.stream.ParseTo(in, &p)
+	c.stashed = false
+	if err != nil {
 		if st != stHead {
 			return Part{}, chunkErr(in, chunkStateOf(st), err)
 		}

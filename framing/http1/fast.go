@@ -1,0 +1,175 @@
+package http1
+
+import (
+	"encoding/binary"
+	"math/bits"
+
+	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/seq"
+)
+
+// fastRequest is the fast path in front of the declared request grammar
+// (build): a request head whose bytes lie whole in the cursor's span,
+// nearly every head, is read here in one pass over the span: the request
+// line (a method of token bytes, SP, a target of visible ASCII, SP,
+// "HTTP/1.0" or "HTTP/1.1", CRLF), then each field line (a name of token
+// bytes, the colon, the value's bytes checked eight at a time, CRLF), the
+// names that decide the framing classified as the grammar classifies
+// them (classify), and the empty line. It returns the head the declared
+// grammar returns for those bytes and the head's length, the cursor
+// untouched; or ok false for anything else, valid or not, which the
+// declared grammar then reads from the head's start and which remains the
+// definition of a head and the source of every error:
+//
+//   - a first byte that starts no method (empty lines before the head
+//     among them);
+//   - what the grammar refuses or would have to name: obs-fold, a bare CR
+//     or LF, whitespace before a colon, a byte a token, target or value may
+//     not hold, a version other than 1.0 or 1.1, a Content-Length the
+//     grammar refuses, a framing refused (frameRequest), too many fields;
+//   - a line over MaxLine, a head over what the message size leaves;
+//   - a head cut by the span's end.
+//
+// TestFastAgrees compares both on the llhttp cases, random and mutated
+// heads, at the limits' edges and in every chunking; FuzzFastAgrees fuzzes
+// them.
+func fastRequest(in *parse.Input, l limits) (h Head, n int, ok bool) {
+	b := in.Span()
+	// The head ends within what the message size leaves, and within the
+	// span.
+	if room := in.Limit() - in.Consumed(); len(b) > room {
+		if room < 0 {
+			return Head{}, 0, false
+		}
+		b = b[:room]
+	}
+	// The request line: method SP target SP HTTP-version CRLF.
+	i := 0
+	for i < len(b) && isTchar[b[i]] {
+		i++
+	}
+	me := i
+	if me == 0 || i == len(b) || b[i] != ' ' {
+		return Head{}, 0, false
+	}
+	i++
+	ts := i
+	for i < len(b) && isTarget[b[i]] {
+		i++
+	}
+	te := i
+	// SP "HTTP/1." digit CRLF
+	if te == ts || len(b)-i < 11 || b[i] != ' ' ||
+		binary.LittleEndian.Uint64(b[i+1:])&^(0xff<<56) != httpSlash1Dot || b[i+8]|1 != '1' || b[i+9] != '\r' || b[i+10] != '\n' {
+		return Head{}, 0, false
+	}
+	minor := b[i+8] - '0'
+	i += 11
+	if i > l.line {
+		return Head{}, 0, false
+	}
+	// The field lines, up to the empty line.
+	fs := i
+	var sec section
+	for {
+		if len(b)-i < 2 {
+			return Head{}, 0, false
+		}
+		if b[i] == '\r' {
+			if b[i+1] != '\n' {
+				return Head{}, 0, false
+			}
+			break
+		}
+		ls := i
+		for i < len(b) && isTchar[b[i]] {
+			i++
+		}
+		ne := i
+		if ne == ls || i == len(b) || b[i] != ':' {
+			return Head{}, 0, false
+		}
+		i++
+		vs := i
+		i = valueEnd(b, i)
+		if len(b)-i < 2 || b[i] != '\r' || b[i+1] != '\n' {
+			return Head{}, 0, false
+		}
+		ve := i
+		i += 2
+		if i-ls > l.line {
+			return Head{}, 0, false
+		}
+		if framingName(b[ls:ne]) {
+			f, err := classify([2]seq.Sequence{in.SpanSeqAt(ls, ne-ls), in.SpanSeqAt(vs, ve-vs)})
+			if err != nil {
+				return Head{}, 0, false
+			}
+			sec = addField(sec, f)
+		} else {
+			sec.n++
+		}
+		if sec.n > l.fields {
+			return Head{}, 0, false
+		}
+	}
+	h = Head{Method: in.SpanSeqAt(0, me), Target: in.SpanSeqAt(ts, te-ts), Minor: minor,
+		Fields: Fields{block: in.SpanSeqAt(fs, i-fs), n: sec.n}, sec: sec}
+	if frameRequest(&h, l) != nil {
+		return Head{}, 0, false
+	}
+	return h, i + 2, true
+}
+
+// httpSlash1Dot is "HTTP/1." read as a little-endian word, its eighth
+// byte (the minor version's digit) masked off.
+const httpSlash1Dot = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '1'<<40 | '.'<<48
+
+// framingName reports whether name may be one of the fields classify
+// reads: its length is one of theirs and it equals one of them.
+func framingName(name []byte) bool {
+	switch len(name) {
+	case 14:
+		return equalFoldBytes(name, "content-length")
+	case 17:
+		return equalFoldBytes(name, "transfer-encoding")
+	case 10:
+		return equalFoldBytes(name, "connection")
+	case 7:
+		return equalFoldBytes(name, "upgrade")
+	case 6:
+		return equalFoldBytes(name, "expect")
+	}
+	return false
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// valueEnd returns the index of the first byte at or after i in b that a
+// field value may not hold (anything but HTAB, SP, VCHAR and obs-text:
+// NUL, the other control bytes, DEL), or len(b). It tests eight bytes at
+// a time: a byte below 0x20 or equal to 0x7f flags the word, and the
+// lowest flag is exact (a borrow comes only from a lower flagged byte).
+func valueEnd(b []byte, i int) int {
+	for len(b)-i >= 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		d := w ^ 0x7f*lsb
+		m := (w-0x20*lsb)&^w&msb | (d-lsb)&^d&msb
+		if m == 0 {
+			i += 8
+			continue
+		}
+		j := i + bits.TrailingZeros64(m)>>3
+		if b[j] != '\t' {
+			return j
+		}
+		i = j + 1
+	}
+	for i < len(b) && isValue[b[i]] {
+		i++
+	}
+	return i
+}
