@@ -17,9 +17,9 @@ import (
 // names that decide the framing classified as the grammar classifies
 // them (classify), and the empty line. It returns the head the declared
 // grammar returns for those bytes and the head's length, the cursor
-// untouched; or ok false for anything else, valid or not, which the
-// declared grammar then reads from the head's start and which remains the
-// definition of a head and the source of every error:
+// untouched (fastOK); or fastNo for anything else, valid or not, which
+// the declared grammar then reads from the head's start and which remains
+// the definition of a head and the source of every error:
 //
 //   - a first byte that starts no method (empty lines before the head
 //     among them);
@@ -28,20 +28,36 @@ import (
 //     not hold, a version other than 1.0 or 1.1, a Content-Length the
 //     grammar refuses, a framing refused (frameRequest), too many fields;
 //   - a line over MaxLine, a head over what the message size leaves;
-//   - a head cut by the span's end.
+//   - a head cut by the span's end, where the bytes before are not all
+//     what the fast path reads.
+//
+// A head cut by the span's end whose bytes so far are all what the fast
+// path reads (and whose line so far is within MaxLine, and the message
+// size not reached) is fastShort: the caller waits for more input when
+// the span holds all there is (see conn.parse).
 //
 // TestFastAgrees compares both on the llhttp cases, random and mutated
 // heads, at the limits' edges and in every chunking; FuzzFastAgrees fuzzes
 // them.
-func fastRequest(in *parse.Input, l limits) (h Head, n int, ok bool) {
+func fastRequest(in *parse.Input, l limits) (h Head, n int, st fastStatus) {
 	b := in.Span()
 	// The head ends within what the message size leaves, and within the
 	// span.
-	if room := in.Limit() - in.Consumed(); len(b) > room {
-		if room < 0 {
-			return Head{}, 0, false
+	room := in.Limit() - in.Consumed()
+	if room < 0 {
+		return Head{}, 0, fastNo
+	}
+	b = b[:min(len(b), room)]
+	// short is the status of a head that the span's end cuts at a line
+	// that started at ls, all the bytes before being what the fast path
+	// reads: more input may make it whole. Near MaxLine or the message
+	// size the grammar may know already that the rest cannot fit (a line
+	// needs up to 13 more bytes, a head 2): that is the grammar's to say.
+	short := func(ls int) fastStatus {
+		if len(b)-ls+fastMargin > l.line || len(b)+fastMargin > room {
+			return fastNo
 		}
-		b = b[:room]
+		return fastShort
 	}
 	// The request line: method SP target SP HTTP-version CRLF.
 	i := 0
@@ -49,8 +65,11 @@ func fastRequest(in *parse.Input, l limits) (h Head, n int, ok bool) {
 		i++
 	}
 	me := i
-	if me == 0 || i == len(b) || b[i] != ' ' {
-		return Head{}, 0, false
+	if i == len(b) {
+		return Head{}, 0, short(0)
+	}
+	if me == 0 || b[i] != ' ' {
+		return Head{}, 0, fastNo
 	}
 	i++
 	ts := i
@@ -58,26 +77,41 @@ func fastRequest(in *parse.Input, l limits) (h Head, n int, ok bool) {
 		i++
 	}
 	te := i
+	if i == len(b) {
+		return Head{}, 0, short(0)
+	}
+	if te == ts {
+		return Head{}, 0, fastNo
+	}
 	// SP "HTTP/1." digit CRLF
-	if te == ts || len(b)-i < 11 || b[i] != ' ' ||
-		binary.LittleEndian.Uint64(b[i+1:])&^(0xff<<56) != httpSlash1Dot || b[i+8]|1 != '1' || b[i+9] != '\r' || b[i+10] != '\n' {
-		return Head{}, 0, false
+	if len(b)-i < 11 {
+		if rest := string(b[i:]); rest == " HTTP/1.1\r\n"[:len(rest)] || rest == " HTTP/1.0\r\n"[:len(rest)] {
+			return Head{}, 0, short(0)
+		}
+		return Head{}, 0, fastNo
+	}
+	if b[i] != ' ' || binary.LittleEndian.Uint64(b[i+1:])&^(0xff<<56) != httpSlash1Dot ||
+		b[i+8]|1 != '1' || b[i+9] != '\r' || b[i+10] != '\n' {
+		return Head{}, 0, fastNo
 	}
 	minor := b[i+8] - '0'
 	i += 11
 	if i > l.line {
-		return Head{}, 0, false
+		return Head{}, 0, fastNo
 	}
 	// The field lines, up to the empty line.
 	fs := i
 	var sec section
 	for {
 		if len(b)-i < 2 {
-			return Head{}, 0, false
+			if i == len(b) || b[i] == '\r' || isTchar[b[i]] {
+				return Head{}, 0, short(i)
+			}
+			return Head{}, 0, fastNo
 		}
 		if b[i] == '\r' {
 			if b[i+1] != '\n' {
-				return Head{}, 0, false
+				return Head{}, 0, fastNo
 			}
 			break
 		}
@@ -86,40 +120,62 @@ func fastRequest(in *parse.Input, l limits) (h Head, n int, ok bool) {
 			i++
 		}
 		ne := i
-		if ne == ls || i == len(b) || b[i] != ':' {
-			return Head{}, 0, false
+		if i == len(b) {
+			return Head{}, 0, short(ls)
+		}
+		if ne == ls || b[i] != ':' {
+			return Head{}, 0, fastNo
 		}
 		i++
 		vs := i
 		i = valueEnd(b, i)
-		if len(b)-i < 2 || b[i] != '\r' || b[i+1] != '\n' {
-			return Head{}, 0, false
+		if len(b)-i < 2 {
+			if i == len(b) || b[i] == '\r' {
+				return Head{}, 0, short(ls)
+			}
+			return Head{}, 0, fastNo
+		}
+		if b[i] != '\r' || b[i+1] != '\n' {
+			return Head{}, 0, fastNo
 		}
 		ve := i
 		i += 2
 		if i-ls > l.line {
-			return Head{}, 0, false
+			return Head{}, 0, fastNo
 		}
 		if framingName(b[ls:ne]) {
 			f, err := classify([2]seq.Sequence{in.SpanSeqAt(ls, ne-ls), in.SpanSeqAt(vs, ve-vs)})
 			if err != nil {
-				return Head{}, 0, false
+				return Head{}, 0, fastNo
 			}
 			sec = addField(sec, f)
 		} else {
 			sec.n++
 		}
 		if sec.n > l.fields {
-			return Head{}, 0, false
+			return Head{}, 0, fastNo
 		}
 	}
 	h = Head{Method: in.SpanSeqAt(0, me), Target: in.SpanSeqAt(ts, te-ts), Minor: minor,
 		Fields: Fields{block: in.SpanSeqAt(fs, i-fs), n: sec.n}, sec: sec}
 	if frameRequest(&h, l) != nil {
-		return Head{}, 0, false
+		return Head{}, 0, fastNo
 	}
-	return h, i + 2, true
+	return h, i + 2, fastOK
 }
+
+// fastMargin is more than the fewest bytes a line or a head cut by the
+// span's end may still need.
+const fastMargin = 16
+
+// fastStatus is what the fast path made of a head.
+type fastStatus uint8
+
+const (
+	fastNo    fastStatus = iota // not a head it reads: the declared grammar reads it
+	fastOK                      // read
+	fastShort                   // all it reads so far, cut by the span's end
+)
 
 // httpSlash1Dot is "HTTP/1." read as a little-endian word, its eighth
 // byte (the minor version's digit) masked off.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 
 	cb "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/parse"
@@ -146,11 +147,10 @@ type conn struct {
 	pending []reqKind // requests whose final response is still to come
 
 	// The fast path (fast.go): where it last found a head cut by the
-	// span's end, so that a head arriving in pieces is left to the
-	// declared grammar, which resumes its scans, after one try; and a
-	// head it read whose body the stream reads, handed to the stream's
-	// head grammar (stashHead).
+	// span's end and how long the span was (see tryFast); and a head it
+	// read whose body the stream reads, for the stream's head grammar.
 	cutAt   int64
+	cutLen  int
 	stashed bool
 	stash   Head
 	stashN  int
@@ -250,20 +250,9 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 		return raw(in)
 	}
 	st := c.stream.State()
-	if !c.resp && st == stHead && c.stream.Left() == 0 && !c.slow && c.cutAt != in.Offset() && !in.Resumed() {
-		if h, n, ok := fastRequest(in, c.lim); ok {
-			if h.Body == BodyNone || h.Body == BodyLength && h.ContentLength == 0 {
-				// No body: the stream stays where it is, in stHead with
-				// nothing left, as it would after this head.
-				in.Advance(n)
-				c.closing = h.Close
-				return Part{Head: h, IsHead: true, End: true}, nil
-			}
-			// A body: the stream reads it, its head grammar taking this
-			// head.
-			c.stash, c.stashN, c.stashed = h, n, true
-		} else {
-			c.cutAt = in.Offset()
+	if !c.resp && st == stHead && c.stream.Left() == 0 && !c.slow && !in.Resumed() {
+		if p, done, err := c.tryFast(in); done {
+			return p, err
 		}
 	}
 	var p cb.Part[unit]
@@ -324,6 +313,51 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 		out.End = p.Left == 0 && c.stream.State() == stHead
 	}
 	return out, nil
+}
+
+// tryFast reads a request head with the fast path (fast.go), at the start
+// of a head: done reports that it returned the message or asked for more
+// input; otherwise the stream reads the message with the declared
+// grammar, with the head the fast path read, if any, for its body.
+//
+// A head cut by the span's end whose bytes so far are all what the fast
+// path reads is waited for whole (ErrNeedMore, as the grammar would) when
+// the span holds all the buffered bytes and more may come; a head that
+// goes on in another segment, or at the end of the input, is the
+// grammar's. So that a head arriving in small pieces is not scanned
+// again from its start on every arrival, the fast path tries again at
+// the same head only once the span has doubled: its scans add up to
+// twice the head at most, and the grammar, which resumes its own scans,
+// reads the head otherwise.
+func (c *conn) tryFast(in *parse.Input) (p Part, done bool, err error) {
+	span := len(in.Span())
+	if in.Offset() == c.cutAt && span < 2*c.cutLen {
+		return Part{}, false, nil
+	}
+	h, n, st := fastRequest(in, c.lim)
+	switch st {
+	case fastOK:
+		c.cutAt = -1
+		if h.Body == BodyNone || h.Body == BodyLength && h.ContentLength == 0 {
+			// No body: the stream stays where it is, in stHead with
+			// nothing left, as it would after this head.
+			in.Advance(n)
+			c.closing = h.Close
+			return Part{Head: h, IsHead: true, End: true}, true, nil
+		}
+		// A body: the stream reads it, its head grammar taking this
+		// head.
+		c.stash, c.stashN, c.stashed = h, n, true
+		return Part{}, false, nil
+	case fastShort:
+		c.cutAt, c.cutLen = in.Offset(), span
+		if !in.Final() && span == in.Remaining() {
+			return Part{}, true, in.NeedMore(0)
+		}
+	default:
+		c.cutAt, c.cutLen = in.Offset(), math.MaxInt/2
+	}
+	return Part{}, false, nil
 }
 
 // raw reads the bytes of a hijacked connection as they arrive: they are
