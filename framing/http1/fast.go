@@ -5,7 +5,6 @@ import (
 	"math/bits"
 
 	"github.com/sluicego/sluice/parse"
-	"github.com/sluicego/sluice/seq"
 )
 
 // fastRequest is the fast path in front of the declared request grammar
@@ -15,9 +14,9 @@ import (
 // "HTTP/1.0" or "HTTP/1.1", CRLF), then each field line (a name of token
 // bytes, the colon, the value's bytes checked eight at a time, CRLF), the
 // names that decide the framing classified as the grammar classifies
-// them (classify), and the empty line. It returns the head the declared
-// grammar returns for those bytes and the head's length, the cursor
-// untouched (fastOK); or fastNo for anything else, valid or not, which
+// them (classify), and the empty line. It writes to *h the head the
+// declared grammar returns for those bytes and returns the head's length,
+// the cursor untouched (fastOK); or fastNo for anything else, valid or not, which
 // the declared grammar then reads from the head's start and which remains
 // the definition of a head and the source of every error:
 //
@@ -39,13 +38,13 @@ import (
 // TestFastAgrees compares both on the llhttp cases, random and mutated
 // heads, at the limits' edges and in every chunking; FuzzFastAgrees fuzzes
 // them.
-func fastRequest(in *parse.Input, l limits) (h Head, n int, st fastStatus) {
+func fastRequest(in *parse.Input, l limits, h *Head) (n int, st fastStatus) {
 	b := in.Span()
 	// The head ends within what the message size leaves, and within the
 	// span.
 	room := in.Limit() - in.Consumed()
 	if room < 0 {
-		return Head{}, 0, fastNo
+		return 0, fastNo
 	}
 	b = b[:min(len(b), room)]
 	// short is the status of a head that the span's end cuts at a line
@@ -60,44 +59,39 @@ func fastRequest(in *parse.Input, l limits) (h Head, n int, st fastStatus) {
 		return fastShort
 	}
 	// The request line: method SP target SP HTTP-version CRLF.
-	i := 0
-	for i < len(b) && isTchar[b[i]] {
-		i++
-	}
+	i := runEnd(b, 0, classTchar)
 	me := i
 	if i == len(b) {
-		return Head{}, 0, short(0)
+		return 0, short(0)
 	}
 	if me == 0 || b[i] != ' ' {
-		return Head{}, 0, fastNo
+		return 0, fastNo
 	}
 	i++
 	ts := i
-	for i < len(b) && isTarget[b[i]] {
-		i++
-	}
+	i = runEnd(b, i, classTarget)
 	te := i
 	if i == len(b) {
-		return Head{}, 0, short(0)
+		return 0, short(0)
 	}
 	if te == ts {
-		return Head{}, 0, fastNo
+		return 0, fastNo
 	}
 	// SP "HTTP/1." digit CRLF
 	if len(b)-i < 11 {
 		if rest := string(b[i:]); rest == " HTTP/1.1\r\n"[:len(rest)] || rest == " HTTP/1.0\r\n"[:len(rest)] {
-			return Head{}, 0, short(0)
+			return 0, short(0)
 		}
-		return Head{}, 0, fastNo
+		return 0, fastNo
 	}
 	if b[i] != ' ' || binary.LittleEndian.Uint64(b[i+1:])&^(0xff<<56) != httpSlash1Dot ||
 		b[i+8]|1 != '1' || b[i+9] != '\r' || b[i+10] != '\n' {
-		return Head{}, 0, fastNo
+		return 0, fastNo
 	}
 	minor := b[i+8] - '0'
 	i += 11
 	if i > l.line {
-		return Head{}, 0, fastNo
+		return 0, fastNo
 	}
 	// The field lines, up to the empty line.
 	fs := i
@@ -105,63 +99,61 @@ func fastRequest(in *parse.Input, l limits) (h Head, n int, st fastStatus) {
 	for {
 		if len(b)-i < 2 {
 			if i == len(b) || b[i] == '\r' || isTchar[b[i]] {
-				return Head{}, 0, short(i)
+				return 0, short(i)
 			}
-			return Head{}, 0, fastNo
+			return 0, fastNo
 		}
 		if b[i] == '\r' {
 			if b[i+1] != '\n' {
-				return Head{}, 0, fastNo
+				return 0, fastNo
 			}
 			break
 		}
 		ls := i
-		for i < len(b) && isTchar[b[i]] {
-			i++
-		}
+		i = runEnd(b, i, classTchar)
 		ne := i
 		if i == len(b) {
-			return Head{}, 0, short(ls)
+			return 0, short(ls)
 		}
 		if ne == ls || b[i] != ':' {
-			return Head{}, 0, fastNo
+			return 0, fastNo
 		}
 		i++
 		vs := i
 		i = valueEnd(b, i)
 		if len(b)-i < 2 {
 			if i == len(b) || b[i] == '\r' {
-				return Head{}, 0, short(ls)
+				return 0, short(ls)
 			}
-			return Head{}, 0, fastNo
+			return 0, fastNo
 		}
 		if b[i] != '\r' || b[i+1] != '\n' {
-			return Head{}, 0, fastNo
+			return 0, fastNo
 		}
 		ve := i
 		i += 2
 		if i-ls > l.line {
-			return Head{}, 0, fastNo
+			return 0, fastNo
 		}
-		if framingName(b[ls:ne]) {
-			f, err := classify([2]seq.Sequence{in.SpanSeqAt(ls, ne-ls), in.SpanSeqAt(vs, ve-vs)})
+		if k := framingName(b[ls:ne]); k != fieldOther {
+			f, err := classifyValue(k, in.SpanSeqAt(vs, ve-vs))
 			if err != nil {
-				return Head{}, 0, fastNo
+				return 0, fastNo
 			}
 			sec = addField(sec, f)
 		} else {
 			sec.n++
 		}
 		if sec.n > l.fields {
-			return Head{}, 0, fastNo
+			return 0, fastNo
 		}
 	}
-	h = Head{Method: in.SpanSeqAt(0, me), Target: in.SpanSeqAt(ts, te-ts), Minor: minor,
+	*h = Head{Method: in.SpanSeqAt(0, me), Target: in.SpanSeqAt(ts, te-ts), Minor: minor,
 		Fields: Fields{block: in.SpanSeqAt(fs, i-fs), n: sec.n}, sec: sec}
-	if frameRequest(&h, l) != nil {
-		return Head{}, 0, fastNo
+	if frameRequest(h, l) != nil {
+		return 0, fastNo
 	}
-	return h, i + 2, fastOK
+	return i + 2, fastOK
 }
 
 // fastMargin is more than the fewest bytes a line or a head cut by the
@@ -181,22 +173,60 @@ const (
 // byte (the minor version's digit) masked off.
 const httpSlash1Dot = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '1'<<40 | '.'<<48
 
-// framingName reports whether name may be one of the fields classify
-// reads: its length is one of theirs and it equals one of them.
-func framingName(name []byte) bool {
+// framingName returns the kind of the field named name among those
+// classify reads, fieldOther for any other name.
+func framingName(name []byte) fieldKind {
 	switch len(name) {
 	case 14:
-		return equalFoldBytes(name, "content-length")
+		if equalFoldBytes(name, "content-length") {
+			return fieldContentLength
+		}
 	case 17:
-		return equalFoldBytes(name, "transfer-encoding")
+		if equalFoldBytes(name, "transfer-encoding") {
+			return fieldTransferEncoding
+		}
 	case 10:
-		return equalFoldBytes(name, "connection")
+		if equalFoldBytes(name, "connection") {
+			return fieldConnection
+		}
 	case 7:
-		return equalFoldBytes(name, "upgrade")
+		if equalFoldBytes(name, "upgrade") {
+			return fieldUpgrade
+		}
 	case 6:
-		return equalFoldBytes(name, "expect")
+		if equalFoldBytes(name, "expect") {
+			return fieldExpect
+		}
 	}
-	return false
+	return fieldOther
+}
+
+// Byte classes of the fast path's runs, as bits of byteClass: isTchar
+// and isTarget.
+const (
+	classTchar uint8 = 1 << iota
+	classTarget
+)
+
+// byteClass is set with the tables it repeats (grammar.go).
+var byteClass [256]uint8
+
+// runEnd returns the index of the first byte at or after i in b that is
+// not of class, or len(b): eight table lookups at a time, then one by
+// one.
+func runEnd(b []byte, i int, class uint8) int {
+	for len(b)-i >= 8 {
+		w := b[i : i+8 : i+8]
+		if byteClass[w[0]]&byteClass[w[1]]&byteClass[w[2]]&byteClass[w[3]]&
+			byteClass[w[4]]&byteClass[w[5]]&byteClass[w[6]]&byteClass[w[7]]&class == 0 {
+			break
+		}
+		i += 8
+	}
+	for i < len(b) && byteClass[b[i]]&class != 0 {
+		i++
+	}
+	return i
 }
 
 const (

@@ -45,7 +45,8 @@ func compareHead(t *testing.T, in []byte, o Options) bool {
 	l := o.limits()
 	for _, final := range []bool{false, true} {
 		fin := parse.NewInput(seq.Of(in), final, l.block)
-		h, n, st := fastRequest(fin, l)
+		var h Head
+		n, st := fastRequest(fin, l, &h)
 		if fin.Consumed() != 0 {
 			t.Fatalf("%q: the fast path moved the cursor", in)
 		}
@@ -356,6 +357,35 @@ func TestValueEnd(t *testing.T) {
 				for from := range min(at+1, 9) {
 					if got := valueEnd(b, from); got != max(want, from) {
 						t.Fatalf("byte %#x at %d in %q from %d: %d, want %d", c, at, fill, from, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRunEnd checks the runs of token and target bytes against the byte
+// tables at every byte value and position.
+func TestRunEnd(t *testing.T) {
+	for c := range 256 {
+		for at := range 20 {
+			for _, class := range []uint8{classTchar, classTarget} {
+				table := &isTchar
+				if class == classTarget {
+					table = &isTarget
+				}
+				b := []byte(strings.Repeat("a", 24))
+				b[at] = byte(c)
+				want := len(b)
+				for i, x := range b {
+					if !table[x] {
+						want = i
+						break
+					}
+				}
+				for from := range min(at+1, 9) {
+					if got := runEnd(b, from, class); got != max(want, from) {
+						t.Fatalf("byte %#x at %d, class %d, from %d: %d, want %d", c, at, class, from, got, want)
 					}
 				}
 			}

@@ -28,6 +28,12 @@ func init() {
 		isValue[b] = c == '\t' || 0x20 <= c && c <= 0x7e || c >= 0x80
 		isHexDig[b] = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 		isDigitch[b] = '0' <= c && c <= '9'
+		if isTchar[b] {
+			byteClass[b] |= classTchar
+		}
+		if isTarget[b] {
+			byteClass[b] |= classTarget
+		}
 		switch {
 		case '0' <= c && c <= '9':
 			hexVal[b] = c - '0'

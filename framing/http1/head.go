@@ -62,42 +62,62 @@ func classify(nv [2]seq.Sequence) (field, error) {
 	switch name.Len() {
 	case 14:
 		if equalFold(name, "content-length") {
-			n, err := contentLength(trimOWS(value))
-			return field{kind: fieldContentLength, cl: n}, err
+			return classifyValue(fieldContentLength, value)
 		}
 	case 17:
 		if equalFold(name, "transfer-encoding") {
-			f := field{kind: fieldTransferEncoding}
-			for tok := range listTokens(value) {
-				f.te.codings++
-				f.te.lastChunk = tok == "chunked"
-				if f.te.lastChunk {
-					f.te.chunked++
-				}
-			}
-			return f, nil
+			return classifyValue(fieldTransferEncoding, value)
 		}
 	case 10:
 		if equalFold(name, "connection") {
-			f := field{kind: fieldConnection}
-			for tok := range listTokens(value) {
-				switch tok {
-				case "close":
-					f.flags |= connClose
-				case "keep-alive":
-					f.flags |= connKeepAlive
-				case "upgrade":
-					f.flags |= connUpgrade
-				}
-			}
-			return f, nil
+			return classifyValue(fieldConnection, value)
 		}
 	case 7:
 		if equalFold(name, "upgrade") {
-			return field{kind: fieldUpgrade, flags: hasUpgrade}, nil
+			return classifyValue(fieldUpgrade, value)
 		}
 	case 6:
-		if equalFold(name, "expect") && equalFold(trimOWS(value), "100-continue") {
+		if equalFold(name, "expect") {
+			return classifyValue(fieldExpect, value)
+		}
+	}
+	return field{}, nil
+}
+
+// classifyValue reads the value of a field of kind k, whose name classify
+// (or the fast path's framingName) matched.
+func classifyValue(k fieldKind, value seq.Sequence) (field, error) {
+	switch k {
+	case fieldContentLength:
+		n, err := contentLength(trimOWS(value))
+		return field{kind: fieldContentLength, cl: n}, err
+	case fieldTransferEncoding:
+		f := field{kind: fieldTransferEncoding}
+		for tok := range listTokens(value) {
+			f.te.codings++
+			f.te.lastChunk = tok == "chunked"
+			if f.te.lastChunk {
+				f.te.chunked++
+			}
+		}
+		return f, nil
+	case fieldConnection:
+		f := field{kind: fieldConnection}
+		for tok := range listTokens(value) {
+			switch tok {
+			case "close":
+				f.flags |= connClose
+			case "keep-alive":
+				f.flags |= connKeepAlive
+			case "upgrade":
+				f.flags |= connUpgrade
+			}
+		}
+		return f, nil
+	case fieldUpgrade:
+		return field{kind: fieldUpgrade, flags: hasUpgrade}, nil
+	case fieldExpect:
+		if equalFold(trimOWS(value), "100-continue") {
 			return field{kind: fieldExpect, flags: expect100}, nil
 		}
 	}

@@ -251,7 +251,8 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 	}
 	st := c.stream.State()
 	if !c.resp && st == stHead && c.stream.Left() == 0 && !c.slow && !in.Resumed() {
-		if p, done, err := c.tryFast(in); done {
+		var p Part
+		if done, err := c.tryFast(in, &p); done {
 			return p, err
 		}
 	}
@@ -316,8 +317,8 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 }
 
 // tryFast reads a request head with the fast path (fast.go), at the start
-// of a head: done reports that it returned the message or asked for more
-// input; otherwise the stream reads the message with the declared
+// of a head: done reports that it wrote the message to *p or asked for
+// more input; otherwise the stream reads the message with the declared
 // grammar, with the head the fast path read, if any, for its body.
 //
 // A head cut by the span's end whose bytes so far are all what the fast
@@ -329,35 +330,36 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 // the same head only once the span has doubled: its scans add up to
 // twice the head at most, and the grammar, which resumes its own scans,
 // reads the head otherwise.
-func (c *conn) tryFast(in *parse.Input) (p Part, done bool, err error) {
+func (c *conn) tryFast(in *parse.Input, p *Part) (done bool, err error) {
 	span := len(in.Span())
 	if in.Offset() == c.cutAt && span < 2*c.cutLen {
-		return Part{}, false, nil
+		return false, nil
 	}
-	h, n, st := fastRequest(in, c.lim)
+	n, st := fastRequest(in, c.lim, &p.Head)
 	switch st {
 	case fastOK:
 		c.cutAt = -1
-		if h.Body == BodyNone || h.Body == BodyLength && h.ContentLength == 0 {
+		if h := &p.Head; h.Body == BodyNone || h.Body == BodyLength && h.ContentLength == 0 {
 			// No body: the stream stays where it is, in stHead with
 			// nothing left, as it would after this head.
 			in.Advance(n)
 			c.closing = h.Close
-			return Part{Head: h, IsHead: true, End: true}, true, nil
+			p.IsHead, p.End = true, true
+			return true, nil
 		}
 		// A body: the stream reads it, its head grammar taking this
 		// head.
-		c.stash, c.stashN, c.stashed = h, n, true
-		return Part{}, false, nil
+		c.stash, c.stashN, c.stashed = p.Head, n, true
+		return false, nil
 	case fastShort:
 		c.cutAt, c.cutLen = in.Offset(), span
 		if !in.Final() && span == in.Remaining() {
-			return Part{}, true, in.NeedMore(0)
+			return true, in.NeedMore(0)
 		}
 	default:
 		c.cutAt, c.cutLen = in.Offset(), math.MaxInt/2
 	}
-	return Part{}, false, nil
+	return false, nil
 }
 
 // raw reads the bytes of a hijacked connection as they arrive: they are
