@@ -149,8 +149,8 @@ func fastRequest(in *parse.Input, l limits, h *Head) (n int, st fastStatus) {
 		}
 	}
 	*h = Head{Method: in.SpanSeqAt(0, me), Target: in.SpanSeqAt(ts, te-ts), Minor: minor,
-		Fields: Fields{block: in.SpanSeqAt(fs, i-fs), n: sec.n}, sec: sec}
-	if frameRequest(h, l) != nil {
+		Fields: Fields{block: in.SpanSeqAt(fs, i-fs), n: sec.n}}
+	if frameRequest(h, &sec, l) != nil {
 		return 0, fastNo
 	}
 	return i + 2, fastOK

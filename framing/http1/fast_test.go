@@ -15,12 +15,12 @@ import (
 	"github.com/sluicego/sluice/seq"
 )
 
-// showHead renders everything a head holds, the unexported framing sums
-// included.
+// showHead renders everything a head holds, the framing decided from its
+// fields included.
 func showHead(h Head) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%q %q 1.%d n=%d fields=%q sec=%+v body=%d cl=%d close=%v continue=%v upgrade=%v err=%v",
-		h.Method.String(), h.Target.String(), h.Minor, h.Fields.Len(), h.Fields.Raw().String(), h.sec,
+	fmt.Fprintf(&b, "%q %q 1.%d n=%d fields=%q body=%d cl=%d close=%v continue=%v upgrade=%v err=%v",
+		h.Method.String(), h.Target.String(), h.Minor, h.Fields.Len(), h.Fields.Raw().String(),
 		h.Body, h.ContentLength, h.Close, h.Continue, h.Upgrade, h.err)
 	for k, v := range h.Fields.All() {
 		fmt.Fprintf(&b, " %q=%q", k.String(), v.String())

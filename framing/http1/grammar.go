@@ -220,14 +220,14 @@ func build(l limits) *grammars {
 	request := cb.Seq2(requestLine, fields, func(h Head, s sectionView) Head {
 		h = withFields(h, s)
 		if h.err = s.err; h.err == nil {
-			h.err = frameRequest(&h, l)
+			h.err = frameRequest(&h, &s.sec, l)
 		}
 		return h
 	})
 	response := cb.Seq2(statusLine, fields, func(h Head, s sectionView) Head {
 		h = withFields(h, s)
 		if h.err = s.err; h.err == nil {
-			h.err = frameResponse(&h, l)
+			h.err = frameResponse(&h, &s.sec, l)
 		}
 		return h
 	})
@@ -266,6 +266,5 @@ type sectionView struct {
 
 func withFields(h Head, s sectionView) Head {
 	h.Fields = s.f
-	h.sec = s.sec
 	return h
 }

@@ -35,7 +35,6 @@ type Head struct {
 	// response).
 	Upgrade bool
 
-	sec section
 	err error // the framing refused
 }
 
@@ -274,9 +273,8 @@ func validExtensions(e seq.Sequence) bool {
 
 // frameRequest decides how a request's body is framed (RFC 9112 §6.3)
 // and refuses the ambiguous framings request smuggling relies on.
-func frameRequest(h *Head, l limits) error {
-	s := &h.sec
-	if err := frameCommon(h, l); err != nil {
+func frameRequest(h *Head, s *section, l limits) error {
+	if err := frameCommon(h, s, l); err != nil {
 		return err
 	}
 	if s.nte > 0 {
@@ -300,9 +298,8 @@ func frameRequest(h *Head, l limits) error {
 // frameResponse decides how a response's body is framed, as far as the
 // head alone says: the request it answers may change it (a HEAD, a
 // CONNECT), which the response reader applies.
-func frameResponse(h *Head, l limits) error {
-	s := &h.sec
-	if err := frameCommon(h, l); err != nil {
+func frameResponse(h *Head, s *section, l limits) error {
+	if err := frameCommon(h, s, l); err != nil {
 		return err
 	}
 	switch {
@@ -320,8 +317,7 @@ func frameResponse(h *Head, l limits) error {
 	return nil
 }
 
-func frameCommon(h *Head, l limits) error {
-	s := &h.sec
+func frameCommon(h *Head, s *section, l limits) error {
 	switch {
 	case s.ncl > 1:
 		return ErrRepeatedContentLength
