@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicego/sluice/internal/lineartest"
 	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -408,4 +409,24 @@ func FuzzFastAgrees(f *testing.F) {
 		compareHead(t, in, o)
 		compareStream(t, rand.New(rand.NewPCG(uint64(len(in)), uint64(lim))), in, o)
 	})
+}
+
+// TestLinearFast sends request heads a byte per read into segments large
+// enough to hold them whole, so that every arrival extends the span the
+// fast path would scan, and checks that the spans it is given add up to a
+// few times the head, not to its square: it tries a head again only once
+// the span has doubled.
+func TestLinearFast(t *testing.T) {
+	for _, n := range []int{10, 1000, 4000} {
+		data := headOf(n)
+		r := NewRequestReader(lineartest.Feed(data, 1<<20), Options{MaxHeaderBytes: 16 << 20, MaxFields: 1 << 20})
+		p, err := r.Next(context.Background())
+		if err != nil || p.Head.Fields.Len() != n {
+			t.Fatalf("%d fields: %d, %v", n, p.Head.Fields.Len(), err)
+		}
+		if r.c.scanned > 3*len(data) {
+			t.Errorf("a head of %d bytes sent a byte per read: the fast path scanned %d", len(data), r.c.scanned)
+		}
+		r.Close()
+	}
 }

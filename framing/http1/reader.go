@@ -151,6 +151,7 @@ type conn struct {
 	// read whose body the stream reads, for the stream's head grammar.
 	cutAt   int64
 	cutLen  int
+	scanned int // the bytes of spans the fast path was given (TestLinearFast)
 	stashed bool
 	stash   Head
 	stashN  int
@@ -335,6 +336,7 @@ func (c *conn) tryFast(in *parse.Input, p *Part) (done bool, err error) {
 	if in.Offset() == c.cutAt && span < 2*c.cutLen {
 		return false, nil
 	}
+	c.scanned += span
 	n, st := fastRequest(in, c.lim, &p.Head)
 	switch st {
 	case fastOK:
