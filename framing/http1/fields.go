@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"bytes"
 	"iter"
 
 	"github.com/sluicego/sluice/seq"
@@ -29,6 +30,27 @@ func (f Fields) Raw() seq.Sequence { return f.block }
 // the whitespace around it trimmed.
 func (f Fields) All() iter.Seq2[seq.Sequence, seq.Sequence] {
 	return func(yield func(seq.Sequence, seq.Sequence) bool) {
+		if f.block.IsSingleSegment() {
+			// The common case: the lines lie in one segment, found in its
+			// bytes and viewed by slicing the block.
+			b := f.block.First()
+			for i := 0; i < len(b); {
+				nl := i + bytes.IndexByte(b[i:], '\n')
+				colon := i + bytes.IndexByte(b[i:nl], ':')
+				vs, ve := colon+1, nl-1 // without CRLF
+				for vs < ve && isOWS(b[vs]) {
+					vs++
+				}
+				for ve > vs && isOWS(b[ve-1]) {
+					ve--
+				}
+				if !yield(f.block.Slice(i, colon), f.block.Slice(vs, ve)) {
+					return
+				}
+				i = nl + 1
+			}
+			return
+		}
 		rest := f.block
 		for rest.Len() > 0 {
 			nl := rest.IndexByte('\n')
@@ -113,6 +135,20 @@ func lower(b byte) byte {
 
 // trimOWS returns s without the spaces and tabs at its ends.
 func trimOWS(s seq.Sequence) seq.Sequence {
+	if s.IsSingleSegment() {
+		b := s.First()
+		i, j := 0, len(b)
+		for i < j && isOWS(b[i]) {
+			i++
+		}
+		for j > i && isOWS(b[j-1]) {
+			j--
+		}
+		if i == j {
+			return seq.Sequence{}
+		}
+		return s.Slice(i, j)
+	}
 	i, n := 0, s.Len()
 	for c := range s.Chunks() {
 		k := 0

@@ -28,6 +28,12 @@ func init() {
 		isValue[b] = c == '\t' || 0x20 <= c && c <= 0x7e || c >= 0x80
 		isHexDig[b] = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 		isDigitch[b] = '0' <= c && c <= '9'
+		if isTchar[b] {
+			byteClass[b] |= classTchar
+		}
+		if isTarget[b] {
+			byteClass[b] |= classTarget
+		}
 		switch {
 		case '0' <= c && c <= '9':
 			hexVal[b] = c - '0'
@@ -214,14 +220,14 @@ func build(l limits) *grammars {
 	request := cb.Seq2(requestLine, fields, func(h Head, s sectionView) Head {
 		h = withFields(h, s)
 		if h.err = s.err; h.err == nil {
-			h.err = frameRequest(&h, l)
+			h.err = frameRequest(&h, &s.sec, l)
 		}
 		return h
 	})
 	response := cb.Seq2(statusLine, fields, func(h Head, s sectionView) Head {
 		h = withFields(h, s)
 		if h.err = s.err; h.err == nil {
-			h.err = frameResponse(&h, l)
+			h.err = frameResponse(&h, &s.sec, l)
 		}
 		return h
 	})
@@ -260,6 +266,5 @@ type sectionView struct {
 
 func withFields(h Head, s sectionView) Head {
 	h.Fields = s.f
-	h.sec = s.sec
 	return h
 }

@@ -35,7 +35,6 @@ type Head struct {
 	// response).
 	Upgrade bool
 
-	sec section
 	err error // the framing refused
 }
 
@@ -62,42 +61,62 @@ func classify(nv [2]seq.Sequence) (field, error) {
 	switch name.Len() {
 	case 14:
 		if equalFold(name, "content-length") {
-			n, err := contentLength(trimOWS(value))
-			return field{kind: fieldContentLength, cl: n}, err
+			return classifyValue(fieldContentLength, value)
 		}
 	case 17:
 		if equalFold(name, "transfer-encoding") {
-			f := field{kind: fieldTransferEncoding}
-			for tok := range listTokens(value) {
-				f.te.codings++
-				f.te.lastChunk = tok == "chunked"
-				if f.te.lastChunk {
-					f.te.chunked++
-				}
-			}
-			return f, nil
+			return classifyValue(fieldTransferEncoding, value)
 		}
 	case 10:
 		if equalFold(name, "connection") {
-			f := field{kind: fieldConnection}
-			for tok := range listTokens(value) {
-				switch tok {
-				case "close":
-					f.flags |= connClose
-				case "keep-alive":
-					f.flags |= connKeepAlive
-				case "upgrade":
-					f.flags |= connUpgrade
-				}
-			}
-			return f, nil
+			return classifyValue(fieldConnection, value)
 		}
 	case 7:
 		if equalFold(name, "upgrade") {
-			return field{kind: fieldUpgrade, flags: hasUpgrade}, nil
+			return classifyValue(fieldUpgrade, value)
 		}
 	case 6:
-		if equalFold(name, "expect") && equalFold(trimOWS(value), "100-continue") {
+		if equalFold(name, "expect") {
+			return classifyValue(fieldExpect, value)
+		}
+	}
+	return field{}, nil
+}
+
+// classifyValue reads the value of a field of kind k, whose name classify
+// (or the fast path's framingName) matched.
+func classifyValue(k fieldKind, value seq.Sequence) (field, error) {
+	switch k {
+	case fieldContentLength:
+		n, err := contentLength(trimOWS(value))
+		return field{kind: fieldContentLength, cl: n}, err
+	case fieldTransferEncoding:
+		f := field{kind: fieldTransferEncoding}
+		for tok := range listTokens(value) {
+			f.te.codings++
+			f.te.lastChunk = tok == "chunked"
+			if f.te.lastChunk {
+				f.te.chunked++
+			}
+		}
+		return f, nil
+	case fieldConnection:
+		f := field{kind: fieldConnection}
+		for tok := range listTokens(value) {
+			switch tok {
+			case "close":
+				f.flags |= connClose
+			case "keep-alive":
+				f.flags |= connKeepAlive
+			case "upgrade":
+				f.flags |= connUpgrade
+			}
+		}
+		return f, nil
+	case fieldUpgrade:
+		return field{kind: fieldUpgrade, flags: hasUpgrade}, nil
+	case fieldExpect:
+		if equalFold(trimOWS(value), "100-continue") {
 			return field{kind: fieldExpect, flags: expect100}, nil
 		}
 	}
@@ -254,9 +273,8 @@ func validExtensions(e seq.Sequence) bool {
 
 // frameRequest decides how a request's body is framed (RFC 9112 §6.3)
 // and refuses the ambiguous framings request smuggling relies on.
-func frameRequest(h *Head, l limits) error {
-	s := &h.sec
-	if err := frameCommon(h, l); err != nil {
+func frameRequest(h *Head, s *section, l limits) error {
+	if err := frameCommon(h, s, l); err != nil {
 		return err
 	}
 	if s.nte > 0 {
@@ -280,9 +298,8 @@ func frameRequest(h *Head, l limits) error {
 // frameResponse decides how a response's body is framed, as far as the
 // head alone says: the request it answers may change it (a HEAD, a
 // CONNECT), which the response reader applies.
-func frameResponse(h *Head, l limits) error {
-	s := &h.sec
-	if err := frameCommon(h, l); err != nil {
+func frameResponse(h *Head, s *section, l limits) error {
+	if err := frameCommon(h, s, l); err != nil {
 		return err
 	}
 	switch {
@@ -300,8 +317,7 @@ func frameResponse(h *Head, l limits) error {
 	return nil
 }
 
-func frameCommon(h *Head, l limits) error {
-	s := &h.sec
+func frameCommon(h *Head, s *section, l limits) error {
 	switch {
 	case s.ncl > 1:
 		return ErrRepeatedContentLength

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 
 	cb "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/parse"
@@ -144,15 +145,37 @@ type conn struct {
 	closing bool
 	resp    bool
 	pending []reqKind // requests whose final response is still to come
+
+	// The fast path (fast.go): where it last found a head cut by the
+	// span's end and how long the span was (see tryFast); and a head it
+	// read whose body the stream reads, for the stream's head grammar.
+	cutAt   int64
+	cutLen  int
+	scanned int // the bytes of spans the fast path was given (TestLinearFast)
+	stashed bool
+	stash   Head
+	stashN  int
+	slow    bool // tests: the declared grammar alone
 }
 
 func (c *conn) init(src pipe.Reader, o Options, resp bool) {
 	c.lim = o.limits()
 	c.g = grammarsFor(o)
 	c.resp = resp
+	c.cutAt = -1
 	headG := c.g.requestUnit
 	if resp {
 		headG = c.g.responseUnit
+	} else {
+		slow := headG
+		headG = func(in *parse.Input) (unit, error) {
+			if c.stashed {
+				c.stashed = false
+				in.Advance(c.stashN)
+				return unit{isHead: true, head: c.stash}, nil
+			}
+			return slow(in)
+		}
 	}
 	chunks := &c.g.chunkUnits
 	decl := &cb.Parts[state, unit]{
@@ -227,9 +250,17 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 	case modeTunnel:
 		return raw(in)
 	}
-	var p cb.Part[unit]
 	st := c.stream.State()
-	if err := c.stream.ParseTo(in, &p); err != nil {
+	if !c.resp && st == stHead && c.stream.Left() == 0 && !c.slow && !in.Resumed() {
+		var p Part
+		if done, err := c.tryFast(in, &p); done {
+			return p, err
+		}
+	}
+	var p cb.Part[unit]
+	err := c.stream.ParseTo(in, &p)
+	c.stashed = false
+	if err != nil {
 		if st != stHead {
 			return Part{}, chunkErr(in, chunkStateOf(st), err)
 		}
@@ -284,6 +315,53 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 		out.End = p.Left == 0 && c.stream.State() == stHead
 	}
 	return out, nil
+}
+
+// tryFast reads a request head with the fast path (fast.go), at the start
+// of a head: done reports that it wrote the message to *p or asked for
+// more input; otherwise the stream reads the message with the declared
+// grammar, with the head the fast path read, if any, for its body.
+//
+// A head cut by the span's end whose bytes so far are all what the fast
+// path reads is waited for whole (ErrNeedMore, as the grammar would) when
+// the span holds all the buffered bytes and more may come; a head that
+// goes on in another segment, or at the end of the input, is the
+// grammar's. So that a head arriving in small pieces is not scanned
+// again from its start on every arrival, the fast path tries again at
+// the same head only once the span has doubled: its scans add up to
+// twice the head at most, and the grammar, which resumes its own scans,
+// reads the head otherwise.
+func (c *conn) tryFast(in *parse.Input, p *Part) (done bool, err error) {
+	span := len(in.Span())
+	if in.Offset() == c.cutAt && span < 2*c.cutLen {
+		return false, nil
+	}
+	c.scanned += span
+	n, st := fastRequest(in, c.lim, &p.Head)
+	switch st {
+	case fastOK:
+		c.cutAt = -1
+		if h := &p.Head; h.Body == BodyNone || h.Body == BodyLength && h.ContentLength == 0 {
+			// No body: the stream stays where it is, in stHead with
+			// nothing left, as it would after this head.
+			in.Advance(n)
+			c.closing = h.Close
+			p.IsHead, p.End = true, true
+			return true, nil
+		}
+		// A body: the stream reads it, its head grammar taking this
+		// head.
+		c.stash, c.stashN, c.stashed = p.Head, n, true
+		return false, nil
+	case fastShort:
+		c.cutAt, c.cutLen = in.Offset(), span
+		if !in.Final() && span == in.Remaining() {
+			return true, in.NeedMore(0)
+		}
+	default:
+		c.cutAt, c.cutLen = in.Offset(), math.MaxInt/2
+	}
+	return false, nil
 }
 
 // raw reads the bytes of a hijacked connection as they arrive: they are
