@@ -12,7 +12,9 @@ import (
 // byte and whose Limit is n, as soon as that is known: a delimiter search
 // stops at the limit, a declared length over it is refused before its
 // bytes are waited for, and an element that still asks for more input
-// with more than n bytes buffered is refused then. So a peer cannot make
+// with more than n bytes buffered is refused then (a malformed byte past
+// the limit and its lookahead byte too, so the error is the same in every
+// chunking). So a peer cannot make
 // the reader buffer more than n bytes for the element. It bounds one part
 // of a message, where the reader's maximum message size bounds the whole:
 //

@@ -70,6 +70,12 @@ func TestLimit(t *testing.T) {
 			input: "ab:cd\nabcd:e\n", want: stream{msgs("ab=cd"), tooLarge(6, 3)}},
 		{name: "outer", p: erase(c.Limit(8, c.Seq2(c.Limit(3, c.TakeUntil(":")), c.Line(), kv))),
 			input: "ab:cd\nab:cdefgh\n", want: stream{msgs("ab=cd"), tooLarge(6, 8)}},
+		{name: "malformed past the limit", p: erase(c.Limit(8, c.Before(c.TakeWhile("letter", isAlpha, 1, -1), c.Byte(':')))),
+			input: "abc:abcdefghijk x:", want: stream{msgs("abc"), tooLarge(4, 8)}},
+		{name: "malformed at the lookahead byte", p: erase(c.Limit(8, c.Before(c.TakeWhile("letter", isAlpha, 1, -1), c.Byte(':')))),
+			input: "abc:abcdefgh x:", want: stream{msgs("abc"), syntax(12, "expected ':'")}},
+		{name: "malformed within the limit", p: erase(c.Limit(8, c.Before(c.TakeWhile("letter", isAlpha, 1, -1), c.Byte(':')))),
+			input: "abc:ab x:", want: stream{msgs("abc"), syntax(6, "expected ':'")}},
 		{name: "message limit smaller", p: erase(c.Limit(100, c.Line())), input: "abc\nabcdefghij\n", limit: 6,
 			want: stream{msgs("abc"), tooLarge(4, 6)}},
 	} {

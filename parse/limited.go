@@ -13,10 +13,12 @@ import (
 // is refused before its bytes are waited for, and an element still asking
 // for more input with more than n bytes buffered after the cursor is
 // refused as soon as they are, so a peer cannot make the reader buffer
-// more than n bytes for it. It is the building block of limits on a part
-// of a message: a line, a header block, a field. Where the message's own
-// limit is the smaller, it applies as it is. Limited panics if n is
-// negative.
+// more than n bytes for it; a syntax error that p finds past those n bytes
+// and the byte after them is that refusal too, so the error does not
+// depend on how the input arrives. It is the building block of limits on
+// a part of a message: a line, a header block, a field. Where the
+// message's own limit is the smaller, it applies as it is. Limited panics
+// if n is negative.
 func Limited[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	if n < 0 {
 		panic("parse: Limited with a negative limit " + strconv.Itoa(n))
@@ -46,6 +48,14 @@ func Limited[T any](in *Input, n int, p TryParse[T]) (T, error) {
 			err = &SizeError{Offset: off, Limit: n}
 		}
 		return v, err
+	}
+	if x, ok := err.(*SyntaxError); ok && x.Offset > off+int64(n) {
+		// Malformed past the limit and its byte of lookahead: the bytes
+		// were there to see at once. Had they arrived fewer at a time, p
+		// would have asked for more with n+1 bytes buffered and the
+		// element been refused as too large; it is refused so however
+		// the input arrives.
+		return v, &SizeError{Offset: off, Limit: n}
 	}
 	var se *SizeError
 	if errors.As(err, &se) && se.Offset == in.msg() && se.Limit == n {
