@@ -1,10 +1,10 @@
 package combinators
 
 import (
-	"bytes"
 	"encoding/binary"
 
 	"github.com/sluicego/sluice/internal/batch"
+	"github.com/sluicego/sluice/internal/indexall"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/seq"
 )
@@ -31,26 +31,47 @@ func init() {
 }
 
 // lineBatch is the batch form of Line: the lines whose LF lies in the
-// cursor's span.
+// cursor's span. One search finds the LFs of many lines at once
+// (internal/indexall), so the loop that cuts the lines makes no call.
 func lineBatch(in *parse.Input, out []seq.Sequence) int {
 	span := in.Span()
 	v := in.SpanViews()
-	i, k := 0, 0
-	for ; k < len(out); k++ {
-		j := bytes.IndexByte(span[i:], '\n')
-		if j < 0 {
-			break
+	var ends [lineBatchEnds]int
+	i, k := 0, 0 // the next line's start in span, the lines written
+	for k < len(out) {
+		dst := out[k:min(len(out), k+len(ends))]
+		n := indexall.Byte(span, i, '\n', ends[:len(dst)])
+		i = cutLines(span, v, ends[:n], i, dst)
+		k += n
+		if n < len(ends) {
+			break // the span has no more LF, or out is full
 		}
-		n := j
-		if j > 0 && span[i+j-1] == '\r' {
-			n--
-		}
-		out[k] = v.At(i, n)
-		i += j + 1
 	}
 	in.Advance(i)
 	return k
 }
+
+// cutLines views in dst the lines of span that end at the LFs at ends, the
+// first line starting at offset i, and returns the offset after the last
+// LF. A loop of its own, not inlined, keeps lineBatch's values out of its
+// registers.
+//
+//go:noinline
+func cutLines(span []byte, v seq.SpanViews, ends []int, i int, dst []seq.Sequence) int {
+	dst = dst[:len(ends)]
+	for x, e := range ends {
+		l := e - i
+		if l > 0 && span[e-1] == '\r' {
+			l--
+		}
+		dst[x] = v.At(i, l)
+		i = e + 1
+	}
+	return i
+}
+
+// lineBatchEnds is how many line ends lineBatch finds with one search.
+const lineBatchEnds = 64
 
 // fixedPrefixedBatch is the batch form of fixedPrefixedBytes(f, ...): the
 // frames whose body ends before the cursor's span does and that fit the

@@ -71,3 +71,52 @@ func TestBatchFormsSameMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestLineBatchCuts calls Line's batch form directly with outs shorter
+// and longer than the line ends it finds in one search, on a span of
+// lines of every length from 0 with and without a CR, bare CRs, and a
+// partial line at the end: its lines and its cursor are what Line gives
+// called as many times.
+func TestLineBatchCuts(t *testing.T) {
+	var b []byte
+	for i := range 300 {
+		s := strings.Repeat(string(rune('a'+i%26)), i%70)
+		switch i % 5 {
+		case 1:
+			s += "\r"
+		case 2:
+			s = "\r" + s
+		case 3:
+			s = "\r\r"[:1+i%2]
+		}
+		b = append(b, s...)
+		b = append(b, '\n')
+	}
+	b = append(b, "partial\r"...)
+	whole := seq.Of(b)
+	for _, m := range []int{1, 2, 63, 64, 65, 128, 129, 299, 300, 301, 400} {
+		for _, from := range []int{0, 1, 57} {
+			in := parse.NewInput(whole, false, 0)
+			in.Advance(from)
+			ref := parse.NewInput(whole, false, 0)
+			ref.Advance(from)
+			out := make([]seq.Sequence, m)
+			n := lineBatch(in, out)
+			for k := range n {
+				want, err := line(ref)
+				if err != nil {
+					t.Fatalf("out of %d from %d: line %d: Line failed: %v", m, from, k, err)
+				}
+				if out[k].String() != want.String() || out[k].Start() != want.Start() || out[k].End() != want.End() {
+					t.Fatalf("out of %d from %d: line %d is %q, want %q", m, from, k, out[k].String(), want.String())
+				}
+			}
+			if in.Consumed() != ref.Consumed() {
+				t.Fatalf("out of %d from %d: cursor at %d after %d lines, Line's at %d", m, from, in.Consumed(), n, ref.Consumed())
+			}
+			if _, err := line(ref); n < m && err == nil {
+				t.Fatalf("out of %d from %d: %d lines, and Line reads another", m, from, n)
+			}
+		}
+	}
+}

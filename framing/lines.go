@@ -6,6 +6,7 @@ import (
 
 	c "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/internal/batch"
+	"github.com/sluicego/sluice/internal/indexall"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -95,8 +96,14 @@ func Lines(o LineOptions) parse.TryParse[seq.Sequence] {
 
 // fastBatch is the batch form of fast(e, max, ...) for a message reader:
 // the lines that its fast path takes, one after another in the cursor's
-// span.
+// span. Lines that end at LF have their line ends found many at once
+// (internal/indexall), without a call per line.
 func fastBatch(e LineEnd, max int) func(*parse.Input, []seq.Sequence) int {
+	if e != EndCRLF {
+		return func(in *parse.Input, out []seq.Sequence) int {
+			return lfBatch(in, out, e == EndLFOrCRLF, max)
+		}
+	}
 	return func(in *parse.Input, out []seq.Sequence) int {
 		span := in.Span()
 		v := in.SpanViews()
@@ -106,28 +113,68 @@ func fastBatch(e LineEnd, max int) func(*parse.Input, []seq.Sequence) int {
 			if len(w) > fastScan {
 				w = w[:fastScan]
 			}
-			var j, end int
-			if e == EndCRLF {
-				j, end = bytes.Index(w, crlf), 2
-			} else {
-				j, end = bytes.IndexByte(w, '\n'), 1
-			}
-			if j < 0 {
+			j := bytes.Index(w, crlf)
+			if j < 0 || j > max {
 				break
 			}
-			n := j
-			if e == EndLFOrCRLF && j > 0 && w[j-1] == '\r' {
-				n--
-			}
-			if n > max {
-				break
-			}
-			out[k] = v.At(i, n)
-			i += j + end
+			out[k] = v.At(i, j)
+			i += j + 2
 		}
 		in.Advance(i)
 		return k
 	}
+}
+
+// lfBatch is fastBatch for lines that end at LF, with cr if a CR before
+// the LF is part of the line end: each line whose LF lies within fastScan
+// bytes of its start, as fast finds it, and that is no longer than max.
+func lfBatch(in *parse.Input, out []seq.Sequence, cr bool, max int) int {
+	span := in.Span()
+	v := in.SpanViews()
+	var ends [lfBatchEnds]int
+	i, k := 0, 0 // the next line's start in span, the lines written
+	for k < len(out) {
+		dst := out[k:min(len(out), k+len(ends))]
+		n := indexall.Byte(span, i, '\n', ends[:len(dst)])
+		j := cutLFLines(span, v, ends[:n], i, dst, cr, max)
+		k += j
+		if j > 0 {
+			i = ends[j-1] + 1
+		}
+		if j < len(ends) {
+			break // a line fast leaves to the grammar, no more LF, or out is full
+		}
+	}
+	in.Advance(i)
+	return k
+}
+
+// lfBatchEnds is how many line ends lfBatch finds with one search.
+const lfBatchEnds = 64
+
+// cutLFLines views in dst the lines of span that end at the LFs at ends,
+// the first line starting at offset i, up to the first that fast would
+// leave to the grammar, and returns how many it viewed. It is not inlined,
+// which keeps lfBatch's values out of its registers.
+//
+//go:noinline
+func cutLFLines(span []byte, v seq.SpanViews, ends []int, i int, dst []seq.Sequence, cr bool, max int) int {
+	dst = dst[:len(ends)]
+	for x, e := range ends {
+		l := e - i
+		if l >= fastScan {
+			return x
+		}
+		if cr && l > 0 && span[e-1] == '\r' {
+			l--
+		}
+		if l > max {
+			return x
+		}
+		dst[x] = v.At(i, l)
+		i = e + 1
+	}
+	return len(ends)
 }
 
 // fastScan is how far into the current segment the fast path of Lines

@@ -19,6 +19,8 @@ import (
 
 	c "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/framing"
+	"github.com/sluicego/sluice/internal/batch"
+	"github.com/sluicego/sluice/internal/indexall"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -64,7 +66,60 @@ func Values(o Options) parse.TryParse[seq.Sequence] {
 	if max == 0 {
 		max = framing.DefaultMaxLine
 	}
-	return fast(line, max, o.Validate)
+	p := fast(line, max, o.Validate)
+	batch.Record(batch.Closure(p), fastBatch(max, o.Validate))
+	return p
+}
+
+// fastBatch is the batch form of fast(..., max, validate) for a message
+// reader: the lines that its fast path takes, one after another in the
+// cursor's span, their line ends found many at once (internal/indexall).
+func fastBatch(max int, validate bool) func(*parse.Input, []seq.Sequence) int {
+	return func(in *parse.Input, out []seq.Sequence) int {
+		span := in.Span()
+		v := in.SpanViews()
+		var ends [batchEnds]int
+		i, k := 0, 0 // the next line's start in span, the lines written
+		for k < len(out) {
+			dst := out[k:min(len(out), k+len(ends))]
+			n := indexall.Byte(span, i, '\n', ends[:len(dst)])
+			j := cutValues(span, v, ends[:n], i, dst, max, validate)
+			k += j
+			if j > 0 {
+				i = ends[j-1] + 1
+			}
+			if j < len(ends) {
+				break // a line fast leaves to the grammar, no more LF, or out is full
+			}
+		}
+		in.Advance(i)
+		return k
+	}
+}
+
+// batchEnds is how many line ends fastBatch finds with one search.
+const batchEnds = 64
+
+// cutValues views in dst the lines of span that end at the LFs at ends,
+// the first line starting at offset i, up to the first that fast would
+// leave to the grammar, and returns how many it viewed.
+func cutValues(span []byte, v seq.SpanViews, ends []int, i int, dst []seq.Sequence, max int, validate bool) int {
+	dst = dst[:len(ends)]
+	for x, e := range ends {
+		l := e - i
+		if l <= 0 || l >= fastScan {
+			return x
+		}
+		if span[e-1] == '\r' {
+			l--
+		}
+		if b := span[i]; l == 0 || l > max || b == ' ' || b == '\t' || b == '\r' || validate && !json.Valid(span[i:i+l]) {
+			return x
+		}
+		dst[x] = v.At(i, l)
+		i = e + 1
+	}
+	return len(ends)
 }
 
 // fastScan is how far into the cursor's segment the fast path of Values
