@@ -135,7 +135,7 @@ func chunkings(n int) map[string][]int {
 		out[fmt.Sprintf("pieces/%d", k)] = cuts
 	}
 	var cuts []int
-	x := uint32(n*2654435761 + 1)
+	x := uint32(n)*2654435761 + 1
 	for c := 0; c < n; {
 		x ^= x << 13
 		x ^= x >> 17

@@ -3,6 +3,7 @@ package framing_test
 import (
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -114,7 +115,11 @@ func TestLengthFieldErrors(t *testing.T) {
 	if _, err := r.Next(t.Context()); !errors.As(err, &se) || !errors.Is(err, framing.ErrBadLength) {
 		t.Errorf("err %v, want a SyntaxError matching ErrBadLength", err)
 	}
-	for _, o := range []framing.LengthFieldOptions{{Size: 5}, {Size: -2}, {Offset: -1}, {Strip: -1}, {Adjustment: 1 << 40}} {
+	invalid := []framing.LengthFieldOptions{{Size: 5}, {Size: -2}, {Offset: -1}, {Strip: -1}}
+	if math.MaxInt > math.MaxInt32 { // an int of 64 bits can hold an adjustment past the arithmetic's
+		invalid = append(invalid, framing.LengthFieldOptions{Adjustment: math.MaxInt}, framing.LengthFieldOptions{Offset: math.MaxInt})
+	}
+	for _, o := range invalid {
 		if o.Validate() == nil {
 			t.Errorf("%+v: valid", o)
 		}
@@ -331,7 +336,7 @@ func TestHostileClaim(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			src := &claimReader{head: []byte(tc.head), n: claim + int64(len(tc.head))}
-			r := parse.NewReader(pipe.NewReader(src, pipe.ReaderOptions{}), tc.p, parse.Options{MaxMessageSize: 1 << 40})
+			r := parse.NewReader(pipe.NewReader(src, pipe.ReaderOptions{}), tc.p, parse.Options{MaxMessageSize: math.MaxInt})
 			_, err := r.Next(t.Context())
 			r.Close()
 			runtime.ReadMemStats(&after)

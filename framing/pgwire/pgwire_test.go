@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -360,7 +361,7 @@ func TestLimits(t *testing.T) {
 		{"backend DataRow", Backend, Options{}, cat([]byte("D"), be32(1<<30), make([]byte, 1<<16))},
 		{"frontend CopyData", Frontend, Options{Typed: true}, cat([]byte("d"), be32(0xffffffff), make([]byte, 1<<16))},
 		{"startup", Frontend, Options{}, cat(be32(1<<30), be32(ProtocolVersion), make([]byte, 1<<16))},
-		{"backend DataRow at MaxLength", Backend, Options{MaxMessageSize: 1 << 40}, cat([]byte("D"), be32(1<<30+4), make([]byte, 1<<16))},
+		{"backend DataRow at MaxLength", Backend, Options{MaxMessageSize: math.MaxInt}, cat([]byte("D"), be32(1<<30+4), make([]byte, 1<<16))},
 	} {
 		src := &segtest.Bytewise{Data: c.in}
 		d := NewDecoder(pipe.NewReader(src, pipe.ReaderOptions{}), c.dir, c.o)

@@ -3,6 +3,7 @@ package resp
 import (
 	"bytes"
 	"errors"
+	"math"
 	"runtime"
 	"strings"
 	"testing"
@@ -118,7 +119,7 @@ func TestHostileDeclaredSizes(t *testing.T) {
 	}{
 		{name: "bulk length", input: "*1\r\n$2000000000\r\n", commands: true, err: ErrBulkLength},
 		{name: "bulk within MaxBulk, over the message size", input: "*1\r\n$2000000000\r\n", commands: true,
-			limits: Limits{MaxBulk: 1 << 31}, err: parse.ErrTooLarge},
+			limits: Limits{MaxBulk: math.MaxInt}, err: parse.ErrTooLarge},
 		{name: "reply bulk", input: "$2000000000\r\n", err: ErrBulkLength},
 		{name: "count", input: "*2000000000\r\n", commands: true, err: ErrCount},
 		{name: "reply count within MaxElems, over the message size", input: "*20000000\r\n",

@@ -28,6 +28,7 @@ package stomp
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	c "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/parse"
@@ -148,7 +149,7 @@ func escaped(stop string, min int) parse.TryParse[seq.Sequence] {
 func newFrames(l Limits) parse.TryParse[Frame] {
 	l = l.orDefault()
 	command := c.Before(c.Label("command", c.TakeIn("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, maxCommand)), eol)
-	length := c.MapErr(c.Decimal[int](0, 1<<62, 0), func(n int) (int, error) {
+	length := c.MapErr(c.Decimal[int](0, math.MaxInt>>1, 0), func(n int) (int, error) {
 		if n > l.MaxBody {
 			return 0, fmt.Errorf("%w: %d bytes, at most %d", ErrBodySize, n, l.MaxBody)
 		}
