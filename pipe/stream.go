@@ -26,7 +26,9 @@ const (
 // the defaults.
 type ReaderOptions struct {
 	// BufferSize is the size of the segments the reader reads into. Zero
-	// means 4 KiB.
+	// means 4 KiB, and segments as large as a message that a ReadAtLeast
+	// waits for (up to 1 MiB) while such messages come, so that a long
+	// message arrives in one segment (see [NewReader]).
 	BufferSize int
 	// MinReadSize is the least free space a read from the source is given:
 	// when the last segment has less, a new segment is taken. Zero means
@@ -92,6 +94,15 @@ func (o ReaderOptions) Validate() error {
 // interruption. An interrupted read loses no data and leaves the reader
 // usable; it returns ctx.Err(), or a result with Canceled set.
 //
+// Segments: a ReadAtLeast(n) whose n bytes would not fit the room left in
+// the last segment, but would fit a new one with the unconsumed bytes
+// moved to its start, moves them (when they fill at most half of it), so
+// that a message whose length a parser declared arrives in one segment.
+// With the default BufferSize, a message longer than 4 KiB makes the reader
+// take segments of its power-of-two size (up to 1 MiB) from then on, reused
+// in place as a bufio.Reader's buffer is, until it has read a few of them
+// with no such message; then segments are 4 KiB again.
+//
 // The reader owns src until Complete, which frees the segments and closes src
 // unless LeaveOpen is set.
 func NewReader(src io.Reader, opts ReaderOptions) Reader {
@@ -109,6 +120,8 @@ func NewReader(src io.Reader, opts ReaderOptions) Reader {
 		state:     stNoTail,
 	}
 	r.bufSize, r.minRead = opts.sizes()
+	r.segSize = r.bufSize
+	r.grow = opts.BufferSize == 0
 	if r.pool == nil {
 		r.pool = DefaultPool
 	}
@@ -190,6 +203,9 @@ type streamReader struct {
 	interruptFn func()        // r.interrupt, bound once
 	pool        Pool
 	bufSize     int
+	segSize     int   // the size of the segments taken now: bufSize, or more (see space)
+	wideEnd     int64 // endIdx when a ReadAtLeast last needed more than bufSize
+	grow        bool  // segSize may grow: BufferSize was left to the default
 	leaveOpen   bool
 	spare       *seq.Segment // a recycled segment kept for the next one needed
 	empty       int          // source reads in a row that returned nothing
@@ -282,7 +298,7 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 			// An empty read: go on as readOnce would, counting this
 			// one, without checking ctx in between.
 			r.empty++
-			r.readOnce(ctx)
+			r.readOnce(ctx, 0)
 		}
 	}
 	return r.read(ctx)
@@ -297,7 +313,7 @@ func (r *streamReader) read(ctx context.Context) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		r.readOnce(ctx)
+		r.readOnce(ctx, 0)
 	}
 	return r.result()
 }
@@ -331,7 +347,7 @@ func (r *streamReader) ReadAtLeast(ctx context.Context, n int) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		r.readOnce(ctx)
+		r.readOnce(ctx, n-int(r.endIdx-r.startIdx))
 	}
 	return r.result()
 }
@@ -352,9 +368,10 @@ func (r *streamReader) TryRead() (Result, bool, error) {
 // retrying reads that return neither until maxConsecutiveEmptyRds of them
 // were made in a row (r.empty counts them, starting with Read's first try if
 // it was empty; it is zero again when readOnce returns).
-// An interrupted read returns with neither recorded.
-func (r *streamReader) readOnce(ctx context.Context) {
-	buf := r.space()
+// An interrupted read returns with neither recorded. want is how many more
+// bytes a ReadAtLeast waits for, 0 for any (see space).
+func (r *streamReader) readOnce(ctx context.Context, want int) {
+	buf := r.space(want)
 	for {
 		var n int
 		var err error
@@ -421,12 +438,38 @@ func (r *streamReader) took(n int, err error, size int) bool {
 // at most a quarter of a segment costs one small copy, and parsers keep
 // seeing single-segment buffers, which is their fast path. Longer partial
 // messages are linked, never copied, so reading stays linear.
-func (r *streamReader) space() []byte {
+//
+// want is how many more bytes a ReadAtLeast waits for (0 for a Read): the
+// unconsumed bytes and want make the message a parser declared. When the
+// last segment has no room for want but a new segment would hold the whole
+// message, and the unconsumed bytes lie in the last segment alone and fill
+// no more than half of the new one, they are copied to its start, so that
+// the message arrives in one segment, each of its bytes copied at most once
+// more. With the default BufferSize, a message longer than bufSize (up to
+// maxHintSegment) makes the reader take segments of its size class from then on, so that such
+// messages, and the small ones between them, keep arriving in one segment
+// that is emptied and read into again in place, as a bufio.Reader's buffer
+// is. Once wideSegments such segments have been read with no such message,
+// the next segment taken is of bufSize again.
+func (r *streamReader) space(want int) []byte {
 	t := r.tail
+	u := int(r.endIdx - r.startIdx)
+	if want > 0 && r.grow {
+		if need := u + want; need > r.bufSize && need <= maxHintSegment {
+			r.wideEnd = r.endIdx
+			if need > r.segSize {
+				r.segSize = 1 << class(need)
+			}
+		}
+	}
 	if t != nil {
-		if b := t.Available(); len(b) >= r.minRead {
+		b := t.Available()
+		if len(b) >= r.minRead && (len(b) >= want || !r.movable(t, u, want)) {
 			return b
 		}
+	}
+	if r.segSize > r.bufSize && r.endIdx-r.wideEnd > int64(wideSegments*r.segSize) {
+		r.segSize = r.bufSize
 	}
 	s := r.getSegment()
 	switch {
@@ -434,7 +477,7 @@ func (r *streamReader) space() []byte {
 		s.SetIndex(r.endIdx)
 		r.head, r.endSeg, r.startOff = s, s, 0
 		r.state &^= stNoTail
-	case r.head == t && r.endIdx-r.startIdx <= int64(s.Cap()/4):
+	case r.head == t && (u <= s.Cap()/4 || want > 0 && u <= s.Cap()/2 && u+want <= s.Cap()):
 		s.Commit(copy(s.Available(), t.Bytes()[r.startOff:]))
 		s.SetIndex(r.startIdx)
 		r.release(t)
@@ -446,6 +489,20 @@ func (r *streamReader) space() []byte {
 	r.tail = s
 	return s.Available()
 }
+
+// movable reports whether space would copy the u unconsumed bytes, in t
+// alone, to a new segment that holds them and want more.
+func (r *streamReader) movable(t *seq.Segment, u, want int) bool {
+	return want > 0 && r.head == t && u <= r.segSize/2 && u+want <= r.segSize
+}
+
+// maxHintSegment bounds the segments that space takes for long messages:
+// the largest size class of DefaultPool.
+const maxHintSegment = 1 << maxClass
+
+// wideSegments is how many segments larger than bufSize a reader reads
+// with no message needing them before it takes segments of bufSize again.
+const wideSegments = 8
 
 //go:noinline
 func panicReadCount(n, size int) {
@@ -565,7 +622,7 @@ func (r *streamReader) AdvanceAndRead(ctx context.Context, consumed, examined se
 		}
 	} else if r.state&stDone == 0 && !r.took(n, err, len(buf)) {
 		r.empty++
-		r.readOnce(ctx)
+		r.readOnce(ctx, 0)
 	}
 	return r.read(ctx)
 }
@@ -636,14 +693,17 @@ func (r *streamReader) releaseBefore(s *seq.Segment) {
 	}
 }
 
-// getSegment returns an empty segment of bufSize bytes: the spare one if
-// there is one, else one from the pool.
+// getSegment returns an empty segment of segSize bytes: the spare one if
+// there is one of that size, else one from the pool.
 func (r *streamReader) getSegment() *seq.Segment {
 	if s := r.spare; s != nil {
 		r.spare = nil
-		return s
+		if s.Cap() == r.segSize {
+			return s
+		}
+		r.pool.Put(s)
 	}
-	return r.pool.Get(r.bufSize)
+	return r.pool.Get(r.segSize)
 }
 
 // release recycles s and keeps it as the spare segment, or returns it to
@@ -651,7 +711,7 @@ func (r *streamReader) getSegment() *seq.Segment {
 // round trip per read when partial messages move to a new segment.
 func (r *streamReader) release(s *seq.Segment) {
 	s = s.Recycle(r.poison)
-	if r.spare == nil && s.Cap() == r.bufSize && r.state&stDone == 0 {
+	if r.spare == nil && s.Cap() == r.segSize && r.state&stDone == 0 {
 		r.spare = s
 		return
 	}

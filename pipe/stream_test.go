@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -1286,5 +1287,162 @@ func BenchmarkReaderReadAdvance(b *testing.B) {
 		res, _ := r.Read(ctx)
 		p := res.Buffer.PosAt(1)
 		r.AdvanceTo(p, p)
+	}
+}
+
+// TestReaderReadAtLeastOneSegment: a ReadAtLeast that waits for more bytes
+// than the last segment has room for reads them into one segment large
+// enough, the unconsumed bytes of the last segment moved to its start, so
+// that a long message is one segment; a need beyond the largest pooled
+// segment is linked as before. Either way every byte arrives once, in
+// order, and every segment goes back to the pool.
+func TestReaderReadAtLeastOneSegment(t *testing.T) {
+	data := randomBytes(1<<20+200_000, 9)
+	for _, c := range []struct {
+		k, skip, need int
+		single        bool
+	}{
+		{k: 4096, skip: 100, need: 20_000, single: true},
+		{k: 1000, skip: 900, need: 16_393, single: true},
+		{k: 1 << 20, skip: 10, need: 70_000, single: true},
+		{k: 4096, skip: 0, need: 5000, single: true},
+		{k: 4096, skip: 4000, need: 1<<20 - 96, single: true},
+		{k: 4096, skip: 10, need: 1<<20 + 100_000, single: false}, // over the largest pooled segment
+	} {
+		var pool countingPool
+		r := NewReader(&chunkReader{data: data, k: c.k}, ReaderOptions{Pool: &pool})
+		// A first read, of which skip bytes are consumed: the partial
+		// message left lies in the first segment.
+		res, err := r.Read(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Buffer.Slice(0, c.skip).AppendTo(nil)
+		r.AdvanceTo(res.Buffer.PosAt(c.skip), res.Buffer.End())
+		res, err = r.ReadAtLeast(context.Background(), c.need)
+		if err != nil || res.Buffer.Len() < c.need {
+			t.Fatalf("%+v: %d bytes, %v", c, res.Buffer.Len(), err)
+		}
+		if one := res.Buffer.Slice(0, c.need).IsSingleSegment(); one != c.single {
+			t.Errorf("%+v: the %d bytes in one segment: %v", c, c.need, one)
+		}
+		got = res.Buffer.AppendTo(got)
+		r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
+		rest, err := drain(t, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got = append(got, rest...); !bytes.Equal(got, data) {
+			t.Fatalf("%+v: content differs", c)
+		}
+		r.Complete(nil)
+		pool.check(t)
+	}
+}
+
+// randomChunks returns its data in reads of 1 to max bytes.
+type randomChunks struct {
+	data []byte
+	rng  *rand.Rand
+	max  int
+}
+
+func (c *randomChunks) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), 1+c.rng.IntN(c.max))], c.data)
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// TestReaderWideSegments reads a stream of length-prefixed messages as a
+// message reader does (a Read, then a ReadAtLeast for the rest of a
+// message whose length is known), in reads of random sizes: every message
+// arrives intact; one longer than a segment arrives in one segment unless
+// its start had to be linked (more than half of the larger segment
+// buffered), which happens to few; the reader takes segments of the
+// larger size while such messages come, and of BufferSize again soon
+// after (wideSegments of them read without one).
+func TestReaderWideSegments(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var in []byte
+	var lens []int
+	for i := range 3000 {
+		n := 1 + rng.IntN(2000)
+		if i < 1500 && rng.IntN(4) == 0 {
+			n = 4096 + rng.IntN(30_000)
+		}
+		lens = append(lens, n)
+		in = binary.BigEndian.AppendUint32(in, uint32(n))
+		for j := range n {
+			in = append(in, byte(i+j))
+		}
+	}
+	var pool countingPool
+	src := &randomChunks{data: in, rng: rand.New(rand.NewPCG(7, 8)), max: 5000}
+	r := NewReader(src, ReaderOptions{Pool: &pool})
+	ctx := context.Background()
+	res, err := r.Read(ctx)
+	// Offsets in the stream: of the last long message, of the last
+	// message read with segments larger than 4 KiB; the largest size.
+	large, split, off, last, wide, widest := 0, 0, 0, 0, 0, 0
+	for i, n := range lens {
+		if sz := r.(*streamReader).segSize; sz > 4096 {
+			wide, widest = off, max(widest, sz)
+		}
+		off += 4 + n
+		for res.Buffer.Len() < 4+n {
+			if err != nil || res.Completed {
+				t.Fatalf("message %d: %v, %d bytes left", i, err, res.Buffer.Len())
+			}
+			need := 4 + n
+			if res.Buffer.Len() < 4 {
+				need = 0
+			}
+			r.AdvanceTo(res.Buffer.Start(), res.Buffer.End())
+			if need > 0 {
+				res, err = r.ReadAtLeast(ctx, need)
+			} else {
+				res, err = r.Read(ctx)
+			}
+		}
+		var h [4]byte
+		res.Buffer.Slice(0, 4).CopyTo(h[:])
+		if int(binary.BigEndian.Uint32(h[:])) != n {
+			t.Fatalf("message %d: length %d, want %d", i, binary.BigEndian.Uint32(h[:]), n)
+		}
+		msg := res.Buffer.Slice(4, 4+n)
+		for j, b := range msg.AppendTo(nil) {
+			if b != byte(i+j) {
+				t.Fatalf("message %d: byte %d is %d", i, j, b)
+			}
+		}
+		if n > 4096 {
+			large, last = large+1, off
+			if !msg.IsSingleSegment() {
+				split++
+			}
+		}
+		rest := res.Buffer.Slice(4+n, res.Buffer.Len())
+		if rest.Len() == 0 && i < len(lens)-1 {
+			r.AdvanceTo(rest.Start(), rest.End())
+			res, err = r.Read(ctx)
+			continue
+		}
+		res.Buffer = rest
+	}
+	r.AdvanceTo(res.Buffer.End(), res.Buffer.End())
+	r.Complete(nil)
+	pool.check(t)
+	if split*5 > large {
+		t.Errorf("%d of %d long messages in more than one segment", split, large)
+	}
+	// The second half has no long message: the reader went back to
+	// segments of 4 KiB once it had read wideSegments segments (and the
+	// one being read) after the last.
+	if wide < last || wide > last+(wideSegments+1)*widest || r.(*streamReader).segSize != 4096 {
+		t.Errorf("segments of up to %d bytes taken up to offset %d, the last long message at %d; %d bytes at the end",
+			widest, wide, last, r.(*streamReader).segSize)
 	}
 }

@@ -262,8 +262,8 @@ func (d *Decoder) fixedErr(x *head) error {
 // parse reads the next frame part from in.
 func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 	if d.stream.Left() == 0 && d.prefaced && !d.slow {
-		if f, ok := d.whole(in); ok {
-			return f, nil
+		if f, ok, err := d.whole(in); ok {
+			return f, err
 		}
 	}
 	var p cb.Part[head]
@@ -279,25 +279,32 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 }
 
 // whole is parse's fast path for a frame whose header and fixed fields
-// lie in one segment and whose payload is buffered and no longer than a
-// part: it reads the frame by hand, as the Parts declaration would (one
-// message, the whole payload, nothing left, no byte after it needed,
-// the stream's state unchanged). Anything else, valid or not, takes the
-// declared path; TestFastPath checks that both give the same frames and
-// errors.
-func (d *Decoder) whole(in *parse.Input) (Frame, bool) {
+// lie in one segment and whose payload is no longer than a part: it reads
+// the frame by hand, as the Parts declaration would (one message, the
+// whole payload, nothing left, no byte after it needed, the stream's state
+// unchanged), and reports ok. A payload not all buffered yet is the need
+// the declaration reports, after the same header (ErrNeedMore for the
+// payload's missing bytes, the cursor after the fixed fields), without
+// its layers: a frame longer than a read meets it on every read but the
+// last. Anything else, valid or not, takes the declared path (ok false);
+// TestFastPath checks that both give the same frames and errors, and
+// TestFastNeed that both wait for the same bytes.
+func (d *Decoder) whole(in *parse.Input) (f Frame, ok bool, err error) {
 	x, n, ok := d.fastHead(in.Span())
 	if !ok || x.h.Type == TypeSettings {
-		return Frame{}, false
+		return Frame{}, false, nil
 	}
-	size := n + int(x.h.Length-x.fixed)
-	if int(x.h.Length-x.fixed) > d.part || in.Remaining() < size || in.Limit()-in.Consumed() < size {
-		return Frame{}, false
+	p := int(x.h.Length - x.fixed)
+	if p > d.part || in.Limit()-in.Consumed() < n+p {
+		return Frame{}, false, nil
 	}
 	in.Advance(n)
-	data, _ := in.ReadN(size - n)
-	f, _ := d.first(in, x, data, 0)
-	return f, true
+	if r := in.Remaining(); r < p {
+		return Frame{}, true, in.NeedMore(p - r)
+	}
+	data, _ := in.ReadN(p)
+	f, _ = d.first(in, x, data, 0)
+	return f, true, nil
 }
 
 // batch is the batch form of parse for a message reader (see

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,5 +116,72 @@ func TestFastPath(t *testing.T) {
 		agreeFast(t, in, role, o, uint64(round))
 		// And in the harness's chunkings, for the fast decoder.
 		fuzz.Check(t, decoder(role, o), in, randomCuts(len(in), int64(round)), fuzz.Options[Frame]{MaxMessageSize: o.MaxPart + MaxHeadSize})
+	}
+}
+
+// needTrace is a pipe.Reader that records the reads a decoder makes: a
+// Read as 0, a ReadAtLeast as the bytes it waits for.
+type needTrace struct {
+	pipe.Reader
+	reads []int
+}
+
+func (r *needTrace) Read(ctx context.Context) (pipe.Result, error) {
+	r.reads = append(r.reads, 0)
+	return r.Reader.Read(ctx)
+}
+
+func (r *needTrace) ReadAtLeast(ctx context.Context, n int) (pipe.Result, error) {
+	r.reads = append(r.reads, n)
+	return r.Reader.ReadAtLeast(ctx, n)
+}
+
+// TestFastNeed checks that the fast path waits for the bytes the declared
+// grammar waits for: frames longer than a read, whole and cut, read with
+// and without the fast paths make the same pipe reads, each ReadAtLeast
+// waiting for the same count, and give the same frames and error.
+func TestFastNeed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 60 {
+		in := AppendSettings(nil)
+		for range 1 + rng.IntN(6) {
+			data := bytes.Repeat([]byte{byte(round)}, rng.IntN(3000))
+			switch rng.IntN(3) {
+			case 0:
+				in = AppendData(in, 1, 0, uint8(rng.IntN(20)), data)
+			case 1:
+				in = AppendData(in, 3, FlagPadded, uint8(rng.IntN(20)), data)
+			default:
+				in = AppendHeaders(in, 5, FlagEndHeaders|FlagPriority, 0, Priority{StreamDep: 1}, data)
+			}
+		}
+		if round%4 == 0 {
+			in = in[:rng.IntN(len(in)+1)]
+		}
+		o := Options{MaxPart: 64 + rng.IntN(4000)}
+		trace := func(slow bool) (string, []int) {
+			src := &needTrace{Reader: pipe.NewReader(&randomReads{in, rand.New(rand.NewPCG(uint64(round), 2))}, pipe.ReaderOptions{BufferSize: 1024})}
+			d := NewDecoder(src, Client, o)
+			d.slow = slow
+			defer d.Close()
+			var out strings.Builder
+			for f := range d.All(context.Background()) {
+				out.WriteString(render(f))
+				out.WriteByte('\n')
+			}
+			fmt.Fprintf(&out, "error: %v", d.Err())
+			return out.String(), src.reads
+		}
+		slow, slowReads := trace(true)
+		fast, fastReads := trace(false)
+		if fast != slow {
+			t.Fatalf("round %d: fast paths:\n%s\ndeclared grammar:\n%s", round, fast, slow)
+		}
+		if fmt.Sprint(fastReads) != fmt.Sprint(slowReads) {
+			t.Fatalf("round %d: reads with the fast paths %v, with the declared grammar %v", round, fastReads, slowReads)
+		}
+		if !slices.ContainsFunc(slowReads, func(n int) bool { return n > 1 }) && round%4 != 0 {
+			t.Fatalf("round %d: no read waited for a frame's payload: %v", round, slowReads)
+		}
 	}
 }
