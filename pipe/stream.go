@@ -477,7 +477,7 @@ func (r *streamReader) space(want int) []byte {
 		s.SetIndex(r.endIdx)
 		r.head, r.endSeg, r.startOff = s, s, 0
 		r.state &^= stNoTail
-	case r.head == t && (u <= s.Cap()/4 || want > 0 && u <= s.Cap()/2 && u+want <= s.Cap()):
+	case r.head == t && (u <= s.Cap()/4 || r.movable(t, u, want)):
 		s.Commit(copy(s.Available(), t.Bytes()[r.startOff:]))
 		s.SetIndex(r.startIdx)
 		r.release(t)

@@ -449,19 +449,14 @@ func scanTrailers(b []byte, line, fields int) (end, n int, ok bool) {
 			return i + 2, n, true
 		}
 		start := i
-		for i < len(b) && isTchar[b[i]] {
-			i++
-		}
+		i = runEnd(b, i, classTchar)
 		if i == start || i == len(b) || b[i] != ':' {
 			return 0, 0, false
 		}
 		if i-start == 14 && equalFoldBytes(b[start:i], "content-length") {
 			return 0, 0, false
 		}
-		i++
-		for i < len(b) && isValue[b[i]] {
-			i++
-		}
+		i = valueEnd(b, i+1)
 		if i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
 			return 0, 0, false
 		}
