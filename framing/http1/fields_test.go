@@ -2,10 +2,14 @@ package http1
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/pipe"
+	"github.com/sluicego/sluice/seq"
 )
 
 // TestFieldsGet checks the lookup of a field by name, ASCII case ignored,
@@ -40,5 +44,45 @@ func TestFieldsGet(t *testing.T) {
 			t.Fatalf("%s: Get allocates %v times", s.Name, n)
 		}
 		r.Close()
+	}
+}
+
+// TestGetAgreesWithAll checks Get, which reads a section in one segment
+// without the iterator, against the first field All yields with the
+// name (ASCII case ignored): random sections of names that share
+// prefixes and lengths, values with whitespace at their ends, looked up
+// by names of every case, prefixes, extensions, names holding a colon
+// and the empty name, in one segment and cut at random.
+func TestGetAgreesWithAll(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(10, 1))
+	names := []string{"a", "ab", "Ab", "abc", "Host", "host", "X-A", "x-b", "content-length", "Content-Lengtx"}
+	values := []string{"", " ", "v", " v ", "\tv\t", "a:b", "x y", "::"}
+	lookups := append(slices.Clone(names), "", ":", "a:", "ab:", "a:b", "HOST", "hos", "hostt", "X-A:", "zz")
+	for range 2000 {
+		var b []byte
+		n := rnd.IntN(6)
+		for range n {
+			b = fmt.Appendf(b, "%s:%s\r\n", names[rnd.IntN(len(names))], values[rnd.IntN(len(values))])
+		}
+		secs := []seq.Sequence{seq.Of(b)}
+		if len(b) > 1 {
+			secs = append(secs, segtest.Split(b, 1+rnd.IntN(len(b)-1)))
+		}
+		for _, sec := range secs {
+			f := Fields{block: sec, n: n}
+			for _, name := range lookups {
+				want, wantOK := seq.Sequence{}, false
+				for k, v := range f.All() {
+					if equalFold(k, name) {
+						want, wantOK = v, true
+						break
+					}
+				}
+				got, ok := f.Get(name)
+				if ok != wantOK || got.String() != want.String() {
+					t.Fatalf("%q: Get(%q) = %q, %v; All finds %q, %v", b, name, got, ok, want, wantOK)
+				}
+			}
+		}
 	}
 }
