@@ -86,3 +86,40 @@ func TestGetAgreesWithAll(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionValues checks classifyValue's reading of a Connection
+// value, which takes "keep-alive" and "close" whole, against the list of
+// its tokens (listTokens): random values of the tokens in any case,
+// with OWS, commas, parameters and near misses, in one segment and cut.
+func TestConnectionValues(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(10, 2))
+	parts := []string{"keep-alive", "Keep-Alive", "KEEP-ALIVE", "close", "Close", "upgrade", "keep-alivf", "clos",
+		"keep-alive-x", "keep alive", " ", "\t", ",", ";p=1", "x", ""}
+	for range 5000 {
+		var v []byte
+		for range rnd.IntN(4) {
+			v = append(v, parts[rnd.IntN(len(parts))]...)
+		}
+		secs := []seq.Sequence{seq.Of(v)}
+		if len(v) > 1 {
+			secs = append(secs, segtest.Split(v, 1+rnd.IntN(len(v)-1)))
+		}
+		for _, s := range secs {
+			var want connFlags
+			for tok := range listTokens(s) {
+				switch tok {
+				case "close":
+					want |= connClose
+				case "keep-alive":
+					want |= connKeepAlive
+				case "upgrade":
+					want |= connUpgrade
+				}
+			}
+			f, err := classifyValue(fieldConnection, s)
+			if err != nil || f.flags != want || f.kind != fieldConnection {
+				t.Fatalf("%q: flags %b, %v; the list's %b", v, f.flags, err, want)
+			}
+		}
+	}
+}
