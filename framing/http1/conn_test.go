@@ -352,3 +352,54 @@ func TestBodyByteAtATime(t *testing.T) {
 		t.Logf("%s: %d bytes a byte per read in %v, 64 KiB per read in %v", name, n, tb, tw)
 	}
 }
+
+// TestPartShape checks what a Part holds in each of its roles, whichever
+// path read the head (the fast path, the declared grammar, a response):
+// Head points to the reader's head in a head's part and is nil in the
+// others; a body part carries its data alone; the last part of a chunked
+// body carries the trailer section; and the next head is read into the
+// same Head, a copy of *Head keeping the scalars of the one before.
+func TestPartShape(t *testing.T) {
+	const reqs = "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc" +
+		"POST /b HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nde\r\n0\r\nX-Sum: 9\r\n\r\n" +
+		"GET /c HTTP/1.1\r\nHost: h\r\n\r\n"
+	for _, slow := range []bool{false, true} {
+		for _, s := range segtest.Segmentations([]byte(reqs)) {
+			r := NewRequestReader(pipe.FromSequence(s.Seq), Options{})
+			r.c.slow = slow
+			var got []string
+			var heads []*Head
+			var first Head
+			var err error
+			for {
+				var p Part
+				if p, err = r.Next(context.Background()); err != nil {
+					break
+				}
+				if p.IsHead != (p.Head != nil) {
+					t.Fatalf("slow=%v %s: IsHead %v with Head %p", slow, s.Name, p.IsHead, p.Head)
+				}
+				line := render(p)
+				if p.IsHead {
+					heads = append(heads, p.Head)
+					if len(heads) == 1 {
+						first = *p.Head
+					}
+				}
+				if p.Trailers.Len() > 0 && !p.End {
+					t.Fatalf("slow=%v %s: trailers before the end: %s", slow, s.Name, line)
+				}
+				got = append(got, line)
+			}
+			want := []string{"POST /a body=length", "data=abc end", "POST /b body=chunked", "data=de",
+				"trailer X-Sum=9 end", "GET /c body=none end"}
+			if strings.Join(got, "|") != strings.Join(want, "|") || err != io.EOF {
+				t.Fatalf("slow=%v %s: %q, %v; want %q and io.EOF", slow, s.Name, got, err, want)
+			}
+			if heads[0] != heads[1] || heads[1] != heads[2] || first.ContentLength != 3 || first.Body != BodyLength {
+				t.Fatalf("slow=%v %s: heads %p %p %p, the first's copy %+v", slow, s.Name, heads[0], heads[1], heads[2], first)
+			}
+			r.Close()
+		}
+	}
+}

@@ -218,14 +218,18 @@ const (
 var byteClass [256]uint8
 
 // runEnd returns the index of the first byte at or after i in b that is
-// not of class, or len(b): eight table lookups at a time, then one by
-// one.
+// not of class (one bit), or len(b): eight table lookups at a time, their
+// classes gathered in a word whose lowest byte without the class bit is
+// the run's end; then one by one.
 func runEnd(b []byte, i int, class uint8) int {
 	for len(b)-i >= 8 {
 		w := b[i : i+8 : i+8]
-		if byteClass[w[0]]&byteClass[w[1]]&byteClass[w[2]]&byteClass[w[3]]&
-			byteClass[w[4]]&byteClass[w[5]]&byteClass[w[6]]&byteClass[w[7]]&class == 0 {
-			break
+		c := uint64(byteClass[w[0]]) | uint64(byteClass[w[1]])<<8 |
+			uint64(byteClass[w[2]])<<16 | uint64(byteClass[w[3]])<<24 |
+			uint64(byteClass[w[4]])<<32 | uint64(byteClass[w[5]])<<40 |
+			uint64(byteClass[w[6]])<<48 | uint64(byteClass[w[7]])<<56
+		if m := ^c & (uint64(class) * lsb); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
 	}

@@ -95,14 +95,14 @@ func readAll(src pipe.Reader, o Options, slow bool) string {
 			return b.String()
 		}
 		if p.IsHead {
-			b.WriteString(showHead(p.Head) + "\n")
+			b.WriteString(showHead(*p.Head) + "\n")
 		}
 		fmt.Fprintf(&b, "data %q end=%v", p.Data.String(), p.End)
 		for k, v := range p.Trailers.All() {
 			fmt.Fprintf(&b, " %q=%q", k.String(), v.String())
 		}
 		b.WriteString("\n")
-		if p.End && (p.Head.Upgrade || p.Head.Method.String() == "CONNECT") {
+		if p.End && p.IsHead && (p.Head.Upgrade || p.Head.Method.String() == "CONNECT") {
 			rest, _ := io.ReadAll(r.Hijack())
 			fmt.Fprintf(&b, "rest %q\n", rest)
 			return b.String()

@@ -67,6 +67,28 @@ func (f Fields) All() iter.Seq2[seq.Sequence, seq.Sequence] {
 // Get returns the value of the first field named name, compared without
 // regard to ASCII case, and whether there is one. It allocates nothing.
 func (f Fields) Get(name string) (seq.Sequence, bool) {
+	if f.block.IsSingleSegment() {
+		// The common case, without the iterator: a line's name is
+		// compared only where a colon follows name's length of bytes, and
+		// only the value found is trimmed and viewed.
+		b := f.block.First()
+		for i := 0; i < len(b); {
+			nl := i + bytes.IndexByte(b[i:], '\n')
+			if colon := i + len(name); colon < nl && b[colon] == ':' &&
+				equalFoldBytes(b[i:colon], name) && bytes.IndexByte(b[i:colon], ':') < 0 {
+				vs, ve := colon+1, nl-1 // without CRLF
+				for vs < ve && isOWS(b[vs]) {
+					vs++
+				}
+				for ve > vs && isOWS(b[ve-1]) {
+					ve--
+				}
+				return f.block.Slice(vs, ve), true
+			}
+			i = nl + 1
+		}
+		return seq.Sequence{}, false
+	}
 	for k, v := range f.All() {
 		if equalFold(k, name) {
 			return v, true

@@ -102,6 +102,26 @@ func classifyValue(k fieldKind, value seq.Sequence) (field, error) {
 		return f, nil
 	case fieldConnection:
 		f := field{kind: fieldConnection}
+		if value.IsSingleSegment() {
+			// The common values whole, what the list of one element
+			// yields: "keep-alive" or "close", any case, OWS around.
+			b := value.First()
+			i, j := 0, len(b)
+			for i < j && isOWS(b[i]) {
+				i++
+			}
+			for j > i && isOWS(b[j-1]) {
+				j--
+			}
+			switch {
+			case equalFoldBytes(b[i:j], "keep-alive"):
+				f.flags = connKeepAlive
+				return f, nil
+			case equalFoldBytes(b[i:j], "close"):
+				f.flags = connClose
+				return f, nil
+			}
+		}
 		for tok := range listTokens(value) {
 			switch tok {
 			case "close":

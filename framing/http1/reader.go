@@ -79,8 +79,11 @@ func (o Options) limits() limits {
 // Head, Data and Trailers view the input: they are valid until the next
 // call of Next on the reader that returned the part.
 type Part struct {
-	// Head is the message's head, if IsHead.
-	Head   Head
+	// Head is the message's head if IsHead, nil otherwise. It is the
+	// reader's: the head and what it views are valid until the next call
+	// of Next, which reads the next head into it (copy *Head to keep its
+	// scalars, the views' bytes to keep those).
+	Head   *Head
 	IsHead bool
 	// Data is body bytes (decoded from the chunked coding), possibly none.
 	Data seq.Sequence
@@ -89,9 +92,26 @@ type Part struct {
 	Trailers Fields
 	// End reports that the message is complete with this part.
 	End bool
-
-	blank bool // empty lines between messages, skipped
 }
+
+// msg is a message of the connection's message reader: what Next makes a
+// Part of, the head and the trailers left where the parse wrote them
+// (conn.head, conn.trailers). Four words, passed in registers through the
+// message reader's layers, where a Part carrying a Head was copied at
+// each (about 1,000 instructions a head).
+type msg struct {
+	data  seq.Sequence
+	flags msgFlags
+}
+
+type msgFlags uint8
+
+const (
+	msgHead     msgFlags = 1 << iota // a head, in conn.head
+	msgEnd                           // the message is complete
+	msgTrailers                      // the trailer section, in conn.trailers
+	msgBlank                         // empty lines between messages, skipped
+)
 
 type state uint8
 
@@ -140,20 +160,25 @@ type conn struct {
 	g       *grammars
 	lim     limits
 	stream  *cb.Stream[state, unit]
-	r       *parse.Reader[Part]
+	r       *parse.Reader[msg]
 	mode    mode
 	closing bool
 	resp    bool
 	pending []reqKind // requests whose final response is still to come
 
+	// The head and the trailer section of the last message read, which
+	// a Part points to or copies.
+	head     Head
+	trailers Fields
+
 	// The fast path (fast.go): where it last found a head cut by the
-	// span's end and how long the span was (see tryFast); and a head it
-	// read whose body the stream reads, for the stream's head grammar.
+	// span's end and how long the span was (see tryFast); and whether the
+	// head it read into head has a body the stream reads, for the
+	// stream's head grammar, and its length.
 	cutAt   int64
 	cutLen  int
 	scanned int // the bytes of spans the fast path was given (TestLinearFast)
 	stashed bool
-	stash   Head
 	stashN  int
 	slow    bool // tests: the declared grammar alone
 }
@@ -172,7 +197,7 @@ func (c *conn) init(src pipe.Reader, o Options, resp bool) {
 			if c.stashed {
 				c.stashed = false
 				in.Advance(c.stashN)
-				return unit{isHead: true, head: c.stash}, nil
+				return unit{isHead: true, head: c.head}, nil
 			}
 			return slow(in)
 		}
@@ -242,19 +267,21 @@ func (c *conn) next(s state, u unit) state {
 
 // parse is the TryParse of the connection's message reader. Its state
 // changes only when it returns a message, as the stream's.
-func (c *conn) parse(in *parse.Input) (Part, error) {
+func (c *conn) parse(in *parse.Input) (msg, error) {
 	switch c.mode {
 	case modeClose:
 		d, err := c.g.closePart(in)
-		return Part{Data: d}, err
+		return msg{data: d}, err
 	case modeTunnel:
 		return raw(in)
 	}
 	st := c.stream.State()
 	if !c.resp && st == stHead && c.stream.Left() == 0 && !c.slow && !in.Resumed() {
-		var p Part
-		if done, err := c.tryFast(in, &p); done {
-			return p, err
+		if done, err := c.tryFast(in); done {
+			if err != nil {
+				return msg{}, err
+			}
+			return msg{flags: msgHead | msgEnd}, nil
 		}
 	}
 	var p cb.Part[unit]
@@ -262,35 +289,38 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 	c.stashed = false
 	if err != nil {
 		if st != stHead {
-			return Part{}, chunkErr(in, chunkStateOf(st), err)
+			return msg{}, chunkErr(in, chunkStateOf(st), err)
 		}
-		return Part{}, err
+		return msg{}, err
 	}
-	out := Part{Data: p.Data}
+	out := msg{data: p.Data}
 	switch {
 	case p.Head.blank:
-		out.blank = true
+		out.flags = msgBlank
 	case p.HasHead && p.Head.isHead:
-		h := p.Head.head
+		c.head = p.Head.head
+		h := &c.head
 		if h.err != nil {
 			// Reported where the head ends, where the decision is
 			// made: an error at the head's start would lose to the
 			// failures its fields backtracked from further on (the
 			// furthest failure wins, docs/grammar.md), which is why
 			// this check is not a MapErr of the head grammar.
-			return Part{}, &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid framing", Err: h.err}
+			return msg{}, &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid framing", Err: h.err}
 		}
-		h.Body = c.body(&h)
-		out.Head, out.IsHead = h, true
+		h.Body = c.body(h)
+		out.flags = msgHead
 		switch h.Body {
 		case BodyNone:
-			out.End = true
+			out.flags |= msgEnd
 		case BodyLength:
-			out.End = h.ContentLength == 0
+			if h.ContentLength == 0 {
+				out.flags |= msgEnd
+			}
 		case BodyUntilClose:
 			c.mode = modeClose
 		case BodyTunnel:
-			out.End = true
+			out.flags |= msgEnd
 			c.mode = modeHanded
 		}
 		if c.resp && (h.Status >= 200 || h.Status == 101) {
@@ -305,21 +335,27 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 		// it (chunked.go).
 		ch := &p.Head.chunk
 		if ch.over {
-			return Part{}, chunkOver(in, chunkStateOf(st))
+			return msg{}, chunkOver(in, chunkStateOf(st))
 		}
 		if ch.err != nil {
-			return Part{}, &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid trailers", Err: ch.err}
+			return msg{}, &parse.SyntaxError{Offset: in.Offset(), Msg: "invalid trailers", Err: ch.err}
 		}
-		out.End, out.Trailers = ch.end, ch.trailers
+		if ch.end {
+			out.flags |= msgEnd
+		}
+		c.trailers = ch.trailers
+		out.flags |= msgTrailers
 	default:
-		out.End = p.Left == 0 && c.stream.State() == stHead
+		if p.Left == 0 && c.stream.State() == stHead {
+			out.flags |= msgEnd
+		}
 	}
 	return out, nil
 }
 
 // tryFast reads a request head with the fast path (fast.go), at the start
-// of a head: done reports that it wrote the message to *p or asked for
-// more input; otherwise the stream reads the message with the declared
+// of a head: done reports that it read a head without a body into c.head
+// (err nil) or asked for more input; otherwise the stream reads the message with the declared
 // grammar, with the head the fast path read, if any, for its body.
 //
 // A head cut by the span's end whose bytes so far are all what the fast
@@ -331,27 +367,26 @@ func (c *conn) parse(in *parse.Input) (Part, error) {
 // the same head only once the span has doubled: its scans add up to
 // twice the head at most, and the grammar, which resumes its own scans,
 // reads the head otherwise.
-func (c *conn) tryFast(in *parse.Input, p *Part) (done bool, err error) {
+func (c *conn) tryFast(in *parse.Input) (done bool, err error) {
 	span := len(in.Span())
 	if in.Offset() == c.cutAt && span < 2*c.cutLen {
 		return false, nil
 	}
 	c.scanned += span
-	n, st := fastRequest(in, c.lim, &p.Head)
+	n, st := fastRequest(in, c.lim, &c.head)
 	switch st {
 	case fastOK:
 		c.cutAt = -1
-		if h := &p.Head; h.Body == BodyNone || h.Body == BodyLength && h.ContentLength == 0 {
+		if h := &c.head; h.Body == BodyNone || h.Body == BodyLength && h.ContentLength == 0 {
 			// No body: the stream stays where it is, in stHead with
 			// nothing left, as it would after this head.
 			in.Advance(n)
 			c.closing = h.Close
-			p.IsHead, p.End = true, true
 			return true, nil
 		}
 		// A body: the stream reads it, its head grammar taking this
 		// head.
-		c.stash, c.stashN, c.stashed = p.Head, n, true
+		c.stashN, c.stashed = n, true
 		return false, nil
 	case fastShort:
 		c.cutAt, c.cutLen = in.Offset(), span
@@ -370,13 +405,13 @@ func (c *conn) tryFast(in *parse.Input, p *Part) (done bool, err error) {
 // back). This is why it is written by hand: the vocabulary's parsers
 // decide from the bytes alone, never from how many happen to be
 // buffered.
-func raw(in *parse.Input) (Part, error) {
+func raw(in *parse.Input) (msg, error) {
 	n := min(in.Remaining(), in.Limit())
 	if n == 0 {
-		return Part{}, in.NeedMore(1)
+		return msg{}, in.NeedMore(1)
 	}
 	d, _ := in.ReadN(n)
-	return Part{Data: d}, nil
+	return msg{data: d}, nil
 }
 
 var errTruncatedBody = fmt.Errorf("http1: input ended inside a message: %w", io.ErrUnexpectedEOF)
@@ -388,11 +423,11 @@ func (c *conn) read(ctx context.Context) (Part, error) {
 	case modeHanded, modeTunnel:
 		return Part{}, ErrHandedOver
 	}
-	p, err := c.r.Next(ctx)
+	m, err := c.r.Next(ctx)
 	// Empty lines between messages, and the size line of a chunk alone
 	// (a head of the stream, whose data follows), are not handed on.
-	for err == nil && (p.blank || !p.IsHead && !p.End && p.Data.Len() == 0) {
-		p, err = c.r.Next(ctx)
+	for err == nil && (m.flags&msgBlank != 0 || m.flags&(msgHead|msgEnd) == 0 && m.data.Len() == 0) {
+		m, err = c.r.Next(ctx)
 	}
 	if err != nil {
 		if err == io.EOF {
@@ -406,8 +441,15 @@ func (c *conn) read(ctx context.Context) (Part, error) {
 		}
 		return Part{}, err
 	}
+	p := Part{Data: m.data, End: m.flags&msgEnd != 0}
 	if p.End && c.closing && c.mode == modeFramed {
 		c.mode = modeDone
+	}
+	if m.flags&msgHead != 0 {
+		p.Head, p.IsHead = &c.head, true
+	}
+	if m.flags&msgTrailers != 0 {
+		p.Trailers = c.trailers
 	}
 	return p, nil
 }
@@ -428,11 +470,11 @@ func (t *tunnel) Read(b []byte) (int, error) {
 		return 0, nil
 	}
 	for t.cur.Len() == 0 {
-		p, err := t.c.r.Next(context.Background())
+		m, err := t.c.r.Next(context.Background())
 		if err != nil {
 			return 0, err
 		}
-		t.cur = p.Data
+		t.cur = m.data
 	}
 	n := t.cur.CopyTo(b)
 	t.cur = t.cur.From(n)
