@@ -112,6 +112,17 @@ type Decoder struct {
 	blockID  uint32 // its stream
 	block    uint64 // its fragments' bytes so far
 	conts    uint64 // its CONTINUATION frames so far
+
+	// The frame a fast path found cut by the end of the buffered bytes,
+	// its header and fixed fields whole and valid: its head, their length
+	// and its stream offset (-1: none). Every attempt that waits for its
+	// payload (the batch form's stop, parse's need, the attempt after the
+	// read) takes the head from here instead of reading and checking it
+	// again. It holds while the state above is unchanged: first and
+	// SetMaxFrameSize forget it.
+	cutAt   int64
+	cutHead head
+	cutN    int
 }
 
 // NewDecoder returns a Decoder that reads the frames sent to an endpoint
@@ -139,6 +150,7 @@ func newDecoder(r Role, o Options) *Decoder {
 		part:     max(o.MaxPart, 0),
 		prefaced: o.MidStream || r == Client,
 		started:  o.MidStream,
+		cutAt:    -1,
 	}
 	d.setMax(o.MaxFrameSize)
 	if d.part == 0 {
@@ -171,6 +183,7 @@ func (d *Decoder) SetMaxFrameSize(n uint32) error {
 		return ErrSettingValue
 	}
 	d.maxFrame = n
+	d.cutAt = -1 // the frame cut was checked against the old size
 	return nil
 }
 
@@ -290,7 +303,8 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 // TestFastPath checks that both give the same frames and errors, and
 // TestFastNeed that both wait for the same bytes.
 func (d *Decoder) whole(in *parse.Input) (f Frame, ok bool, err error) {
-	x, n, ok := d.fastHead(in.Span())
+	at := in.Offset()
+	x, n, ok := d.headAt(at, in.Span())
 	if !ok || x.h.Type == TypeSettings {
 		return Frame{}, false, nil
 	}
@@ -300,6 +314,7 @@ func (d *Decoder) whole(in *parse.Input) (f Frame, ok bool, err error) {
 	}
 	in.Advance(n)
 	if r := in.Remaining(); r < p {
+		d.cutAt, d.cutHead, d.cutN = at, x, n
 		return Frame{}, true, in.NeedMore(p - r)
 	}
 	data, _ := in.ReadN(p)
@@ -319,18 +334,23 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 	}
 	span := in.Span()
 	lim := in.Limit() - in.Consumed() // the budget of each frame
-	b, k := span, 0
+	b, k, at := span, 0, in.Offset()
 	for ; k < len(out); k++ {
-		x, n, ok := d.fastHead(b)
+		x, n, ok := d.headAt(at, b)
 		if !ok || x.h.Type == TypeSettings {
 			break
 		}
 		p := int(x.h.Length - x.fixed)
-		if p > d.part || n+p > len(b) || n+p > lim {
+		if p > d.part || n+p > lim {
+			break
+		}
+		if n+p > len(b) {
+			d.cutAt, d.cutHead, d.cutN = at, x, n
 			break
 		}
 		out[k], _ = d.first(in, x, in.SpanSeqAt(len(span)-len(b)+n, p), 0)
 		b = b[n+p:]
+		at += int64(n + p)
 	}
 	in.Advance(len(span) - len(b))
 	return k
@@ -361,7 +381,7 @@ func (d *Decoder) first(in *parse.Input, x head, data seq.Sequence, left uint64)
 		}
 	}
 	// The frame is returned: commit the connection's state.
-	d.prefaced, d.started = true, true
+	d.prefaced, d.started, d.cutAt = true, true, -1
 	d.cur, d.pos = x, 0
 	switch x.h.Type {
 	case TypeHeaders, TypePushPromise:

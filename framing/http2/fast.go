@@ -8,6 +8,16 @@ var fixedSize = [...]int{
 	shapeCode: 4, shapeIncrement: 4, shapePing: 8, shapeGoAway: 8,
 }
 
+// headAt is fastHead for the bytes b at stream offset at: the head
+// remembered for the frame cut there (see Decoder.cutAt), or fastHead's
+// answer.
+func (d *Decoder) headAt(at int64, b []byte) (head, int, bool) {
+	if at == d.cutAt && len(b) >= d.cutN {
+		return d.cutHead, d.cutN, true
+	}
+	return d.fastHead(b)
+}
+
 // fastHead reads a frame header and its fixed fields by hand when they
 // lie whole in b and break no rule: the common case, without the
 // declared grammar's layers. It returns ok false for anything else, valid

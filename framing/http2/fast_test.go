@@ -185,3 +185,43 @@ func TestFastNeed(t *testing.T) {
 		}
 	}
 }
+
+// capped passes reads of at most n bytes to r.
+type capped struct {
+	r io.Reader
+	n int
+}
+
+func (c *capped) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// TestCutFrameForgotten checks that the head the fast paths remember for
+// a frame cut by a read's end is checked again once the connection's
+// state changes: a smaller SETTINGS_MAX_FRAME_SIZE applied after the
+// frame before it refuses the cut frame, whose header passed the larger
+// one, as the declared grammar does.
+func TestCutFrameForgotten(t *testing.T) {
+	in := AppendSettings(nil)
+	in = AppendData(in, 1, 0, 0, make([]byte, 100))
+	at := len(in)
+	in = AppendData(in, 3, 0, 0, make([]byte, 20000))
+	for _, slow := range []bool{false, true} {
+		d := NewDecoder(pipe.NewReader(&capped{bytes.NewReader(in), 4096}, pipe.ReaderOptions{}), Client, Options{MaxFrameSize: 32768})
+		d.slow = slow
+		remembered := false
+		for f := range d.All(context.Background()) {
+			if f.Header.Type == TypeData && f.Header.StreamID == 1 {
+				remembered = d.cutAt == int64(at)
+				if err := d.SetMaxFrameSize(MinMaxFrameSize); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if remembered == slow {
+			t.Fatalf("slow %v: the cut frame remembered: %v", slow, remembered)
+		}
+		if !violation(d.Err(), int64(at), ErrFrameSize) {
+			t.Fatalf("slow %v: %v, want ErrFrameSize at %d", slow, d.Err(), at)
+		}
+		d.Close()
+	}
+}
