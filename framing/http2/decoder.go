@@ -113,16 +113,16 @@ type Decoder struct {
 	block    uint64 // its fragments' bytes so far
 	conts    uint64 // its CONTINUATION frames so far
 
-	// The frame a fast path found cut by the end of the buffered bytes,
-	// its header and fixed fields whole and valid: its head, their length
-	// and its stream offset (-1: none). Every attempt that waits for its
-	// payload (the batch form's stop, parse's need, the attempt after the
-	// read) takes the head from here instead of reading and checking it
-	// again. It holds while the state above is unchanged: first and
-	// SetMaxFrameSize forget it.
-	cutAt   int64
-	cutHead head
-	cutN    int
+	// fast is the head the fast paths read last. If cutAt is not -1, it is
+	// that of the frame at stream offset cutAt, cut by the end of the
+	// buffered bytes, its header and fixed fields (cutN bytes) whole and
+	// valid: every attempt that waits for its payload (the batch form's
+	// stop, parse's need, the attempt after the read) takes it from here
+	// instead of reading and checking it again. It holds while the state
+	// above is unchanged: first and SetMaxFrameSize forget it.
+	fast  head
+	cutAt int64
+	cutN  int
 }
 
 // NewDecoder returns a Decoder that reads the frames sent to an endpoint
@@ -223,7 +223,8 @@ func Parser(r Role, o Options) parse.TryParse[Frame] { return newDecoder(r, o).p
 func (d *Decoder) head(in *parse.Input) (head, error) {
 	if d.prefaced {
 		if !d.slow {
-			if x, n, ok := d.fastHead(in.Span()); ok {
+			var x head
+			if n, ok := d.fastHead(in.Span(), &x); ok {
 				in.Advance(n)
 				return x, nil
 			}
@@ -288,7 +289,9 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 		d.pos += uint64(p.Data.Len())
 		return f, nil
 	}
-	return d.first(in, p.Head, p.Data, p.Left)
+	var f Frame
+	err := d.first(in, &p.Head, p.Data, p.Left, &f)
+	return f, err
 }
 
 // whole is parse's fast path for a frame whose header and fixed fields
@@ -304,7 +307,8 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 // TestFastNeed that both wait for the same bytes.
 func (d *Decoder) whole(in *parse.Input) (f Frame, ok bool, err error) {
 	at := in.Offset()
-	x, n, ok := d.headAt(at, in.Span())
+	n, ok := d.headAt(at, in.Span())
+	x := &d.fast
 	if !ok || x.h.Type == TypeSettings {
 		return Frame{}, false, nil
 	}
@@ -314,11 +318,11 @@ func (d *Decoder) whole(in *parse.Input) (f Frame, ok bool, err error) {
 	}
 	in.Advance(n)
 	if r := in.Remaining(); r < p {
-		d.cutAt, d.cutHead, d.cutN = at, x, n
+		d.cutAt, d.cutN = at, n
 		return Frame{}, true, in.NeedMore(p - r)
 	}
 	data, _ := in.ReadN(p)
-	f, _ = d.first(in, x, data, 0)
+	_ = d.first(in, x, data, 0, &f) // not a SETTINGS frame: no error
 	return f, true, nil
 }
 
@@ -335,8 +339,9 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 	span := in.Span()
 	lim := in.Limit() - in.Consumed() // the budget of each frame
 	b, k, at := span, 0, in.Offset()
+	x := &d.fast
 	for ; k < len(out); k++ {
-		x, n, ok := d.headAt(at, b)
+		n, ok := d.headAt(at, b)
 		if !ok || x.h.Type == TypeSettings {
 			break
 		}
@@ -345,10 +350,10 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 			break
 		}
 		if n+p > len(b) {
-			d.cutAt, d.cutHead, d.cutN = at, x, n
+			d.cutAt, d.cutN = at, n
 			break
 		}
-		out[k], _ = d.first(in, x, in.SpanSeqAt(len(span)-len(b)+n, p), 0)
+		_ = d.first(in, x, in.SpanSeqAt(len(span)-len(b)+n, p), 0, &out[k]) // not SETTINGS: no error
 		b = b[n+p:]
 		at += int64(n + p)
 	}
@@ -366,23 +371,24 @@ func (d *Decoder) parser() parse.TryParse[Frame] {
 	return p
 }
 
-// first makes the message of a frame's first part and moves the
-// connection's state past its header.
-func (d *Decoder) first(in *parse.Input, x head, data seq.Sequence, left uint64) (Frame, error) {
+// first makes the message of a frame's first part in f and moves the
+// connection's state past its header x. It writes f only when it returns
+// nil; it never fails but on a SETTINGS frame.
+func (d *Decoder) first(in *parse.Input, x *head, data seq.Sequence, left uint64, f *Frame) error {
 	if x.h.Type == TypeSettings {
 		if left > 0 {
 			// Only a message reader whose limit leaves less than the
 			// SETTINGS frame after its header gets here (not
 			// NewDecoder's, whose limit leaves MaxPart).
-			return Frame{}, &parse.SizeError{Offset: in.Offset() - int64(in.Consumed()), Limit: in.Limit()}
+			return &parse.SizeError{Offset: in.Offset() - int64(in.Consumed()), Limit: in.Limit()}
 		}
 		if err := checkSettings(data); err != nil {
-			return Frame{}, err.at(in.Offset() - int64(data.Len()))
+			return err.at(in.Offset() - int64(data.Len()))
 		}
 	}
 	// The frame is returned: commit the connection's state.
 	d.prefaced, d.started, d.cutAt = true, true, -1
-	d.cur, d.pos = x, 0
+	d.cur, d.pos = *x, uint64(data.Len())
 	switch x.h.Type {
 	case TypeHeaders, TypePushPromise:
 		d.inBlock, d.blockID, d.block, d.conts = !x.h.Flags.Has(FlagEndHeaders), x.h.StreamID, uint64(x.dataLen()), 0
@@ -391,17 +397,19 @@ func (d *Decoder) first(in *parse.Input, x head, data seq.Sequence, left uint64)
 		d.conts++
 		d.inBlock = !x.h.Flags.Has(FlagEndHeaders)
 	}
-	f := d.frameOf(data, left)
-	f.First = true
-	f.PadLength, f.Priority, f.Code, f.Increment, f.Ping = x.pad, x.prio, x.code, x.incr, x.ping
+	var promised, last uint32
 	switch x.h.Type {
 	case TypePushPromise:
-		f.PromisedID = x.id
+		promised = x.id
 	case TypeGoAway:
-		f.LastStreamID = x.id
+		last = x.id
 	}
-	d.pos = uint64(data.Len())
-	return f, nil
+	if keep := x.dataLen(); uint64(keep) < d.pos {
+		data = data.Slice(0, int(keep)) // the padding cut off
+	}
+	*f = Frame{Header: x.h, First: true, Data: data, Left: left, PadLength: x.pad, Priority: x.prio, Code: x.code,
+		PromisedID: promised, LastStreamID: last, Increment: x.incr, Ping: x.ping}
+	return nil
 }
 
 // frameOf makes the frame of a part of cur's payload at d.pos, the
