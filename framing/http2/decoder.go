@@ -273,13 +273,9 @@ func (d *Decoder) fixedErr(x *head) error {
 	return nil
 }
 
-// parse reads the next frame part from in.
+// parse reads the next frame part from in with the Parts declaration
+// (the parser's path when whole does not decide).
 func (d *Decoder) parse(in *parse.Input) (Frame, error) {
-	if d.stream.Left() == 0 && d.prefaced && !d.slow {
-		if f, ok, err := d.whole(in); ok {
-			return f, err
-		}
-	}
 	var p cb.Part[head]
 	if err := d.stream.ParseTo(in, &p); err != nil {
 		return Frame{}, err
@@ -294,9 +290,9 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 	return f, err
 }
 
-// whole is parse's fast path for a frame whose header and fixed fields
-// lie in one segment and whose payload is no longer than a part: it reads
-// the frame by hand, as the Parts declaration would (one message, the
+// whole is the parser's fast path for a frame whose header and fixed
+// fields lie in one segment and whose payload is no longer than a part: it
+// reads the frame into f by hand, as the Parts declaration would (one message, the
 // whole payload, nothing left, no byte after it needed, the stream's state
 // unchanged), and reports ok. A payload not all buffered yet is the need
 // the declaration reports, after the same header (ErrNeedMore for the
@@ -305,25 +301,24 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 // last. Anything else, valid or not, takes the declared path (ok false);
 // TestFastPath checks that both give the same frames and errors, and
 // TestFastNeed that both wait for the same bytes.
-func (d *Decoder) whole(in *parse.Input) (f Frame, ok bool, err error) {
+func (d *Decoder) whole(in *parse.Input, f *Frame) (ok bool, err error) {
 	at := in.Offset()
 	n, ok := d.headAt(at, in.Span())
 	x := &d.fast
 	if !ok || x.h.Type == TypeSettings {
-		return Frame{}, false, nil
+		return false, nil
 	}
 	p := int(x.h.Length - x.fixed)
 	if p > d.part || in.Limit()-in.Consumed() < n+p {
-		return Frame{}, false, nil
+		return false, nil
 	}
 	in.Advance(n)
 	if r := in.Remaining(); r < p {
 		d.cutAt, d.cutN = at, n
-		return Frame{}, true, in.NeedMore(p - r)
+		return true, in.NeedMore(p - r)
 	}
 	data, _ := in.ReadN(p)
-	_ = d.first(in, x, data, 0, &f) // not a SETTINGS frame: no error
-	return f, true, nil
+	return true, d.first(in, x, data, 0, f) // not a SETTINGS frame: no error
 }
 
 // batch is the batch form of parse for a message reader (see
@@ -361,12 +356,22 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 	return k
 }
 
-// parser returns d.parse with its batch form recorded, for a message
-// reader. The batch form holds the decoder weakly: the table of batch
-// forms holds it, and the decoder holds the parser (through its message
-// reader), whose collection is what drops the table's entry.
+// parser returns the decoder's parser with its batch form recorded, for a
+// message reader: whole, or else parse. The batch form holds the decoder
+// weakly: the table of batch forms holds it, and the decoder holds the
+// parser (through its message reader), whose collection is what drops the
+// table's entry.
 func (d *Decoder) parser() parse.TryParse[Frame] {
-	p := d.parse
+	// A closure rather than a method value: whole writes the frame into
+	// the parser's result, with no wrapper call and copy between.
+	p := func(in *parse.Input) (f Frame, err error) {
+		if d.stream.Left() == 0 && d.prefaced && !d.slow {
+			if ok, err := d.whole(in, &f); ok {
+				return f, err
+			}
+		}
+		return d.parse(in)
+	}
 	batch.RecordWeak(batch.Closure(p), d, (*Decoder).batch)
 	return p
 }
