@@ -112,6 +112,17 @@ type Decoder struct {
 	blockID  uint32 // its stream
 	block    uint64 // its fragments' bytes so far
 	conts    uint64 // its CONTINUATION frames so far
+
+	// fast is the head the fast paths read last. If cutAt is not -1, it is
+	// that of the frame at stream offset cutAt, cut by the end of the
+	// buffered bytes, its header and fixed fields (cutN bytes) whole and
+	// valid: every attempt that waits for its payload (the batch form's
+	// stop, parse's need, the attempt after the read) takes it from here
+	// instead of reading and checking it again. It holds while the state
+	// above is unchanged: first and SetMaxFrameSize forget it.
+	fast  head
+	cutAt int64
+	cutN  int
 }
 
 // NewDecoder returns a Decoder that reads the frames sent to an endpoint
@@ -139,6 +150,7 @@ func newDecoder(r Role, o Options) *Decoder {
 		part:     max(o.MaxPart, 0),
 		prefaced: o.MidStream || r == Client,
 		started:  o.MidStream,
+		cutAt:    -1,
 	}
 	d.setMax(o.MaxFrameSize)
 	if d.part == 0 {
@@ -171,6 +183,7 @@ func (d *Decoder) SetMaxFrameSize(n uint32) error {
 		return ErrSettingValue
 	}
 	d.maxFrame = n
+	d.cutAt = -1 // the frame cut was checked against the old size
 	return nil
 }
 
@@ -210,7 +223,8 @@ func Parser(r Role, o Options) parse.TryParse[Frame] { return newDecoder(r, o).p
 func (d *Decoder) head(in *parse.Input) (head, error) {
 	if d.prefaced {
 		if !d.slow {
-			if x, n, ok := d.fastHead(in.Span()); ok {
+			var x head
+			if n, ok := d.fastHead(in.Span(), &x); ok {
 				in.Advance(n)
 				return x, nil
 			}
@@ -259,13 +273,9 @@ func (d *Decoder) fixedErr(x *head) error {
 	return nil
 }
 
-// parse reads the next frame part from in.
+// parse reads the next frame part from in with the Parts declaration
+// (the parser's path when whole does not decide).
 func (d *Decoder) parse(in *parse.Input) (Frame, error) {
-	if d.stream.Left() == 0 && d.prefaced && !d.slow {
-		if f, ok, err := d.whole(in); ok {
-			return f, err
-		}
-	}
 	var p cb.Part[head]
 	if err := d.stream.ParseTo(in, &p); err != nil {
 		return Frame{}, err
@@ -275,12 +285,14 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 		d.pos += uint64(p.Data.Len())
 		return f, nil
 	}
-	return d.first(in, p.Head, p.Data, p.Left)
+	var f Frame
+	err := d.first(in, &p.Head, p.Data, p.Left, &f)
+	return f, err
 }
 
-// whole is parse's fast path for a frame whose header and fixed fields
-// lie in one segment and whose payload is no longer than a part: it reads
-// the frame by hand, as the Parts declaration would (one message, the
+// whole is the parser's fast path for a frame whose header and fixed
+// fields lie in one segment and whose payload is no longer than a part: it
+// reads the frame into f by hand, as the Parts declaration would (one message, the
 // whole payload, nothing left, no byte after it needed, the stream's state
 // unchanged), and reports ok. A payload not all buffered yet is the need
 // the declaration reports, after the same header (ErrNeedMore for the
@@ -289,22 +301,24 @@ func (d *Decoder) parse(in *parse.Input) (Frame, error) {
 // last. Anything else, valid or not, takes the declared path (ok false);
 // TestFastPath checks that both give the same frames and errors, and
 // TestFastNeed that both wait for the same bytes.
-func (d *Decoder) whole(in *parse.Input) (f Frame, ok bool, err error) {
-	x, n, ok := d.fastHead(in.Span())
+func (d *Decoder) whole(in *parse.Input, f *Frame) (ok bool, err error) {
+	at := in.Offset()
+	n, ok := d.headAt(at, in.Span())
+	x := &d.fast
 	if !ok || x.h.Type == TypeSettings {
-		return Frame{}, false, nil
+		return false, nil
 	}
 	p := int(x.h.Length - x.fixed)
 	if p > d.part || in.Limit()-in.Consumed() < n+p {
-		return Frame{}, false, nil
+		return false, nil
 	}
 	in.Advance(n)
 	if r := in.Remaining(); r < p {
-		return Frame{}, true, in.NeedMore(p - r)
+		d.cutAt, d.cutN = at, n
+		return true, in.NeedMore(p - r)
 	}
 	data, _ := in.ReadN(p)
-	f, _ = d.first(in, x, data, 0)
-	return f, true, nil
+	return true, d.first(in, x, data, 0, f) // not a SETTINGS frame: no error
 }
 
 // batch is the batch form of parse for a message reader (see
@@ -319,50 +333,67 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 	}
 	span := in.Span()
 	lim := in.Limit() - in.Consumed() // the budget of each frame
-	b, k := span, 0
+	b, k, at := span, 0, in.Offset()
+	x := &d.fast
 	for ; k < len(out); k++ {
-		x, n, ok := d.fastHead(b)
+		n, ok := d.headAt(at, b)
 		if !ok || x.h.Type == TypeSettings {
 			break
 		}
 		p := int(x.h.Length - x.fixed)
-		if p > d.part || n+p > len(b) || n+p > lim {
+		if p > d.part || n+p > lim {
 			break
 		}
-		out[k], _ = d.first(in, x, in.SpanSeqAt(len(span)-len(b)+n, p), 0)
+		if n+p > len(b) {
+			d.cutAt, d.cutN = at, n
+			break
+		}
+		_ = d.first(in, x, in.SpanSeqAt(len(span)-len(b)+n, p), 0, &out[k]) // not SETTINGS: no error
 		b = b[n+p:]
+		at += int64(n + p)
 	}
 	in.Advance(len(span) - len(b))
 	return k
 }
 
-// parser returns d.parse with its batch form recorded, for a message
-// reader. The batch form holds the decoder weakly: the table of batch
-// forms holds it, and the decoder holds the parser (through its message
-// reader), whose collection is what drops the table's entry.
+// parser returns the decoder's parser with its batch form recorded, for a
+// message reader: whole, or else parse. The batch form holds the decoder
+// weakly: the table of batch forms holds it, and the decoder holds the
+// parser (through its message reader), whose collection is what drops the
+// table's entry.
 func (d *Decoder) parser() parse.TryParse[Frame] {
-	p := d.parse
+	// A closure rather than a method value: whole writes the frame into
+	// the parser's result, with no wrapper call and copy between.
+	p := func(in *parse.Input) (f Frame, err error) {
+		if d.stream.Left() == 0 && d.prefaced && !d.slow {
+			if ok, err := d.whole(in, &f); ok {
+				return f, err
+			}
+		}
+		return d.parse(in)
+	}
 	batch.RecordWeak(batch.Closure(p), d, (*Decoder).batch)
 	return p
 }
 
-// first makes the message of a frame's first part and moves the
-// connection's state past its header.
-func (d *Decoder) first(in *parse.Input, x head, data seq.Sequence, left uint64) (Frame, error) {
+// first makes the message of a frame's first part in f and moves the
+// connection's state past its header x. It writes f only when it returns
+// nil; it never fails but on a SETTINGS frame.
+func (d *Decoder) first(in *parse.Input, x *head, data seq.Sequence, left uint64, f *Frame) error {
 	if x.h.Type == TypeSettings {
 		if left > 0 {
 			// Only a message reader whose limit leaves less than the
 			// SETTINGS frame after its header gets here (not
 			// NewDecoder's, whose limit leaves MaxPart).
-			return Frame{}, &parse.SizeError{Offset: in.Offset() - int64(in.Consumed()), Limit: in.Limit()}
+			return &parse.SizeError{Offset: in.Offset() - int64(in.Consumed()), Limit: in.Limit()}
 		}
 		if err := checkSettings(data); err != nil {
-			return Frame{}, err.at(in.Offset() - int64(data.Len()))
+			return err.at(in.Offset() - int64(data.Len()))
 		}
 	}
 	// The frame is returned: commit the connection's state.
-	d.prefaced, d.started = true, true
-	d.cur, d.pos = x, 0
+	d.prefaced, d.started, d.cutAt = true, true, -1
+	d.cur, d.pos = *x, uint64(data.Len())
 	switch x.h.Type {
 	case TypeHeaders, TypePushPromise:
 		d.inBlock, d.blockID, d.block, d.conts = !x.h.Flags.Has(FlagEndHeaders), x.h.StreamID, uint64(x.dataLen()), 0
@@ -371,17 +402,19 @@ func (d *Decoder) first(in *parse.Input, x head, data seq.Sequence, left uint64)
 		d.conts++
 		d.inBlock = !x.h.Flags.Has(FlagEndHeaders)
 	}
-	f := d.frameOf(data, left)
-	f.First = true
-	f.PadLength, f.Priority, f.Code, f.Increment, f.Ping = x.pad, x.prio, x.code, x.incr, x.ping
+	var promised, last uint32
 	switch x.h.Type {
 	case TypePushPromise:
-		f.PromisedID = x.id
+		promised = x.id
 	case TypeGoAway:
-		f.LastStreamID = x.id
+		last = x.id
 	}
-	d.pos = uint64(data.Len())
-	return f, nil
+	if keep := x.dataLen(); uint64(keep) < d.pos {
+		data = data.Slice(0, int(keep)) // the padding cut off
+	}
+	*f = Frame{Header: x.h, First: true, Data: data, Left: left, PadLength: x.pad, Priority: x.prio, Code: x.code,
+		PromisedID: promised, LastStreamID: last, Increment: x.incr, Ping: x.ping}
+	return nil
 }
 
 // frameOf makes the frame of a part of cur's payload at d.pos, the

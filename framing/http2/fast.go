@@ -8,26 +8,37 @@ var fixedSize = [...]int{
 	shapeCode: 4, shapeIncrement: 4, shapePing: 8, shapeGoAway: 8,
 }
 
-// fastHead reads a frame header and its fixed fields by hand when they
+// headAt is fastHead into d.fast for the bytes b at stream offset at,
+// answered from d.fast itself if it holds the frame cut there (see
+// Decoder.cutAt).
+func (d *Decoder) headAt(at int64, b []byte) (int, bool) {
+	if at == d.cutAt && len(b) >= d.cutN {
+		return d.cutN, true
+	}
+	d.cutAt = -1 // d.fast is overwritten
+	return d.fastHead(b, &d.fast)
+}
+
+// fastHead reads a frame header and its fixed fields into x by hand when they
 // lie whole in b and break no rule: the common case, without the
 // declared grammar's layers. It returns ok false for anything else, valid
 // or not, which the declared grammar (d.frame) then reads;
 // TestFastPath and the fuzz targets check that both read the same.
-func (d *Decoder) fastHead(b []byte) (head, int, bool) {
+func (d *Decoder) fastHead(b []byte, x *head) (int, bool) {
 	if len(b) < HeaderSize {
-		return head{}, 0, false
+		return 0, false
 	}
 	lt := binary.BigEndian.Uint32(b)
 	h := Header{Length: lt >> 8, Type: FrameType(lt), Flags: Flags(b[4]), StreamID: binary.BigEndian.Uint32(b[5:]) & (1<<31 - 1)}
 	s, err := d.classify(h)
 	if err != nil {
-		return head{}, 0, false
+		return 0, false
 	}
 	n := HeaderSize + fixedSize[s]
 	if len(b) < n {
-		return head{}, 0, false
+		return 0, false
 	}
-	x := head{h: h, fixed: uint32(fixedSize[s])}
+	*x = head{h: h, fixed: uint32(fixedSize[s])}
 	f := b[HeaderSize:n]
 	switch s {
 	case shapePad:
@@ -49,8 +60,8 @@ func (d *Decoder) fastHead(b []byte) (head, int, bool) {
 	case shapeGoAway:
 		x.id, x.code = binary.BigEndian.Uint32(f)&(1<<31-1), ErrCode(binary.BigEndian.Uint32(f[4:]))
 	}
-	if d.fixedErr(&x) != nil {
-		return head{}, 0, false
+	if d.fixedErr(x) != nil {
+		return 0, false
 	}
-	return x, n, true
+	return n, true
 }

@@ -139,13 +139,21 @@ func (r *needTrace) ReadAtLeast(ctx context.Context, n int) (pipe.Result, error)
 // TestFastNeed checks that the fast path waits for the bytes the declared
 // grammar waits for: frames longer than a read, whole and cut, read with
 // and without the fast paths make the same pipe reads, each ReadAtLeast
-// waiting for the same count, and give the same frames and error.
+// waiting for the same count, and give the same frames and error. In one
+// round of three, frames longer than the initial SETTINGS_MAX_FRAME_SIZE
+// come while the maximum changes after every frame, so that a cut frame
+// the fast path remembers meets a new maximum.
 func TestFastNeed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
+	refused := 0
 	for round := range 60 {
+		big := rand.New(rand.NewPCG(uint64(round), 7)) // rng's draws stay those of every round
 		in := AppendSettings(nil)
 		for range 1 + rng.IntN(6) {
 			data := bytes.Repeat([]byte{byte(round)}, rng.IntN(3000))
+			if round%3 == 2 && big.IntN(2) == 0 {
+				data = bytes.Repeat([]byte{byte(round)}, MinMaxFrameSize+big.IntN(2000))
+			}
 			switch rng.IntN(3) {
 			case 0:
 				in = AppendData(in, 1, 0, uint8(rng.IntN(20)), data)
@@ -159,15 +167,25 @@ func TestFastNeed(t *testing.T) {
 			in = in[:rng.IntN(len(in)+1)]
 		}
 		o := Options{MaxPart: 64 + rng.IntN(4000)}
+		if round%3 == 2 {
+			o.MaxPart, o.MaxFrameSize = MinMaxFrameSize+2000, MinMaxFrameSize+4000
+		}
 		trace := func(slow bool) (string, []int) {
 			src := &needTrace{Reader: pipe.NewReader(&randomReads{in, rand.New(rand.NewPCG(uint64(round), 2))}, pipe.ReaderOptions{BufferSize: 1024})}
 			d := NewDecoder(src, Client, o)
 			d.slow = slow
 			defer d.Close()
 			var out strings.Builder
+			frames := 0
 			for f := range d.All(context.Background()) {
 				out.WriteString(render(f))
 				out.WriteByte('\n')
+				if round%3 == 2 && f.End() {
+					frames++
+					if err := d.SetMaxFrameSize(MinMaxFrameSize + uint32(frames%2)*4000); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			fmt.Fprintf(&out, "error: %v", d.Err())
 			return out.String(), src.reads
@@ -180,8 +198,54 @@ func TestFastNeed(t *testing.T) {
 		if fmt.Sprint(fastReads) != fmt.Sprint(slowReads) {
 			t.Fatalf("round %d: reads with the fast paths %v, with the declared grammar %v", round, fastReads, slowReads)
 		}
-		if !slices.ContainsFunc(slowReads, func(n int) bool { return n > 1 }) && round%4 != 0 {
+		if !slices.ContainsFunc(slowReads, func(n int) bool { return n > 1 }) && round%4 != 0 && round%3 != 2 {
 			t.Fatalf("round %d: no read waited for a frame's payload: %v", round, slowReads)
 		}
+		if round%3 == 2 && strings.Contains(slow, ErrFrameSize.Error()) {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no frame was refused by a changed maximum")
+	}
+}
+
+// capped passes reads of at most n bytes to r.
+type capped struct {
+	r io.Reader
+	n int
+}
+
+func (c *capped) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// TestCutFrameForgotten checks that the head the fast paths remember for
+// a frame cut by a read's end is checked again once the connection's
+// state changes: a smaller SETTINGS_MAX_FRAME_SIZE applied after the
+// frame before it refuses the cut frame, whose header passed the larger
+// one, as the declared grammar does.
+func TestCutFrameForgotten(t *testing.T) {
+	in := AppendSettings(nil)
+	in = AppendData(in, 1, 0, 0, make([]byte, 100))
+	at := len(in)
+	in = AppendData(in, 3, 0, 0, make([]byte, 20000))
+	for _, slow := range []bool{false, true} {
+		d := NewDecoder(pipe.NewReader(&capped{bytes.NewReader(in), 4096}, pipe.ReaderOptions{}), Client, Options{MaxFrameSize: 32768})
+		d.slow = slow
+		remembered := false
+		for f := range d.All(context.Background()) {
+			if f.Header.Type == TypeData && f.Header.StreamID == 1 {
+				remembered = d.cutAt == int64(at)
+				if err := d.SetMaxFrameSize(MinMaxFrameSize); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if remembered == slow {
+			t.Fatalf("slow %v: the cut frame remembered: %v", slow, remembered)
+		}
+		if !violation(d.Err(), int64(at), ErrFrameSize) {
+			t.Fatalf("slow %v: %v, want ErrFrameSize at %d", slow, d.Err(), at)
+		}
+		d.Close()
 	}
 }
