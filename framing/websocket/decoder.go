@@ -359,7 +359,12 @@ frames:
 		default: // a close frame or a reserved opcode
 			break frames
 		}
-		out[k] = Frame{Header: h, First: true, Data: in.SpanSeqAt(len(span)-len(b)+n, int(h.Length)), Message: d.enter(h, int(h.Length))}
+		// Field by field: a composite literal is built on the stack and
+		// then copied, twice the stores.
+		f := &out[k]
+		f.Header, f.First, f.Pos, f.Left, f.Close = h, true, 0, 0, Close{}
+		f.Data = in.SpanSeqAt(len(span)-len(b)+n, int(h.Length))
+		f.Message = d.enter(h, int(h.Length))
 		b = b[size:]
 	}
 	in.Advance(len(span) - len(b))
