@@ -294,26 +294,77 @@ func (d *Decoder) enter(h Header, n int) Opcode {
 // batch is the batch form of parse for a message reader (see
 // internal/batch): the frames that whole would take one after another,
 // as long as each lies, header and payload, in the cursor's span. It
-// stops at anything else (a frame cut by the span's end, a close frame,
-// a header the fast path does not decide), which parse then reads with
-// every check and error of the declared path.
+// stops at anything else (a frame cut by the span's end, a close frame, a
+// 64-bit length, a header that breaks or might break a rule), which parse
+// then reads with every check and error of the declared path.
+//
+// It decodes the header itself rather than with fastHeader and check: the
+// role's mask bit, the RSV bits and the size limits are folded into a few
+// comparisons set up once per call, and a frame is taken only if
+// fastHeader would decode it and check accept it (TestFastPath and
+// TestBatchAgrees compare the frames and errors with the declared path's).
 func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 	if d.stream.Left() != 0 || d.slow {
 		return 0
 	}
 	span := in.Span()
 	lim := in.Limit() - in.Consumed() // the budget of each frame
+	var mask byte                     // the MASK bit the role asks for
+	if d.role == Server {
+		mask = 0x80
+	}
+	rsv := 0x70 &^ (d.rsv << 4) // the RSV bits no extension claims
+	maxLen := min(uint64(d.part), d.maxFrame)
 	b, k := span, 0
-	for ; k < len(out); k++ {
-		h, n, ok := fastHeader(b)
-		if !ok || h.Op == OpClose || h.Length > uint64(d.part) || d.check(&h) != nil {
+frames:
+	for ; k < len(out) && len(b) >= 2; k++ {
+		b0, b1 := b[0], b[1]
+		if b0&rsv != 0 || b1&0x80 != mask {
 			break
+		}
+		h := Header{Fin: b0&0x80 != 0, RSV: b0 >> 4 & 7, Op: Opcode(b0 & 0xf), Masked: mask != 0, Length: uint64(b1 & 0x7f)}
+		n := 2
+		if h.Length >= 126 {
+			if h.Length == 127 || len(b) < 4 {
+				break // a 64-bit length: longer than a part unless MaxPart is raised; parse reads it
+			}
+			h.Length, n = uint64(binary.BigEndian.Uint16(b[2:])), 4
+			if h.Length < 126 {
+				break // not minimal: parse reports it
+			}
+		}
+		if mask != 0 {
+			n += 4
 		}
 		size := n + int(h.Length)
-		if size > len(b) || size > lim {
+		if h.Length > maxLen || size > len(b) || size > lim {
 			break
 		}
-		out[k] = Frame{Header: h, First: true, Data: in.SpanSeqAt(len(span)-len(b)+n, int(h.Length)), Message: d.enter(h, int(h.Length))}
+		if mask != 0 {
+			h.Key = [4]byte(b[n-4 : n])
+		}
+		switch h.Op {
+		case OpText, OpBinary:
+			if d.inMsg || h.Length > d.maxMsg {
+				break frames
+			}
+		case OpContinuation:
+			if !d.inMsg || h.Length+d.msgLen > d.maxMsg {
+				break frames
+			}
+		case OpPing, OpPong:
+			if !h.Fin || h.Length > MaxControlPayload {
+				break frames
+			}
+		default: // a close frame or a reserved opcode
+			break frames
+		}
+		// Field by field: a composite literal is built on the stack and
+		// then copied, twice the stores.
+		f := &out[k]
+		f.Header, f.First, f.Pos, f.Left, f.Close = h, true, 0, 0, Close{}
+		f.Data = in.SpanSeqAt(len(span)-len(b)+n, int(h.Length))
+		f.Message = d.enter(h, int(h.Length))
 		b = b[size:]
 	}
 	in.Advance(len(span) - len(b))

@@ -329,3 +329,108 @@ func TestFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchAgrees reads random streams of every frame kind, header
+// encoding and rule break, with and without the fast paths (the batch form
+// and whole), under the options that decide what the batch form may take
+// (RSV bits, frame and message limits, part size): the same frames, the
+// same error. Lengths are written by hand, so that non-minimal 16- and
+// 64-bit lengths and oversized control frames occur too; a rule break is
+// rare, so that most streams run on for many frames.
+func TestBatchAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	ops := []Opcode{OpPing, OpPong, OpClose, 3, 0xB}
+	rare := func() bool { return rng.IntN(40) == 0 } // a rule break, now and then
+	for round := range 2000 {
+		role := Role(round % 2)
+		o := Options{RSV: uint8(rng.IntN(8)), MaxPart: 125 + rng.IntN(600), MaxMessageSize: int64(300 + rng.IntN(3000))}
+		if rng.IntN(2) == 0 {
+			o.MaxFrameSize = int64(50 + rng.IntN(600))
+		}
+		var in []byte
+		open := false
+		for range 1 + rng.IntN(24) {
+			op := OpText
+			switch k := rng.IntN(12); {
+			case k < 2:
+				op = ops[rng.IntN(len(ops))]
+				if op == OpClose && !rare() || op.IsReserved() && !rare() {
+					op = OpPong
+				}
+			case k < 4:
+				op = OpBinary
+			}
+			if open && !op.IsControl() {
+				op = OpContinuation
+			}
+			if rare() {
+				op ^= OpContinuation ^ OpText // a continuation with no message, or a message inside one
+			}
+			n := rng.IntN(200)
+			if rng.IntN(4) == 0 {
+				n = rng.IntN(800)
+			}
+			if op.IsControl() && !rare() {
+				n %= 126
+			}
+			b0 := byte(op)
+			fin := op.IsControl() || rng.IntN(3) > 0
+			if rare() {
+				fin = !fin
+			}
+			if fin {
+				b0 |= 0x80
+			}
+			if !op.IsControl() {
+				open = !fin
+			}
+			if rng.IntN(5) == 0 {
+				b0 |= byte(rng.IntN(8)) << 4 // claimed by an extension or not
+			}
+			var b1 byte
+			if (role == Server) != rare() {
+				b1 = 0x80
+			}
+			if op == OpClose && n > 0 {
+				n = max(n%126, 2)
+			}
+			switch {
+			case n < 126 && !rare():
+				in = append(in, b0, b1|byte(n))
+			case n < 1<<16 && !rare():
+				in = append(in, b0, b1|126, byte(n>>8), byte(n))
+			case rare():
+				// A claim of 2^48 bytes and more, its first bytes read
+				// as a 16-bit length would be one of 65535.
+				in = append(in, b0, b1|127, 0, 0xff, 0xff, 0xff, byte(rng.Uint32()), 0, byte(n>>8), byte(n))
+			default:
+				in = append(in, b0, b1|127, 0, 0, 0, 0, 0, 0, byte(n>>8), byte(n))
+			}
+			if b1&0x80 != 0 {
+				in = append(in, byte(rng.Uint32()), byte(rng.Uint32()), byte(rng.Uint32()), byte(rng.Uint32()))
+			}
+			p := randBytes(rng, n)
+			if op == OpClose && n >= 2 {
+				p[0], p[1] = 0x03, 0xe8 // 1000 (masked, it reads as another code)
+			}
+			in = append(in, p...)
+		}
+		if rng.IntN(3) == 0 && len(in) > 0 {
+			in[rng.IntN(len(in))] ^= byte(1 << rng.IntN(8))
+		}
+		// The message reader runs the batch form only where the rest of
+		// its buffer is within its limit: a limit far above the part size
+		// lets it run on most of the stream.
+		limit := o.MaxPart + MaxHeaderSize
+		if round%4 > 1 {
+			limit = 1 << 16
+		}
+		fo := fuzz.Options[Frame]{MaxMessageSize: limit}
+		fast := fuzz.Check(t, decoder(role, o), in, nil, fo)
+		slow := fuzz.Check(t, slowDecoder(role, o), in, nil, fo)
+		if !fuzz.Equal(fast.Messages, slow.Messages) || fmt.Sprint(fast.Err) != fmt.Sprint(slow.Err) {
+			t.Fatalf("round %d (%+v): fast paths %d frames, %v; declared path %d frames, %v", round, o,
+				len(fast.Messages), fast.Err, len(slow.Messages), slow.Err)
+		}
+	}
+}
