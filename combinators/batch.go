@@ -56,12 +56,22 @@ func lineBatch(in *parse.Input, out []seq.Sequence) int {
 // LF. A loop of its own, not inlined, keeps lineBatch's values out of its
 // registers.
 //
+// i is 0 or follows an LF, so the byte before each LF is read without
+// asking whether the line is empty: before an empty line's LF stands the
+// LF of the line before it, never a CR. The one exception, an empty line
+// at the span's start (no byte before it in span), is cut first.
+//
 //go:noinline
 func cutLines(span []byte, v seq.SpanViews, ends []int, i int, dst []seq.Sequence) int {
+	if len(ends) > 0 && ends[0] == 0 {
+		// An empty line at the span's start (so i is 0): no byte before it.
+		dst[0] = v.At(0, 0)
+		ends, dst, i = ends[1:], dst[1:], 1
+	}
 	dst = dst[:len(ends)]
 	for x, e := range ends {
 		l := e - i
-		if l > 0 && span[e-1] == '\r' {
+		if span[e-1] == '\r' {
 			l--
 		}
 		dst[x] = v.At(i, l)

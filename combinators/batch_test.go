@@ -1,6 +1,7 @@
 package combinators
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -74,9 +75,9 @@ func TestBatchFormsSameMessages(t *testing.T) {
 
 // TestLineBatchCuts calls Line's batch form directly with outs shorter
 // and longer than the line ends it finds in one search, on a span of
-// lines of every length from 0 with and without a CR, bare CRs, and a
-// partial line at the end: its lines and its cursor are what Line gives
-// called as many times.
+// lines of every length from 0 with and without a CR, bare CRs, empty
+// lines at the span's start, and a partial line at the end: its lines and
+// its cursor are what Line gives called as many times.
 func TestLineBatchCuts(t *testing.T) {
 	var b []byte
 	for i := range 300 {
@@ -92,10 +93,16 @@ func TestLineBatchCuts(t *testing.T) {
 		b = append(b, s...)
 		b = append(b, '\n')
 	}
+	b = append(b, "x\r\n\n\r\n\n"...) // empty lines after a CRLF line
 	b = append(b, "partial\r"...)
 	whole := seq.Of(b)
+	// Spans that start at the first line, inside one, at the LF of a CRLF
+	// (an empty line whose byte before is a CR outside the span), and at
+	// an empty line after an LF and after a CRLF.
+	crlf := bytes.Index(b, []byte("\r\n\n"))
+	froms := []int{0, 1, 57, bytes.Index(b, []byte("\r\n")) + 1, bytes.Index(b, []byte("\n\n")) + 1, crlf + 1, crlf + 2}
 	for _, m := range []int{1, 2, 63, 64, 65, 128, 129, 299, 300, 301, 400} {
-		for _, from := range []int{0, 1, 57} {
+		for _, from := range froms {
 			in := parse.NewInput(whole, false, 0)
 			in.Advance(from)
 			ref := parse.NewInput(whole, false, 0)

@@ -14,6 +14,12 @@ TEXT ·indexByte(SB), NOSPLIT, $0-72
 	MOVQ	out_base+40(FP), DI
 	MOVQ	out_len+48(FP), R12
 	XORQ	R8, R8
+	CMPQ	BX, $32
+	JB	sse2
+	CMPB	·hasAVX2(SB), $0
+	JNE	avx2
+
+sse2:
 	CMPQ	BX, $16
 	JB	small
 
@@ -130,4 +136,115 @@ smallnext:
 
 done:
 	MOVQ	R8, ret+64(FP)
+	RET
+
+avx2:
+	// b has at least 32 bytes. Y0: c in every byte.
+	MOVQ	AX, X0
+	VPBROADCASTB	X0, Y0
+
+	// R10: the last offset at which 64 bytes are left.
+	LEAQ	-64(BX), R10
+	CMPQ	R9, R10
+	JGT	avxlast32
+
+avxloop64:
+	// DX: a bit per byte of the 64 from R9 that equals c.
+	VPCMPEQB	(SI)(R9*1), Y0, Y1
+	VPCMPEQB	32(SI)(R9*1), Y0, Y2
+	VPMOVMSKB	Y1, DX
+	VPMOVMSKB	Y2, R11
+	SHLQ	$32, R11
+	ORQ	R11, DX
+	JNZ	avxbits64
+	ADDQ	$64, R9
+	CMPQ	R9, R10
+	JLE	avxloop64
+	JMP	avxlast32
+
+avxbits64:
+	BSFQ	DX, R11
+	ADDQ	R9, R11
+	MOVQ	R11, (DI)(R8*8)
+	INCQ	R8
+	CMPQ	R8, R12
+	JEQ	avxdone
+	LEAQ	-1(DX), R11
+	ANDQ	R11, DX
+	JNZ	avxbits64
+	ADDQ	$64, R9
+	CMPQ	R9, R10
+	JLE	avxloop64
+
+avxlast32:
+	// Fewer than 64 bytes left: one block of 32 if they are that many.
+	LEAQ	32(R9), R10
+	CMPQ	R10, BX
+	JA	avxlastpart
+	VPCMPEQB	(SI)(R9*1), Y0, Y1
+	VPMOVMSKB	Y1, DX
+	TESTL	DX, DX
+	JZ	avxnext32
+
+avxbits32:
+	BSFL	DX, R11
+	ADDQ	R9, R11
+	MOVQ	R11, (DI)(R8*8)
+	INCQ	R8
+	CMPQ	R8, R12
+	JEQ	avxdone
+	LEAL	-1(DX), R11
+	ANDL	R11, DX
+	JNZ	avxbits32
+
+avxnext32:
+	MOVQ	R10, R9
+
+avxlastpart:
+	// Fewer than 32 bytes left, and b has at least 32: compare its last
+	// 32 and drop the bits of the bytes already compared.
+	CMPQ	R9, BX
+	JEQ	avxdone
+	LEAQ	-32(BX), R10
+	VPCMPEQB	(SI)(R10*1), Y0, Y1
+	VPMOVMSKB	Y1, DX
+	MOVQ	R9, CX
+	SUBQ	R10, CX
+	SHRL	CX, DX
+	TESTL	DX, DX
+	JZ	avxdone
+
+avxbitslast:
+	BSFL	DX, R11
+	ADDQ	R9, R11
+	MOVQ	R11, (DI)(R8*8)
+	INCQ	R8
+	CMPQ	R8, R12
+	JEQ	avxdone
+	LEAL	-1(DX), R11
+	ANDL	R11, DX
+	JNZ	avxbitslast
+
+avxdone:
+	VZEROUPPER
+	MOVQ	R8, ret+64(FP)
+	RET
+
+// func cpuid(leaf, sub uint32) (a, b, c, d uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL	leaf+0(FP), AX
+	MOVL	sub+4(FP), CX
+	CPUID
+	MOVL	AX, a+8(FP)
+	MOVL	BX, b+12(FP)
+	MOVL	CX, c+16(FP)
+	MOVL	DX, d+20(FP)
+	RET
+
+// func xgetbv() (lo, hi uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	XORL	CX, CX
+	XGETBV
+	MOVL	AX, lo+0(FP)
+	MOVL	DX, hi+4(FP)
 	RET

@@ -7,7 +7,9 @@ import (
 
 // TestByteNoOverread searches slices that end at a page followed by an
 // inaccessible one: a load beyond b faults.
-func TestByteNoOverread(t *testing.T) {
+func TestByteNoOverread(t *testing.T) { eachPath(t, testByteNoOverread) }
+
+func testByteNoOverread(t *testing.T) {
 	page := syscall.Getpagesize()
 	mem, err := syscall.Mmap(-1, 0, 2*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err != nil {
