@@ -32,14 +32,20 @@ func advanceCases(data []byte) []advanceCase {
 	for _, k := range []int{1, 7, 100, 4096} {
 		for _, opts := range []ReaderOptions{{}, {BufferSize: 16, MinReadSize: 4}, {BufferSize: 64, MinReadSize: 64}} {
 			for _, srcErr := range []error{nil, errAdvanceSource} {
-				cases = append(cases, advanceCase{
-					name: fmt.Sprintf("stream/k=%d/%d-%d/err=%v", k, opts.BufferSize, opts.MinReadSize, srcErr != nil),
-					make: func() Reader {
-						opts := opts
-						opts.Pool = &countingPool{}
-						return NewReader(&chunkReader{data: data, k: k, err: srcErr}, opts)
-					},
-				})
+				for _, poison := range []bool{true, false} {
+					cases = append(cases, advanceCase{
+						name: fmt.Sprintf("stream/k=%d/%d-%d/err=%v/poison=%v", k, opts.BufferSize, opts.MinReadSize, srcErr != nil, poison),
+						make: func() Reader {
+							opts := opts
+							opts.Pool = &countingPool{}
+							r := NewReader(&chunkReader{data: data, k: k, err: srcErr}, opts)
+							// Tests poison recycled memory by default;
+							// programs do not: both settings run.
+							r.(*streamReader).poison = poison
+							return r
+						},
+					})
+				}
 			}
 		}
 		for _, werr := range []error{nil, errAdvanceSource} {
@@ -234,6 +240,14 @@ func TestAdvanceAndReadMisuse(t *testing.T) {
 // reads once before the AdvanceAndRead under test, whose source read is
 // the source's second.
 func TestAdvanceAndReadSteady(t *testing.T) {
+	// Tests poison recycled memory by default and programs do not, so
+	// the short path runs with both settings.
+	for _, poison := range []bool{true, false} {
+		t.Run(fmt.Sprint("poison=", poison), func(t *testing.T) { testAdvanceAndReadSteady(t, poison) })
+	}
+}
+
+func testAdvanceAndReadSteady(t *testing.T, poison bool) {
 	ctx := context.Background()
 	// steady returns a reader in the steady state whose source gives "x"
 	// to its first read and then answers with second, and the result of
@@ -247,6 +261,7 @@ func TestAdvanceAndReadSteady(t *testing.T) {
 			}
 			return second(r, p)
 		}).(AdvanceReader)
+		r.(*streamReader).poison = poison
 		res, err := r.Read(ctx)
 		if err != nil || res.Buffer.String() != "x" {
 			t.Fatalf("first read: %q %v", res.Buffer.String(), err)
@@ -332,6 +347,7 @@ func TestAdvanceAndReadSteady(t *testing.T) {
 			}
 			return copy(p, "late"), nil
 		}), ReaderOptions{Pool: pool})
+		r.(*streamReader).poison = poison
 		res, err := r.Read(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -358,12 +374,19 @@ func TestAdvanceAndReadSteady(t *testing.T) {
 // one, which retires it, and reading goes on in order. Views of the
 // retired segment fail.
 func TestAdvanceAndReadRetires(t *testing.T) {
+	for _, poison := range []bool{true, false} {
+		t.Run(fmt.Sprint("poison=", poison), func(t *testing.T) { testAdvanceAndReadRetires(t, poison) })
+	}
+}
+
+func testAdvanceAndReadRetires(t *testing.T, poison bool) {
 	var i uint16
 	r := NewReader(funcReader(func(p []byte) (int, error) {
 		i++
 		p[0], p[1] = byte(i>>8), byte(i)
 		return 2, nil
 	}), ReaderOptions{BufferSize: 16, MinReadSize: 4, Pool: &keptPool{}}).(AdvanceReader)
+	r.(*streamReader).poison = poison
 	defer r.Complete(nil)
 	ctx := context.Background()
 	res, err := r.Read(ctx)

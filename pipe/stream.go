@@ -294,9 +294,11 @@ func (r *streamReader) Read(ctx context.Context) (Result, error) {
 				r.state = stActive
 				return Result{Buffer: b}, nil
 			}
-		} else if !r.took(n, err, len(buf)) {
+		} else if r.state&stDone == 0 && !r.took(n, err, len(buf)) {
 			// An empty read: go on as readOnce would, counting this
-			// one, without checking ctx in between.
+			// one, without checking ctx in between. (A reader that
+			// src.Read completed has no segment to commit to: read
+			// reports it.)
 			r.empty++
 			r.readOnce(ctx, 0)
 		}
