@@ -219,7 +219,10 @@ type ChunkedDecoder struct {
 	// plain is the largest chunk Parse reads without the grammar (fast):
 	// MaxPart, and MaxBodySize if lower.
 	plain uint64
-	slow  bool // tests: the declared grammar alone, without fast or scanTrailers
+	// inBody is the stream as it is after a chunk inside a body (chunkNext,
+	// no payload left): what fast leaves s in after a body's first chunk.
+	inBody cb.Stream[chunkState, uint64]
+	slow   bool // tests: the declared grammar alone, without fast or scanTrailers
 	// parts counts the messages of the body being read, lastParts those
 	// of the body before it: how many a batch needs for a body (batch).
 	parts, lastParts int
@@ -261,6 +264,14 @@ func (d *ChunkedDecoder) init(o Options) {
 	if g.body > 0 {
 		d.plain = min(d.plain, uint64(g.body))
 	}
+	// The stream after a chunk, from the grammar itself: a stream of its
+	// own reads one. Where the limits refuse it, fast takes no chunk.
+	t := p.Stream()
+	var first cb.Part[uint64]
+	if err := t.ParseTo(parse.NewInput(seq.Of([]byte("1\r\nx\r")), false, 16), &first); err != nil || t.State() != chunkNext || t.Left() != 0 {
+		d.plain = 0
+	}
+	d.inBody = *t
 }
 
 // Parser returns d's Parse as a parse.TryParse with a batch form: where
@@ -336,12 +347,12 @@ func (d *ChunkedDecoder) Parse(in *parse.Input) (ChunkedPart, error) {
 //     bytes the stream's message ends with; a long chunk arriving in many
 //     reads is waited for in one piece, its line read once per read of
 //     the pipe;
-//   - all of them buffered after a chunk: the part the stream returns, its
-//     state (chunkNext, no payload left) as the stream leaves it.
+//   - all of them buffered: the part the stream returns, and the stream
+//     in the state it leaves (chunkNext, no payload left: inBody after a
+//     body's first chunk).
 //
-// Everything else is the grammar's (done false): a body's first chunk
-// once buffered (reading it moves the stream out of chunkStart), the last
-// chunk, a refusal, a cut by a limit, a line not all in the span.
+// Everything else is the grammar's (done false): the last chunk, a
+// refusal, a cut by a limit, a line not all in the span.
 func (d *ChunkedDecoder) fast(in *parse.Input) (p ChunkedPart, done bool, err error) {
 	st := d.s.State()
 	span := in.Span()
@@ -362,7 +373,7 @@ func (d *ChunkedDecoder) fast(in *parse.Input) (p ChunkedPart, done bool, err er
 		return p, true, in.NeedMore(end + 1)
 	}
 	if st != chunkNext {
-		return p, false, nil
+		*d.s = d.inBody // as the grammar leaves it after a body's first chunk
 	}
 	in.Advance(j)
 	p.Data, _ = in.ReadN(int(n)) // buffered: Remaining is more
