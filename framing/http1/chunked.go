@@ -216,6 +216,13 @@ type ChunkedDecoder struct {
 	s    *cb.Stream[chunkState, uint64]
 	g    *chunkGrammar
 	part uint64 // MaxPart
+	// plain is the largest chunk Parse reads without the grammar (fast):
+	// MaxPart, and MaxBodySize if lower.
+	plain uint64
+	// inBody is the stream as it is after a chunk inside a body (chunkNext,
+	// no payload left): what fast leaves s in after a body's first chunk.
+	inBody cb.Stream[chunkState, uint64]
+	slow   bool // tests: the declared grammar alone, without fast or scanTrailers
 	// parts counts the messages of the body being read, lastParts those
 	// of the body before it: how many a batch needs for a body (batch).
 	parts, lastParts int
@@ -253,6 +260,18 @@ func (d *ChunkedDecoder) init(o Options) {
 		MaxPart: o.limits().part,
 	}
 	d.s, d.g, d.part = p.Stream(), g, uint64(p.MaxPart)
+	d.plain = d.part
+	if g.body > 0 {
+		d.plain = min(d.plain, uint64(g.body))
+	}
+	// The stream after a chunk, from the grammar itself: a stream of its
+	// own reads one. Where the limits refuse it, fast takes no chunk.
+	t := p.Stream()
+	var first cb.Part[uint64]
+	if err := t.ParseTo(parse.NewInput(seq.Of([]byte("1\r\nx\r")), false, 16), &first); err != nil || t.State() != chunkNext || t.Left() != 0 {
+		d.plain = 0
+	}
+	d.inBody = *t
 }
 
 // Parser returns d's Parse as a parse.TryParse with a batch form: where
@@ -270,6 +289,11 @@ func (d *ChunkedDecoder) Parser() parse.TryParse[ChunkedPart] {
 // Parse reads the next part; it is the parse.TryParse to hand to one
 // message reader.
 func (d *ChunkedDecoder) Parse(in *parse.Input) (ChunkedPart, error) {
+	if d.s.Left() == 0 && !d.slow && !in.Resumed() {
+		if p, done, err := d.fast(in); done {
+			return p, err
+		}
+	}
 	saved := *d.s
 	var p cb.Part[uint64]
 	if err := d.s.ParseTo(in, &p); err != nil {
@@ -287,7 +311,7 @@ func (d *ChunkedDecoder) Parse(in *parse.Input) (ChunkedPart, error) {
 	// body's final part, read here, after which a body starts. If it is
 	// not all here, the stream goes back to where the message started,
 	// as for any message not returned.
-	if !in.Resumed() {
+	if !in.Resumed() && !d.slow {
 		// The whole section in the span, checked in one pass where the
 		// grammar would accept it; anything else goes to the grammar.
 		span := in.Span()
@@ -308,6 +332,53 @@ func (d *ChunkedDecoder) Parse(in *parse.Input) (ChunkedPart, error) {
 	}
 	d.ended()
 	return ChunkedPart{Trailers: s.f, End: true}, nil
+}
+
+// fast is Parse for a chunk in its plain form, read from the cursor's
+// span without the grammar: the CRLF after the data before it (in
+// chunkNext), a size line of 1 to 16 hex digits without extensions (as
+// sizeLine reads it), and a size of at least 1 that the stream delivers
+// whole in this message (within MaxPart, MaxBodySize and the room the
+// message limit leaves after the line). done reports that it decided:
+//
+//   - fewer bytes buffered than the line, the data and the byte after it
+//     (the lookahead the stream waits for inside a body): the need for
+//     more input, counted from the message's start as NeedMore counts, the
+//     bytes the stream's message ends with; a long chunk arriving in many
+//     reads is waited for in one piece, its line read once per read of
+//     the pipe;
+//   - all of them buffered: the part the stream returns, and the stream
+//     in the state it leaves (chunkNext, no payload left: inBody after a
+//     body's first chunk).
+//
+// Everything else is the grammar's (done false): the last chunk, a
+// refusal, a cut by a limit, a line not all in the span.
+func (d *ChunkedDecoder) fast(in *parse.Input) (p ChunkedPart, done bool, err error) {
+	st := d.s.State()
+	span := in.Span()
+	j := 0
+	if st == chunkNext {
+		if len(span) < 2 || span[0] != '\r' || span[1] != '\n' {
+			return p, false, nil
+		}
+		j = 2
+	}
+	n, j, ok := sizeLine(span, j)
+	if !ok || n == 0 || n > d.plain || int64(n) > int64(in.Limit()-in.Consumed()-j) {
+		return p, false, nil
+	}
+	// The line, the data and a byte after it: the body goes on.
+	end := j + int(n)
+	if in.Remaining() <= end {
+		return p, true, in.NeedMore(end + 1)
+	}
+	if st != chunkNext {
+		*d.s = d.inBody // as the grammar leaves it after a body's first chunk
+	}
+	in.Advance(j)
+	p.Data, _ = in.ReadN(int(n)) // buffered: Remaining is more
+	d.parts++
+	return p, true, nil
 }
 
 // ended notes that Parse returned the last part of a body: the next body
@@ -373,10 +444,7 @@ func (d *ChunkedDecoder) batch(in *parse.Input, out []ChunkedPart) int {
 // if after, then its end. It returns the offset after the last part
 // taken, how many it took, and whether the last was the body's end.
 func (d *ChunkedDecoder) chunks(in *parse.Input, span []byte, i int, after bool, out []ChunkedPart) (end, k int, whole bool) {
-	max := d.part
-	if d.g.body > 0 {
-		max = min(max, uint64(d.g.body))
-	}
+	max := d.plain
 	for k < len(out) {
 		j := i
 		if after {

@@ -17,18 +17,20 @@ import (
 	"github.com/sluicego/sluice/seq"
 )
 
-// The decoder's fast paths (the batch form of Parser and the one-pass
-// trailer section) are checked against the grammar they stand in for:
+// The decoder's fast paths (the batch form of Parser, the plain chunk
+// Parse reads from the span and the one-pass trailer section) are checked against the grammar they stand in for:
 // the same parts and the same end of input, error included, as Parse
 // alone gives (a method value has no batch form), in many chunkings.
 
 // chunkedDecParse is the decoder as a fuzz.Decoder reading with d.Parse,
-// a part per call: the grammar alone, without the batch form.
+// a part per call: the grammar alone, without the batch form and without
+// Parse's fast path for a plain chunk.
 func chunkedDecParse(maxPart int, o Options) fuzz.Decoder[string] {
 	return func(ctx context.Context, src pipe.Reader, limit int, emit func(string)) error {
 		o := o
 		o.MaxHeaderBytes, o.MaxPart = limit, maxPart
 		d := NewChunkedDecoder(o)
+		d.slow = true
 		return fuzz.Parser(d.Parse)(ctx, src, limit, func(p ChunkedPart) { emit(renderPart(p)) })
 	}
 }
