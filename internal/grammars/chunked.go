@@ -158,7 +158,7 @@ func ChunkedHand(in *parse.Input) (Chunked, error) {
 		}
 		data, ok := in.ReadN(int(n))
 		if !ok {
-			return Chunked{}, in.NeedMore(int(n))
+			return Chunked{}, in.NeedMore(int(n) - in.Remaining())
 		}
 		if err := readCRLF(in); err != nil {
 			return Chunked{}, err
