@@ -2,7 +2,11 @@
 
 package indexall
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/sluicego/sluice/internal/cpu"
+)
 
 // eachPath runs f once for each loop of the assembly this CPU can run:
 // SSE2, and AVX2 if it has it.
@@ -12,7 +16,7 @@ func eachPath(t *testing.T, f func(t *testing.T)) {
 	defer func() { hasAVX2 = saved }()
 	hasAVX2 = false
 	t.Run("sse2", f)
-	if detectAVX2() {
+	if cpu.HasAVX2 {
 		hasAVX2 = true
 		t.Run("avx2", f)
 	} else {
