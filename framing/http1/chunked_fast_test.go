@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -34,23 +35,6 @@ func (r *chunkReads) Read(p []byte) (int, error) {
 	n := copy(p[:min(len(p), 1+r.rng.IntN(r.max))], r.b)
 	r.b = r.b[n:]
 	return n, nil
-}
-
-// chunkNeedTrace records the reads a message reader makes of its pipe
-// reader: 0 for a Read, n for a ReadAtLeast(n).
-type chunkNeedTrace struct {
-	pipe.Reader
-	reads []int
-}
-
-func (r *chunkNeedTrace) Read(ctx context.Context) (pipe.Result, error) {
-	r.reads = append(r.reads, 0)
-	return r.Reader.Read(ctx)
-}
-
-func (r *chunkNeedTrace) ReadAtLeast(ctx context.Context, n int) (pipe.Result, error) {
-	r.reads = append(r.reads, n)
-	return r.Reader.ReadAtLeast(ctx, n)
 }
 
 // longChunks returns bodies of chunks from 1 byte to a few KiB, most of
@@ -108,7 +92,7 @@ func longChunks(r *rand.Rand, bodies int) []byte {
 // form too); slow reads with the declared grammar alone. It returns the
 // parts and the error, and the reads made of the pipe reader.
 func readChunked(in []byte, seed uint64, maxRead, bufSize int, o Options, limit int, batched, slow bool) (string, []int) {
-	src := &chunkNeedTrace{Reader: pipe.NewReader(&chunkReads{in, maxRead, rand.New(rand.NewPCG(seed, 7))}, pipe.ReaderOptions{BufferSize: bufSize})}
+	src := &parsetest.ReadTrace{Reader: pipe.NewReader(&chunkReads{in, maxRead, rand.New(rand.NewPCG(seed, 7))}, pipe.ReaderOptions{BufferSize: bufSize})}
 	d := NewChunkedDecoder(o)
 	d.slow = slow
 	p := parse.TryParse[ChunkedPart](d.Parse)
@@ -123,7 +107,7 @@ func readChunked(in []byte, seed uint64, maxRead, bufSize int, o Options, limit 
 		out.WriteByte('\n')
 	}
 	fmt.Fprintf(&out, "error: %v", r.Err())
-	return out.String(), src.reads
+	return out.String(), src.Reads
 }
 
 // TestChunkedFastAgrees reads streams of long and short chunks, valid and

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/pipe"
 )
 
@@ -119,23 +120,6 @@ func TestFastPath(t *testing.T) {
 	}
 }
 
-// needTrace is a pipe.Reader that records the reads a decoder makes: a
-// Read as 0, a ReadAtLeast as the bytes it waits for.
-type needTrace struct {
-	pipe.Reader
-	reads []int
-}
-
-func (r *needTrace) Read(ctx context.Context) (pipe.Result, error) {
-	r.reads = append(r.reads, 0)
-	return r.Reader.Read(ctx)
-}
-
-func (r *needTrace) ReadAtLeast(ctx context.Context, n int) (pipe.Result, error) {
-	r.reads = append(r.reads, n)
-	return r.Reader.ReadAtLeast(ctx, n)
-}
-
 // TestFastNeed checks that the fast path waits for the bytes the declared
 // grammar waits for: frames longer than a read, whole and cut, read with
 // and without the fast paths make the same pipe reads, each ReadAtLeast
@@ -171,7 +155,7 @@ func TestFastNeed(t *testing.T) {
 			o.MaxPart, o.MaxFrameSize = MinMaxFrameSize+2000, MinMaxFrameSize+4000
 		}
 		trace := func(slow bool) (string, []int) {
-			src := &needTrace{Reader: pipe.NewReader(&randomReads{in, rand.New(rand.NewPCG(uint64(round), 2))}, pipe.ReaderOptions{BufferSize: 1024})}
+			src := &parsetest.ReadTrace{Reader: pipe.NewReader(&randomReads{in, rand.New(rand.NewPCG(uint64(round), 2))}, pipe.ReaderOptions{BufferSize: 1024})}
 			d := NewDecoder(src, Client, o)
 			d.slow = slow
 			defer d.Close()
@@ -188,7 +172,7 @@ func TestFastNeed(t *testing.T) {
 				}
 			}
 			fmt.Fprintf(&out, "error: %v", d.Err())
-			return out.String(), src.reads
+			return out.String(), src.Reads
 		}
 		slow, slowReads := trace(true)
 		fast, fastReads := trace(false)
