@@ -137,12 +137,17 @@ var (
 )
 
 // escaped is a run of bytes not in stop where a backslash must start an
-// escape: the run viewed once (Peek), then checked escape by escape.
+// escape, checked escape by escape as the bytes arrive and handed on as
+// the bytes it consumed (Recognize). A bad escape is reported where it is
+// in every chunking: a view of the whole run first would wait for the
+// run's end, and a run longer than the header line's limit would be
+// refused as too large when the bytes arrive in pieces but as a bad escape
+// when they are all there (FuzzFrames found it).
 func escaped(stop string, min int) parse.TryParse[seq.Sequence] {
 	plain := c.TakeNotIn(stop+`\`, 1, -1)
 	check := c.Fold(c.Alt(plain, c.Map(escape, func(byte) seq.Sequence { return seq.Sequence{} })), min, -1, 0,
 		func(n int, _ seq.Sequence) int { return n + 1 })
-	return c.Seq2(c.Peek(c.TakeNotIn(stop, 0, -1)), check, func(s seq.Sequence, _ int) seq.Sequence { return s })
+	return c.Map(c.Recognize(check), func(r c.Recognized[int]) seq.Sequence { return r.Bytes })
 }
 
 // newFrames declares the grammar for the limits l.

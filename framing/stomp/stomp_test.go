@@ -188,6 +188,11 @@ func TestErrors(t *testing.T) {
 		{"truncated body", stomp.Limits{}, "SEND\ncontent-length:5\n\nab", 0, isErr(io.ErrUnexpectedEOF), 0},
 		{"truncated NUL body", stomp.Limits{}, "SEND\n\nabc", 0, isErr(io.ErrUnexpectedEOF), 0},
 		{"bare CR", stomp.Limits{}, "\rSEND\n\n\x00", 0, isSyntax, 0},
+		// A bad escape inside a header line longer than its limit, the line's
+		// end not yet sent: the escape is refused where it is in every
+		// chunking, not as too large when the bytes arrive in pieces.
+		{"undefined escape in a long unended value", small, "SEND\nk:a\\tb" + strings.Repeat("x", 40), 0, isSyntax, 9},
+		{"undefined escape in a long unended name", small, "SEND\nk\\x" + strings.Repeat("x", 40), 0, isSyntax, 7},
 	} {
 		got, err := decode(t, stomp.Frames(tc.l), tc.in, tc.l.MessageSize())
 		if len(got) != tc.msgs || !tc.check(err) || offsetOf(err) != tc.off {
