@@ -9,7 +9,8 @@ import (
 // A batch form of a TryParse p is a func(in *Input, out []T) int, recorded
 // for p in internal/batch by the package that declared p. Called on a
 // fresh attempt (not resumed: see [Input.Resumed]) at the start of a
-// message, with the rest of the buffer within the maximum message size, it
+// message, with the rest of what it is shown (the buffer, or a window of it
+// when more than the maximum message size is buffered) within that size, it
 // reads from the cursor as many whole messages as it can decide, up to
 // len(out), writes them to out in order and returns how many; the cursor
 // stands after the last. Each message and each cursor move must be what
@@ -21,10 +22,10 @@ import (
 // The message reader runs it when it stands at a message in the buffer it
 // holds and has no message queued, and returns the queued messages before
 // parsing again. A queued message views the buffer the reader holds, so it
-// lives as long as a message returned by p would. Since the whole rest of
-// the buffer fits the maximum message size, so does each message of the
-// batch; the reader checks that the batch consumed at least a byte per
-// message, and else drops it and lets p decide.
+// lives as long as a message returned by p would. Since all it is shown
+// fits the maximum message size, so does each message of the batch; the
+// reader checks that the batch consumed at least a byte per message, and
+// else drops it and lets p decide.
 
 // batchOf returns the batch form recorded for p, or nil.
 func batchOf[T any](p TryParse[T]) func(*Input, []T) int {

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/sluicego/sluice/internal/batch"
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -178,6 +180,70 @@ func TestBatchLimit(t *testing.T) {
 		var se *parse.SizeError
 		if !errors.As(err, &se) || se.Offset != 6 || strings.Join(got, "|") != "ab|cd" {
 			t.Fatalf("%s: got %q, %v; want ab, cd and a size error at offset 6", c.Name, got, err)
+		}
+	}
+}
+
+// TestBatchOverLimitBuffer: with more buffered than the limit, the reader
+// shows the parser a window of the limit and its byte of lookahead and
+// goes on from message to message in it, the batch form included; a
+// message the window's end cuts is parsed again from its start. The
+// messages, the size error of a line over the limit and the truncation at
+// the end are those of any other delivery.
+func TestBatchOverLimitBuffer(t *testing.T) {
+	const limit = 64
+	lines, want := manyLines(3000)
+	long := strings.Repeat("x", limit+1) + "\n"
+	type outcome struct {
+		n      int   // lines read before the error
+		offset int64 // of the error's message
+		err    error
+	}
+	cases := []struct {
+		name  string
+		input []byte
+		want  outcome
+	}{
+		{"clean", lines, outcome{len(want), 0, nil}},
+		{"too long", append(append(slices.Clip(lines), long...), lines...), outcome{len(want), int64(len(lines)), parse.ErrTooLarge}},
+		{"truncated", append(slices.Clip(lines), "abc"...), outcome{len(want), int64(len(lines)), io.ErrUnexpectedEOF}},
+	}
+	for _, c := range cases {
+		sources := map[string]func() pipe.Reader{
+			"one segment": func() pipe.Reader { return pipe.FromBytes(c.input) },
+			"64 KiB reads": func() pipe.Reader {
+				return pipe.NewReader(bytes.NewReader(c.input), pipe.ReaderOptions{BufferSize: 64 << 10})
+			},
+			"16-byte segments": func() pipe.Reader {
+				return parsetest.Trickle(c.input, 4096, pipe.Options{SegmentSize: 16, PauseThreshold: 8 << 10, ResumeThreshold: 4 << 10})
+			},
+		}
+		for sname, src := range sources {
+			p, n := batchedLine()
+			r := parse.NewReader(src(), p, parse.Options{MaxMessageSize: limit})
+			var got []string
+			for m := range r.All(context.Background()) {
+				got = append(got, m)
+			}
+			err := r.Err()
+			if len(got) != c.want.n || strings.Join(got, "|") != strings.Join(want[:c.want.n], "|") {
+				t.Fatalf("%s, %s: %d lines, want %d", c.name, sname, len(got), c.want.n)
+			}
+			var se *parse.SizeError
+			var te *parse.TruncatedError
+			switch {
+			case c.want.err == nil && err != nil:
+				t.Fatalf("%s, %s: %v", c.name, sname, err)
+			case c.want.err == parse.ErrTooLarge && (!errors.As(err, &se) || se.Offset != c.want.offset || se.Limit != limit):
+				t.Fatalf("%s, %s: %v, want a size error at %d", c.name, sname, err, c.want.offset)
+			case c.want.err == io.ErrUnexpectedEOF && (!errors.As(err, &te) || te.Offset != c.want.offset || te.Len != 3):
+				t.Fatalf("%s, %s: %v, want a truncation of 3 bytes at %d", c.name, sname, err, c.want.offset)
+			}
+			// Most lines come from the batch form, and the parser runs
+			// about twice a window (its first message and the one cut).
+			if sname == "one segment" && (n[1] < len(want)*3/4 || n[2] > len(want)/4) {
+				t.Errorf("%s, %s: the batch form read %d of %d lines, the parser ran %d times", c.name, sname, n[1], len(want), n[2])
+			}
 		}
 	}
 }

@@ -200,7 +200,7 @@ func (c *Consumer[T]) run(res pipe.Result, err error) {
 			var err error
 			if at := c.m.ready(); at >= 0 {
 				if msg, err = c.m.parse(&c.m.in); err != nil || !c.m.fits() {
-					msg, err = c.m.outcome(msg, err, false)
+					msg, err = c.m.outcome(msg, err)
 				}
 			} else {
 				msg, err = c.m.nextSlow()

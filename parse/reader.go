@@ -112,7 +112,7 @@ func (r *Reader[T]) Next(ctx context.Context) (T, error) {
 			if err == nil && r.m.fits() {
 				return msg, nil
 			}
-			msg, err = r.m.outcome(msg, err, false)
+			msg, err = r.m.outcome(msg, err)
 		} else {
 			msg, err = r.m.nextSlow()
 		}
@@ -277,7 +277,11 @@ type machine[T any] struct {
 	// a cursor over res.Buffer at the next message (the machine is live),
 	// and 0 otherwise: a live buffer is never empty, so one unsigned
 	// comparison in ready asks both.
-	end  int
+	end int
+	// win reports, while the cursor is live, that in reads a window of
+	// m.rest (its first limit+1 bytes) rather than all of it; m.rest then
+	// starts where the window does.
+	win  bool
 	need int      // bytes from the message start the parser said it needs
 	hint scanHint // the search that ran short in the last attempt on this message
 	reps repeats  // the repetitions that ran short in the last attempt on this message
@@ -325,7 +329,8 @@ func (m *machine[T]) load(res pipe.Result) {
 //
 // next itself is the common case, kept small: the cursor stands at the
 // start of the next message in the buffer the last one came from, and what
-// is left of the buffer fits the limit and its byte of lookahead. It goes
+// is left of the buffer (or of the window over it that nextSlow set up)
+// fits the limit and its byte of lookahead. It goes
 // on with that cursor rather than building a new input, which is what
 // makes small messages cheap. While the machine is live, m.need is 0 and
 // m.hint and in.hint are clear (only a success leaves the cursor live, and
@@ -336,7 +341,7 @@ func (m *machine[T]) next() (T, error) {
 		if err == nil && m.fits() {
 			return msg, nil
 		}
-		return m.outcome(msg, err, false)
+		return m.outcome(msg, err)
 	}
 	return m.nextSlow()
 }
@@ -372,14 +377,23 @@ func (m *machine[T]) fits() bool {
 	return uint(m.in.Reader.Consumed()-m.in.start-1) < uint(m.limit)
 }
 
-// nextSlow is next when the cursor is not live or the rest of its buffer
-// is empty or longer than the limit and its byte of lookahead: it sets up
-// the input over m.rest (or a window of it) and parses.
+// nextSlow is next when the cursor is not live, has come to the end of
+// what it reads, or follows a search that ran short: it sets up the input
+// over m.rest, or over a window of its first limit+1 bytes when more is
+// buffered, and parses. The cursor stays live over a window as over a
+// whole buffer, so the messages after the window's first are parsed (and
+// taken by a batch form) without a new input each; one that the window's
+// end cuts is parsed again from its start (see outcome).
 func (m *machine[T]) nextSlow() (T, error) {
 	var zero T
 	in := &m.in
 	if m.live() {
-		m.rest, m.end = in.Reader.Rest(), 0
+		if m.win {
+			m.rest = seq.Between(in.Reader.Position(), m.rest.End())
+		} else {
+			m.rest = in.Reader.Rest()
+		}
+		m.end = 0
 		if m.rest.Len() == 0 && !m.res.Completed {
 			return zero, errPartial
 		}
@@ -418,18 +432,19 @@ func (m *machine[T]) nextSlow() (T, error) {
 		// The repetitions that ran short in the last attempt resume.
 		m.reps.install(in.msg(), buf.Start())
 	}
-	if !windowed {
-		m.end = buf.Len() // not 0: an empty buffer returned above
-	}
+	// The cursor stays live over a window too: the messages after the
+	// first are parsed from it as from a whole buffer, and one that the
+	// window's end cuts is parsed again over a window of its own (outcome).
+	m.end, m.win = buf.Len(), windowed // not 0: an empty buffer returned above
 	msg, err := m.parse(in)
-	return m.outcome(msg, err, windowed)
+	return m.outcome(msg, err)
 }
 
 // outcome finishes an attempt that parsed from in.start: it checks a
 // message's size, reports a failure as [Input.Furthest] does, and turns a
 // need for more input into errPartial, a [*SizeError] or a
 // [*TruncatedError].
-func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
+func (m *machine[T]) outcome(msg T, err error) (T, error) {
 	var zero T
 	in := &m.in
 	if in.fail.set {
@@ -451,9 +466,6 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 			m.end = 0
 			return zero, &SizeError{Offset: in.msg(), Limit: m.limit}
 		}
-		if windowed {
-			m.rest = m.rest.From(n)
-		}
 		m.need = 0
 		if m.hint.key != nil {
 			m.hint, in.hint = scanHint{}, scanHint{} // a live cursor has none: see ready
@@ -464,7 +476,22 @@ func (m *machine[T]) outcome(msg T, err error, windowed bool) (T, error) {
 		return msg, nil
 	case err == ErrNeedMore || errors.Is(err, ErrNeedMore):
 		if m.live() {
-			m.rest, m.end = in.Reader.Sequence().From(in.start), 0
+			m.end = 0
+			if !m.win {
+				m.rest = in.Reader.Sequence().From(in.start)
+			} else if in.start > 0 {
+				// A message after the window's first that ran into the
+				// window's end: what it needs may be buffered. Parse it
+				// again from its start, over the buffer or a window of
+				// its own, as if the cursor had come to it from a read.
+				// (What it decided other than a need for more bytes
+				// stands: the bytes it saw are the same.)
+				m.rest = seq.Between(in.Reader.PositionAt(in.start), m.rest.End())
+				m.reps.clear()
+				m.hint, in.short = scanHint{}, scanHint{}
+				return m.nextSlow()
+			}
+			// Else the window's first message: m.rest starts at it.
 		}
 		size := m.rest.Len()
 		// The size is decided first: a chunking that showed the parser
@@ -555,7 +582,7 @@ func (r *Reader[T]) All(ctx context.Context) iter.Seq[T] {
 						}
 						msg, err = m.parse(&m.in)
 					}
-					if msg, err = m.outcome(msg, err, false); err != nil {
+					if msg, err = m.outcome(msg, err); err != nil {
 						msg, err = r.next(ctx, err)
 					}
 					if err != nil {
