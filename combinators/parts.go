@@ -231,8 +231,8 @@ func (s *Stream[S, H]) take(in *parse.Input, k uint64, more bool) (seq.Sequence,
 	if more {
 		need++
 	}
-	if r := in.Remaining(); r < need {
-		return seq.Sequence{}, in.NeedMore(need - r)
+	if in.Remaining() < need {
+		return seq.Sequence{}, in.NeedMore(need)
 	}
 	data, _ := in.ReadN(int(k))
 	return data, nil

@@ -315,7 +315,7 @@ func (d *Decoder) whole(in *parse.Input, f *Frame) (ok bool, err error) {
 	in.Advance(n)
 	if r := in.Remaining(); r < p {
 		d.cutAt, d.cutN = at, n
-		return true, in.NeedMore(p - r)
+		return true, in.NeedMore(p)
 	}
 	data, _ := in.ReadN(p)
 	return true, d.first(in, x, data, 0, f) // not a SETTINGS frame: no error

@@ -194,6 +194,43 @@ func TestFastNeed(t *testing.T) {
 	}
 }
 
+// TestWaitWholePayload checks that a frame whose payload a read cuts is
+// waited for in one ReadAtLeast of the whole frame, on both paths, not
+// in steps of what was still missing when the attempt failed: a need
+// counts bytes beyond the cursor, and the payload's cursor is past its
+// header.
+func TestWaitWholePayload(t *testing.T) {
+	const size = 15000
+	settings := AppendSettings(nil)
+	frame := AppendData(nil, 1, FlagEndStream, 0, bytes.Repeat([]byte{'d'}, size))
+	for _, slow := range []bool{false, true} {
+		in := append(slices.Clip(settings), frame...)
+		src := &parsetest.ReadTrace{Reader: pipe.NewReader(&capped{bytes.NewReader(in), 1000}, pipe.ReaderOptions{BufferSize: 1024})}
+		d := NewDecoder(src, Client, Options{MaxPart: 2 * size})
+		d.slow = slow
+		n := 0
+		for f := range d.All(context.Background()) {
+			n += len(f.Data.Bytes())
+		}
+		if err := d.Err(); err != nil || n != size {
+			t.Fatalf("slow %v: %d bytes, error %v", slow, n, err)
+		}
+		d.Close()
+		waits := 0
+		for _, r := range src.Reads {
+			if r > 0 {
+				waits++
+				if r != len(frame) {
+					t.Errorf("slow %v: waited for %d bytes, the frame has %d: %v", slow, r, len(frame), src.Reads)
+				}
+			}
+		}
+		if waits != 1 {
+			t.Errorf("slow %v: %d waits for the payload, want 1: %v", slow, waits, src.Reads)
+		}
+	}
+}
+
 // capped passes reads of at most n bytes to r.
 type capped struct {
 	r io.Reader

@@ -158,7 +158,7 @@ func ChunkedHand(in *parse.Input) (Chunked, error) {
 		}
 		data, ok := in.ReadN(int(n))
 		if !ok {
-			return Chunked{}, in.NeedMore(int(n) - in.Remaining())
+			return Chunked{}, in.NeedMore(int(n))
 		}
 		if err := readCRLF(in); err != nil {
 			return Chunked{}, err

@@ -87,8 +87,8 @@ func (c *ChunkedPartsHand) Parse(in *parse.Input) (ChunkedPart, error) {
 // handTake reads the next k bytes of a chunk's data once one byte after
 // them has arrived too: the body goes on after them.
 func handTake(in *parse.Input, k int) (seq.Sequence, error) {
-	if r := in.Remaining(); r <= k {
-		return seq.Sequence{}, in.NeedMore(k + 1 - r)
+	if in.Remaining() <= k {
+		return seq.Sequence{}, in.NeedMore(k + 1)
 	}
 	data, _ := in.ReadN(k)
 	return data, nil

@@ -21,7 +21,7 @@ func readCRLF(in *parse.Input) error {
 		return nil
 	}
 	if r := in.Remaining(); r == 0 || r == 1 && peekIs(in, '\r') {
-		return in.NeedMore(2 - r)
+		return in.NeedMore(2)
 	}
 	return expected(in, msgCRLF)
 }

@@ -124,8 +124,8 @@ func (h *lenHand) parse(in *parse.Input) (seq.Sequence, error) {
 	if fixed < 0 {
 		fixed = 1 // a uvarint has at least one byte
 	}
-	if r := in.Remaining(); r < o.Offset+fixed {
-		return seq.Sequence{}, in.NeedMore(o.Offset + fixed - r)
+	if in.Remaining() < o.Offset+fixed {
+		return seq.Sequence{}, in.NeedMore(o.Offset + fixed)
 	}
 	rest := in.Rest()
 	in.Advance(o.Offset)

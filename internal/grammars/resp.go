@@ -299,7 +299,7 @@ func respHandBody(in *parse.Input, n int64) (seq.Sequence, error) {
 		if n > int64(in.Limit()-in.Consumed()) {
 			return seq.Sequence{}, in.TooLarge()
 		}
-		return seq.Sequence{}, in.NeedMore(int(n) - in.Remaining())
+		return seq.Sequence{}, in.NeedMore(int(n))
 	}
 	return body, readCRLF(in)
 }
