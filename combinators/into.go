@@ -1,12 +1,9 @@
 package combinators
 
 import (
-	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"unsafe"
-	"weak"
 
 	"github.com/sluicego/sluice/parse"
 )
@@ -27,24 +24,12 @@ import (
 // The destination form is the same parser: it reads the same bytes and
 // fails the same way, with the same errors; only the value's way out
 // differs. On failure *dst holds anything (the repetitions treat a slot as
-// theirs only once its element succeeded). The forms are recorded in a side
-// table keyed by the parser's closure, held weakly as the node table holds
-// nodes, and only while fusion is on, so that the tests compare grammars
-// built with and without them.
+// theirs only once its element succeeded). The forms are recorded in the
+// parser's entry of the node table (node.go), and only while fusion is on,
+// so that the tests compare grammars built with and without them.
 
 // into is the destination form of a parse.TryParse[T].
 type into[T any] func(in *parse.Input, dst *T) error
-
-// intos maps the address of a parser's closure to its *intoEntry.
-var intos sync.Map
-
-// intoEntry is what intos holds for one closure: a weak pointer to it, to
-// tell a live closure from a dead one whose address was reused before its
-// cleanup ran, and its destination form (an into[T]).
-type intoEntry struct {
-	w weak.Pointer[byte]
-	f any
-}
 
 // recordInto notes f as the destination form of p, a closure allocated on
 // the heap, and returns p. It records nothing with fusion off.
@@ -52,29 +37,14 @@ func recordInto[T any](p parse.TryParse[T], f into[T]) parse.TryParse[T] {
 	if !fusion() {
 		return p
 	}
-	c := (*byte)(closure(p))
-	e := &intoEntry{w: weak.Make(c), f: f}
-	addr := uintptr(unsafe.Pointer(c))
-	intos.Store(addr, e)
-	runtime.AddCleanup(c, func(addr uintptr) { intos.CompareAndDelete(addr, e) }, addr)
+	known.Update(closure(p), func(x *facts) { x.into = f })
 	return p
 }
 
 // recordedInto returns the destination form recorded for p, or nil.
 func recordedInto[T any](p parse.TryParse[T]) into[T] {
-	c := closure(p)
-	if c == nil {
-		return nil
-	}
-	v, ok := intos.Load(uintptr(c))
-	if !ok {
-		return nil
-	}
-	e := v.(*intoEntry)
-	if unsafe.Pointer(e.w.Value()) != c {
-		return nil
-	}
-	f, _ := e.f.(into[T])
+	x, _ := known.Get(closure(p))
+	f, _ := x.into.(into[T])
 	return f
 }
 

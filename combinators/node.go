@@ -5,25 +5,23 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unsafe"
-	"weak"
 
+	"github.com/sluicego/sluice/internal/closures"
 	"github.com/sluicego/sluice/parse"
 )
 
 // A grammar is a tree of parsers, and each constructor of this package
 // records the node it made, what it is (kind), how it was declared
 // (parameters, user functions) and of which parsers (children), in a side
-// table keyed by the parser it returns. A parser is a func value, a
-// pointer to its closure, so the closure identifies the node: the table
-// holds it weakly (weak.Pointer) and a cleanup removes the entry when the
+// table keyed by the parser it returns (internal/closures). A parser is a
+// func value, a pointer to its closure, so the closure identifies the node:
+// the table holds it weakly and a cleanup removes the entry when the
 // closure is collected, so a grammar built per message (inside Bind's
 // function, say) leaves nothing behind. The children are held strongly,
 // as their parent's closure holds them anyway; a node never refers to its
-// own closure. The table is a sync.Map, so that grammars may be declared
-// concurrently.
+// own closure. Grammars may be declared concurrently.
 //
 // Constructors read the table to fuse: when the children of a combinator
 // are nodes it knows (a fixed-width integer, a Map of one, a Peek of
@@ -44,16 +42,15 @@ type node struct {
 	slow   any  // the generic composition behind a span scan's fast path, or nil
 }
 
-// nodes maps the address of a parser's closure to its *entry.
-var nodes sync.Map
+// known maps a parser's closure to what the package knows of it: its node
+// and its destination form (into.go), in one entry, so that a constructor
+// pays one weak pointer and one cleanup for both.
+var known closures.Table[facts]
 
-// entry is what nodes holds for one closure: a weak pointer to it, which
-// tells a live recorded closure from a dead one whose address was reused
-// before its cleanup ran, or static for a top-level function.
-type entry struct {
-	w      weak.Pointer[byte]
-	static bool
-	n      *node
+// facts is what known holds for one parser.
+type facts struct {
+	n    *node
+	into any // an into[T], or nil
 }
 
 // unfused disables fusion for parsers declared while it is set: the tests
@@ -88,33 +85,19 @@ func funcPC(f any) uintptr {
 // heap memory; a closure that captures nothing is static): the top-level
 // functions are recorded with recordStatic.
 func record[T any](p parse.TryParse[T], n *node) parse.TryParse[T] {
-	c := (*byte)(closure(p))
-	e := &entry{w: weak.Make(c), n: n}
-	addr := uintptr(unsafe.Pointer(c))
-	nodes.Store(addr, e)
-	runtime.AddCleanup(c, func(addr uintptr) { nodes.CompareAndDelete(addr, e) }, addr)
+	known.Update(closure(p), func(f *facts) { f.n = n })
 	return p
 }
 
 // recordStatic notes n as the node of the top-level function p.
 func recordStatic[T any](p parse.TryParse[T], n *node) {
-	nodes.Store(uintptr(closure(p)), &entry{static: true, n: n})
+	known.PutStatic(closure(p), facts{n: n})
 }
 
 // nodeAt returns the node recorded for the closure c, or nil.
 func nodeAt(c unsafe.Pointer) *node {
-	if c == nil {
-		return nil
-	}
-	v, ok := nodes.Load(uintptr(c))
-	if !ok {
-		return nil
-	}
-	e := v.(*entry)
-	if !e.static && unsafe.Pointer(e.w.Value()) != c {
-		return nil // a dead closure's entry, its cleanup not yet run
-	}
-	return e.n
+	f, _ := known.Get(c) // nil for a dead closure's entry, its cleanup not yet run
+	return f.n
 }
 
 // nodeOf returns the node recorded for p, or nil.

@@ -4,8 +4,9 @@
 // size and progress checks, once per batch instead of once per message.
 //
 // A parser is a func value, a pointer to its closure, so the closure
-// identifies it. The table holds a closure weakly and a cleanup removes its
-// entry when the closure is collected, as combinators' node table does, so
+// identifies it. The table (internal/closures) holds a closure weakly and
+// drops its entry when the closure is collected, as combinators' node
+// table does, so
 // that a grammar declared per message leaves nothing behind; a top-level
 // function, whose closure is static, is recorded with [RecordStatic].
 // Only the packages of this module record: each knows which of its
@@ -13,30 +14,19 @@
 package batch
 
 import (
-	"runtime"
-	"sync"
 	"unsafe"
 	"weak"
+
+	"github.com/sluicego/sluice/internal/closures"
 )
 
-// entry is what the table holds for one closure.
-type entry struct {
-	w      weak.Pointer[byte]
-	static bool
-	fn     any
-}
-
-var table sync.Map // closure address -> *entry
+var table closures.Table[any] // closure -> the batch form of its parser
 
 // Record notes fn as the batch form of the parser whose closure is c, a
 // closure allocated on the heap (one that captures variables). fn is a
 // func(*parse.Input, []T) int for the parser's message type T.
 func Record(c unsafe.Pointer, fn any) {
-	p := (*byte)(c)
-	e := &entry{w: weak.Make(p), fn: fn}
-	addr := uintptr(c)
-	table.Store(addr, e)
-	runtime.AddCleanup(p, func(addr uintptr) { table.CompareAndDelete(addr, e) }, addr)
+	table.Put(c, fn)
 }
 
 // RecordWeak notes, as [Record] does, the batch form of the parser whose
@@ -57,23 +47,13 @@ func RecordWeak[T, In, M any](c unsafe.Pointer, owner *T, fn func(*T, *In, []M) 
 // RecordStatic notes fn as the batch form of the top-level function whose
 // static closure is c.
 func RecordStatic(c unsafe.Pointer, fn any) {
-	table.Store(uintptr(c), &entry{static: true, fn: fn})
+	table.PutStatic(c, fn)
 }
 
 // Lookup returns the batch form recorded for the closure c, or nil.
 func Lookup(c unsafe.Pointer) any {
-	if c == nil {
-		return nil
-	}
-	v, ok := table.Load(uintptr(c))
-	if !ok {
-		return nil
-	}
-	e := v.(*entry)
-	if !e.static && unsafe.Pointer(e.w.Value()) != c {
-		return nil // a dead closure's entry, its cleanup not yet run
-	}
-	return e.fn
+	fn, _ := table.Get(c) // nil for a dead closure's entry, its cleanup not yet run
+	return fn
 }
 
 // Closure returns the closure pointer of the func value f.

@@ -64,7 +64,7 @@ func TestRecordWeakLetsOwnerGo(t *testing.T) {
 func entries(addrs []uintptr) int {
 	n := 0
 	for _, a := range addrs {
-		if _, ok := table.Load(a); ok {
+		if table.Holds(a) {
 			n++
 		}
 	}
