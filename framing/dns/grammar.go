@@ -1,6 +1,8 @@
 package dns
 
 import (
+	"sync"
+
 	c "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -105,6 +107,38 @@ func Parser(o Options) parse.TryParse[Message] {
 // NewReader returns a message reader over src for messages of at most
 // o.MaxMessage bytes: Next and All return one Message per length-prefixed
 // message, valid until the next read.
+//
+// Readers with the same limit share one parser, declared when the first of
+// them is made: a parser holds no state of its own (a reader keeps the
+// scratch memory), and declaring the grammar costs more than a message
+// over a connection that carries one query (TestNewReaderShares).
 func NewReader(src pipe.Reader, o Options) *parse.Reader[Message] {
-	return parse.NewReader(src, Parser(o), parse.Options{MaxMessageSize: o.max() + 2})
+	return parse.NewReader(src, shared(o.max()), parse.Options{MaxMessageSize: o.max() + 2})
+}
+
+// parsers holds the parsers that NewReader shares, by limit: at most
+// maxShared of them, after which a reader with yet another limit gets a
+// parser of its own.
+var parsers struct {
+	sync.Mutex
+	m map[int]parse.TryParse[Message]
+}
+
+const maxShared = 16
+
+// shared returns the parser of the limit max that readers share.
+func shared(max int) parse.TryParse[Message] {
+	parsers.Lock()
+	defer parsers.Unlock()
+	p := parsers.m[max]
+	if p == nil {
+		p = Parser(Options{MaxMessage: max})
+		if parsers.m == nil {
+			parsers.m = make(map[int]parse.TryParse[Message])
+		}
+		if len(parsers.m) < maxShared {
+			parsers.m[max] = p
+		}
+	}
+	return p
 }
