@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 
+	"github.com/sluicego/sluice/internal/parsetest"
 	"github.com/sluicego/sluice/internal/segtest"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
@@ -436,47 +438,19 @@ func TestNoAllocs(t *testing.T) {
 // TestNewReaderShares: readers with the same limit share one declared
 // parser, so that a reader over a connection that carries one query costs
 // its reader's setup and not a grammar's declaration (about 100 allocations
-// and 15 µs before); and readers sharing it read at once, each message
-// that straddles their buffers walked in its own reader's scratch memory.
+// and 15 µs before); and readers sharing it read at once, each message that
+// straddles their buffers walked in its own reader's scratch memory.
 func TestNewReaderShares(t *testing.T) {
 	o := Options{MaxMessage: 4000}
-	empty := func() pipe.Reader { return pipe.NewReader(bytes.NewReader(nil), pipe.ReaderOptions{}) }
-	NewReader(empty(), o).Close()
-	bare := testing.AllocsPerRun(50, func() {
-		parse.NewReader(empty(), func(*parse.Input) (int, error) { return 0, nil }, parse.Options{}).Close()
-	})
-	if n := testing.AllocsPerRun(50, func() { NewReader(empty(), o).Close() }); n > bare+2 {
-		t.Errorf("NewReader: %v allocations, a bare message reader %v", n, bare)
-	}
-	in := manyMessages(200)
-	want := 0
-	for range NewReader(pipe.FromSequence(seq.Of(in)), o).All(context.Background()) {
-		want++
-	}
-	done := make(chan error)
-	for g := range 4 {
-		go func() {
-			// Buffers of different sizes cut different messages.
-			r := NewReader(pipe.NewReader(bytes.NewReader(in), pipe.ReaderOptions{BufferSize: 4096 + 512*g}), o)
-			defer r.Close()
-			k := 0
-			for m := range r.All(context.Background()) {
-				if q, ok := m.Question(); ok && q.Name.WireLen() == 0 {
-					done <- errors.New("an empty name")
-					return
-				}
-				k++
-			}
-			if r.Err() == nil && k != want {
-				done <- errors.New("message count")
-				return
-			}
-			done <- r.Err()
-		}()
-	}
-	for range 4 {
-		if err := <-done; err != nil {
-			t.Error(err)
+	open := func(src pipe.Reader) io.Closer { return NewReader(src, o) }
+	read := func(src pipe.Reader) []string {
+		r := NewReader(src, o)
+		defer r.Close()
+		var out []string
+		for m := range r.All(context.Background()) {
+			out = append(out, render(&m))
 		}
+		return append(out, fmt.Sprint(r.Err()))
 	}
+	parsetest.SharedSetup(t, 0, open, read, manyMessages(200))
 }

@@ -1,9 +1,8 @@
 package dns
 
 import (
-	"sync"
-
 	c "github.com/sluicego/sluice/combinators"
+	"github.com/sluicego/sluice/internal/memo"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -116,29 +115,10 @@ func NewReader(src pipe.Reader, o Options) *parse.Reader[Message] {
 	return parse.NewReader(src, shared(o.max()), parse.Options{MaxMessageSize: o.max() + 2})
 }
 
-// parsers holds the parsers that NewReader shares, by limit: at most
-// maxShared of them, after which a reader with yet another limit gets a
-// parser of its own.
-var parsers struct {
-	sync.Mutex
-	m map[int]parse.TryParse[Message]
-}
-
-const maxShared = 16
+// parsers holds the parsers that readers share, by limit.
+var parsers memo.Table[int, parse.TryParse[Message]]
 
 // shared returns the parser of the limit max that readers share.
 func shared(max int) parse.TryParse[Message] {
-	parsers.Lock()
-	defer parsers.Unlock()
-	p := parsers.m[max]
-	if p == nil {
-		p = Parser(Options{MaxMessage: max})
-		if parsers.m == nil {
-			parsers.m = make(map[int]parse.TryParse[Message])
-		}
-		if len(parsers.m) < maxShared {
-			parsers.m[max] = p
-		}
-	}
-	return p
+	return parsers.Get(max, func() parse.TryParse[Message] { return Parser(Options{MaxMessage: max}) })
 }

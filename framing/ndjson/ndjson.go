@@ -21,6 +21,7 @@ import (
 	"github.com/sluicego/sluice/framing"
 	"github.com/sluicego/sluice/internal/batch"
 	"github.com/sluicego/sluice/internal/indexall"
+	"github.com/sluicego/sluice/internal/memo"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -212,7 +213,9 @@ type Reader struct {
 	r *parse.Reader[seq.Sequence]
 }
 
-// NewReader returns a Reader of src, which it owns and completes.
+// NewReader returns a Reader of src, which it owns and completes. Readers
+// with the same options share one declared grammar, made by the first of
+// them: it holds no state of a stream's (TestSetupShared).
 func NewReader(src pipe.Reader, o Options) *Reader {
 	var po parse.Options
 	switch {
@@ -221,8 +224,11 @@ func NewReader(src pipe.Reader, o Options) *Reader {
 	case o.MaxLine > 0:
 		po.MaxMessageSize = o.MaxLine + 3
 	}
-	return &Reader{r: parse.NewReader(src, Values(o), po)}
+	return &Reader{r: parse.NewReader(src, grammars.Get(o, func() parse.TryParse[seq.Sequence] { return Values(o) }), po)}
 }
+
+// grammars holds the grammars that readers share, by their options.
+var grammars memo.Table[Options, parse.TryParse[seq.Sequence]]
 
 // Next returns the next value, a view valid until the next call of Next or
 // All's next step. At the clean end of the input it returns io.EOF; its

@@ -27,6 +27,7 @@ import (
 
 	c "github.com/sluicego/sluice/combinators"
 	"github.com/sluicego/sluice/framing"
+	"github.com/sluicego/sluice/internal/memo"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -268,7 +269,24 @@ type Stream struct {
 }
 
 // NewStream returns a stream read with o.
-func NewStream(o Options) *Stream { return &Stream{g: declare(o)} }
+//
+// Streams with the same limits share one declared grammar, made by the
+// first of them: it holds no state of a stream's (TestSetupShared).
+func NewStream(o Options) *Stream {
+	line, evt := o.MaxLine, o.MaxEvent
+	if line <= 0 {
+		line = DefaultMaxLine
+	}
+	if evt <= 0 {
+		evt = DefaultMaxEvent
+	}
+	return &Stream{g: grammars.Get([2]int{line, evt}, func() grammar {
+		return declare(Options{MaxLine: line, MaxEvent: evt})
+	})}
+}
+
+// grammars holds the grammars that streams share, by their limits.
+var grammars memo.Table[[2]int, grammar]
 
 // Reset makes s read a new stream from its start, with no last event ID.
 func (s *Stream) Reset() { s.started, s.afterCR, s.lastID = false, false, s.lastID[:0] }
