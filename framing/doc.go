@@ -8,6 +8,13 @@
 // [pipe.Writer]. Frames are views of the reader's memory ([seq.Sequence]),
 // valid until the next read; copy one (String, Bytes) to keep it.
 //
+// A parser holds no state of a stream's, so one serves any number of
+// message readers at once, and Lines, Netstring, Fixed, LengthField and
+// UvarintDelimited return the same parser for the same options, declared
+// on their first call: a reader per connection costs the reader, not a
+// grammar's declaration. (Delimited, whose options hold a slice, declares
+// one per call: keep it.)
+//
 // Every framing has a maximum on by default (a line of [DefaultMaxLine]
 // bytes, a netstring of [DefaultMaxNetstring], a length-field frame of
 // [DefaultMaxFrame], a uvarint-delimited message of

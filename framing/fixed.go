@@ -13,6 +13,11 @@ import (
 // frame. Input that ends inside a frame is a truncation. It panics if size
 // is not positive.
 func Fixed(size int) parse.TryParse[seq.Sequence] {
+	return fixedParsers.Get(size, fixed)
+}
+
+// fixed declares the parser that Fixed returns.
+func fixed(size int) parse.TryParse[seq.Sequence] {
 	if size <= 0 {
 		panic("framing: Fixed with a size that is not positive")
 	}

@@ -160,7 +160,9 @@ func LengthField(o LengthFieldOptions) parse.TryParse[seq.Sequence] {
 		panic(err)
 	}
 	o = o.normal()
-	return finish(lengthField(o), o.MaxFrame, o.Size == SizeUvarint)
+	return lengthFields.Get(o, func(o LengthFieldOptions) parse.TryParse[seq.Sequence] {
+		return finish(lengthField(o), o.MaxFrame, o.Size == SizeUvarint)
+	})
 }
 
 // lengthField is the declared grammar of LengthField, for o normalised.

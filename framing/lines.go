@@ -84,6 +84,11 @@ func (o LineOptions) term() (parse.TryParse[seq.Sequence], int) {
 // It is combinators.Line (or TakeUntil of the line end) within
 // combinators.Limit. To drop over-long lines and go on, use [NewLineStream].
 func Lines(o LineOptions) parse.TryParse[seq.Sequence] {
+	return lineParsers.Get(o, lines)
+}
+
+// lines declares the parser that Lines returns.
+func lines(o LineOptions) parse.TryParse[seq.Sequence] {
 	term, endLen := o.term()
 	max := o.max()
 	if max < 0 {

@@ -32,6 +32,11 @@ type NetstringOptions struct {
 // digits, or a payload not followed by ',' is a *parse.SyntaxError;
 // input that ends inside a netstring is a truncation.
 func Netstring(o NetstringOptions) parse.TryParse[seq.Sequence] {
+	return netstrings.Get(o, netstring)
+}
+
+// netstring declares the parser that Netstring returns.
+func netstring(o NetstringOptions) parse.TryParse[seq.Sequence] {
 	max := o.MaxLength
 	switch {
 	case max == 0:

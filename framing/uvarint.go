@@ -55,6 +55,11 @@ type UvarintOptions struct {
 // With o.Minimal it is a syntax error matching [ErrNonMinimal], for
 // protocols that need one encoding per length (a signature over the bytes).
 func UvarintDelimited(o UvarintOptions) parse.TryParse[seq.Sequence] {
+	return uvarintParsers.Get(o, uvarintDelimited)
+}
+
+// uvarintDelimited declares the parser that UvarintDelimited returns.
+func uvarintDelimited(o UvarintOptions) parse.TryParse[seq.Sequence] {
 	max := o.MaxMessage
 	switch {
 	case max == 0:

@@ -120,5 +120,5 @@ var parsers memo.Table[int, parse.TryParse[Message]]
 
 // shared returns the parser of the limit max that readers share.
 func shared(max int) parse.TryParse[Message] {
-	return parsers.Get(max, func() parse.TryParse[Message] { return Parser(Options{MaxMessage: max}) })
+	return parsers.Get(max, func(max int) parse.TryParse[Message] { return Parser(Options{MaxMessage: max}) })
 }

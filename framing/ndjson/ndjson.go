@@ -224,7 +224,7 @@ func NewReader(src pipe.Reader, o Options) *Reader {
 	case o.MaxLine > 0:
 		po.MaxMessageSize = o.MaxLine + 3
 	}
-	return &Reader{r: parse.NewReader(src, grammars.Get(o, func() parse.TryParse[seq.Sequence] { return Values(o) }), po)}
+	return &Reader{r: parse.NewReader(src, grammars.Get(o, Values), po)}
 }
 
 // grammars holds the grammars that readers share, by their options.

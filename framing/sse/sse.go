@@ -280,8 +280,8 @@ func NewStream(o Options) *Stream {
 	if evt <= 0 {
 		evt = DefaultMaxEvent
 	}
-	return &Stream{g: grammars.Get([2]int{line, evt}, func() grammar {
-		return declare(Options{MaxLine: line, MaxEvent: evt})
+	return &Stream{g: grammars.Get([2]int{line, evt}, func(k [2]int) grammar {
+		return declare(Options{MaxLine: k[0], MaxEvent: k[1]})
 	})}
 }
 

@@ -8,10 +8,9 @@ package memo
 
 import "sync"
 
-// Max is how many values a Table keeps: a program that makes readers with
-// more distinct options than that gets a value of its own for the others,
-// declared each time, so that options read from a peer cannot grow a table
-// without bound.
+// Max is how many values a Table keeps, so that options read from a peer
+// cannot grow a table without bound: a value made when the table is full
+// takes the place of one made before, which is made again if asked for.
 const Max = 16
 
 // Table maps keys to values made once. The zero Table is empty and ready.
@@ -20,20 +19,25 @@ type Table[K comparable, V any] struct {
 	m  map[K]V
 }
 
-// Get returns the value of k, made by make on the first Get of k (under
-// the table's lock, so that it is made once).
-func (t *Table[K, V]) Get(k K, make func() V) V {
+// Get returns the value of k, made by make(k) on the first Get of k (under
+// the table's lock, so that it is made once). make is best a function that
+// captures nothing, so that a Get that finds the value allocates nothing.
+func (t *Table[K, V]) Get(k K, make func(K) V) V {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if v, ok := t.m[k]; ok {
 		return v
 	}
-	v := make()
+	v := make(k)
 	if t.m == nil {
 		t.m = map[K]V{}
 	}
-	if len(t.m) < Max {
-		t.m[k] = v
+	if len(t.m) >= Max {
+		for old := range t.m {
+			delete(t.m, old) // any one: map order is unspecified
+			break
+		}
 	}
+	t.m[k] = v
 	return v
 }
