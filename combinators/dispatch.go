@@ -68,10 +68,20 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 	// of a case still make.
 	var itable [256]into[T]
 	if fusion() {
+		// Each parser's form is looked up once per run of entries it fills
+		// (a default fills most of the table): a lookup takes the node
+		// table's lock, and intoOf wraps a parser without a recorded form
+		// in a new closure.
+		var last parse.TryParse[T]
+		var form into[T]
 		for i, p := range table {
-			if p != nil {
-				itable[i] = intoOf(p)
+			if p == nil {
+				continue
 			}
+			if last == nil || closure(p) != closure(last) {
+				last, form = p, intoOf(p)
+			}
+			itable[i] = form
 		}
 	}
 	n.cap = &dispatched[T]{table: &table, itable: &itable}
@@ -100,10 +110,15 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		// Behind the scan, each case's own generic composition: its scan
 		// was the one that failed.
 		var slow [256]parse.TryParse[T]
+		var last, ls parse.TryParse[T]
 		for i, p := range table {
-			if p != nil {
-				slow[i] = slowOf(p)
+			if p == nil {
+				continue
 			}
+			if last == nil || closure(p) != closure(last) {
+				last, ls = p, slowOf(p) // once per run of entries, as above
+			}
+			slow[i] = ls
 		}
 		plain = func(in *parse.Input) (T, error) {
 			b, ok := in.Peek()
