@@ -123,7 +123,7 @@ func readCols(body []byte, cols []col) bool {
 		if p > len(body)-4 {
 			return false
 		}
-		l := int32(binary.BigEndian.Uint32(body[p : p+4]))
+		l := int32(binary.BigEndian.Uint32(body[p:]))
 		p += 4
 		end := p + int(l) // p-1 for NULL
 		cols[i] = col{uint32(p), uint32(end)}
