@@ -227,10 +227,13 @@ func checked[T any](p parse.TryParse[sized[T]], max int) parse.TryParse[sized[T]
 func isKeyByte(b byte) bool { return b > ' ' && b != 0x7f }
 
 var (
-	sp      = c.Label("space", c.TakeIn(" ", 1, -1))
-	eol     = c.Then(c.TakeIn(" ", 0, -1), c.Label("end of line", c.Alt(c.Literal("\r\n"), c.Literal("\n"))))
-	crlf    = c.Label("CRLF after the data block", c.Literal("\r\n"))
-	key     = c.Then(sp, c.MapErr(c.Label("key", c.TakeWhile("key", isKeyByte, 1, -1)), checkKey))
+	sp   = c.Label("space", c.TakeIn(" ", 1, -1))
+	eol  = c.Then(c.TakeIn(" ", 0, -1), c.Label("end of line", c.Alt(c.Literal("\r\n"), c.Literal("\n"))))
+	crlf = c.Label("CRLF after the data block", c.Literal("\r\n"))
+	// A key is read up to one byte past MaxKey, so that a key too long
+	// is refused as soon as that byte arrives, not when the key ends: a
+	// key cut by a read's end and the same key whole give one error.
+	key     = c.Then(sp, c.MapErr(c.Label("key", c.TakeWhile("key", isKeyByte, 1, MaxKey+1)), checkKey))
 	flags   = c.Then(sp, c.Label("flags", c.Decimal[uint32](0, math.MaxUint32, 0)))
 	exptime = c.Then(sp, c.Label("exptime", c.Decimal[int64](math.MinInt64, math.MaxInt64, 0)))
 	length  = c.Then(sp, c.Label("byte count", c.Decimal[int](0, math.MaxInt, 0)))
@@ -241,7 +244,7 @@ var (
 
 func checkKey(k seq.Sequence) (seq.Sequence, error) {
 	if k.Len() > MaxKey {
-		return k, fmt.Errorf("%w: %d bytes, at most %d", ErrKey, k.Len(), MaxKey)
+		return k, fmt.Errorf("%w: over %d bytes", ErrKey, MaxKey)
 	}
 	return k, nil
 }

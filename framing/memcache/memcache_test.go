@@ -221,6 +221,12 @@ func TestErrors(t *testing.T) {
 		{"item size value", false, small, "VALUE k 0 9\r\n", 0, isErr(memcache.ErrItemSize), 0},
 		{"key too long", true, memcache.Limits{}, "get a " + long + "\r\n", 0, isErr(memcache.ErrKey), 6},
 		{"key too long set", true, memcache.Limits{}, "set " + long + " 0 0 1\r\nx\r\n", 0, isErr(memcache.ErrKey), 4},
+		// A key too long without its end, in a line near the limit: refused
+		// when its 251st byte arrives, whether the rest has come or not
+		// (the line used to wait for the key's end and, in pieces, hit
+		// the message size first; FuzzFromClient found it in CI).
+		{"key too long unended", true, memcache.Limits{MaxItem: 1024, MaxLine: 512, MaxKeys: 16},
+			"incr " + strings.Repeat("\xfa", 508), 0, isErr(memcache.ErrKey), 5},
 		{"control char in key", true, memcache.Limits{}, "get a\x01b\r\n", 0, isSyntax, 5},
 		{"too many keys", true, small, "get a b c\r\n", 0, isSyntax, 8},
 		{"line too long", true, small, "get " + strings.Repeat("a", 70) + "\r\n", 0, isErr(parse.ErrTooLarge), 0},
