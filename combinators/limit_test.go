@@ -78,6 +78,12 @@ func TestLimit(t *testing.T) {
 			input: "abc:ab x:", want: stream{msgs("abc"), syntax(6, "expected ':'")}},
 		{name: "message limit smaller", p: erase(c.Limit(100, c.Line())), input: "abc\nabcdefghij\n", limit: 6,
 			want: stream{msgs("abc"), tooLarge(4, 6)}},
+		// An element whose limit ends where the outer one does: the
+		// element's limit names the refusal, in every delivery (the outer
+		// one named it when the input was cut, the element's check when it
+		// was final and whole; sse's FuzzStream found it).
+		{name: "inner ending with the outer", p: erase(c.Limit(5, c.Then(c.Literal("ab"), c.Limit(3, untilBang)))),
+			input: "abxyzw!", want: stream{nil, tooLarge(2, 3)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			checkStream(t, tc.p, tc.input, tc.limit, tc.want)
