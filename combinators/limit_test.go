@@ -84,6 +84,16 @@ func TestLimit(t *testing.T) {
 		// was final and whole; sse's FuzzStream found it).
 		{name: "inner ending with the outer", p: erase(c.Limit(5, c.Then(c.Literal("ab"), c.Limit(3, untilBang)))),
 			input: "abxyzw!", want: stream{nil, tooLarge(2, 3)}},
+		// A check that fails an element a search ended past the limit:
+		// the limit's refusal, as when the input is cut before the end
+		// (sse's FuzzStream: a line too long found past a block's limit
+		// was the line's error only when the input was whole).
+		{name: "check past the limit", p: erase(c.Limit(4, c.MapErr(c.TakeUntilAny("\r\n", "\r"), func(l seq.Sequence) (string, error) {
+			if l.Len() > 2 {
+				return "", errors.New("long")
+			}
+			return l.String(), nil
+		}))), input: "ab\r\nabcdef\r", want: stream{msgs("ab"), tooLarge(4, 4)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			checkStream(t, tc.p, tc.input, tc.limit, tc.want)

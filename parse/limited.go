@@ -14,8 +14,9 @@ import (
 // for more input with more than n bytes buffered after the cursor is
 // refused as soon as they are, so a peer cannot make the reader buffer
 // more than n bytes for it; a syntax error that p finds past those n bytes
-// and the byte after them is that refusal too, so the error does not
-// depend on how the input arrives. It is the building block of limits on
+// and the byte after them, and any failure of p after it read past them (a
+// check of an element whose end a search found there), is that refusal too,
+// so the error does not depend on how the input arrives. It is the building block of limits on
 // a part of a message: a line, a header block, a field. Where the
 // message's own limit (or an enclosing element's) is the smaller, it applies
 // as it is; where both end at the same byte, this one does, so that the
@@ -50,6 +51,13 @@ func Limited[T any](in *Input, n int, p TryParse[T]) (T, error) {
 			err = &SizeError{Offset: off, Limit: n}
 		}
 		return v, err
+	}
+	if _, sized := err.(*SizeError); !sized && in.Consumed()-at > n {
+		// A failure after reading past the limit (the check of an element
+		// that a search ended beyond it, say): cut input would have been
+		// refused before those bytes came, so whole input is too. (An
+		// element's own refusal inside stands.)
+		return v, &SizeError{Offset: off, Limit: n}
 	}
 	if x, ok := err.(*SyntaxError); ok && x.Offset > off+int64(n) {
 		// Malformed past the limit and its byte of lookahead: the bytes
