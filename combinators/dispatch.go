@@ -68,21 +68,7 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 	// of a case still make.
 	var itable [256]into[T]
 	if fusion() {
-		// Each parser's form is looked up once per run of entries it fills
-		// (a default fills most of the table): a lookup takes the node
-		// table's lock, and intoOf wraps a parser without a recorded form
-		// in a new closure.
-		var last parse.TryParse[T]
-		var form into[T]
-		for i, p := range table {
-			if p == nil {
-				continue
-			}
-			if last == nil || closure(p) != closure(last) {
-				last, form = p, intoOf(p)
-			}
-			itable[i] = form
-		}
+		itable = byRun(&table, intoOf[T])
 	}
 	n.cap = &dispatched[T]{table: &table, itable: &itable}
 	di := dispatchInto(&itable, msg, exps)
@@ -109,17 +95,7 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 	if s := dispatchScan(&table); s != nil {
 		// Behind the scan, each case's own generic composition: its scan
 		// was the one that failed.
-		var slow [256]parse.TryParse[T]
-		var last, ls parse.TryParse[T]
-		for i, p := range table {
-			if p == nil {
-				continue
-			}
-			if last == nil || closure(p) != closure(last) {
-				last, ls = p, slowOf(p) // once per run of entries, as above
-			}
-			slow[i] = ls
-		}
+		slow := byRun(&table, slowOf[T])
 		plain = func(in *parse.Input) (T, error) {
 			b, ok := in.Peek()
 			if !ok {
@@ -140,6 +116,26 @@ func Dispatch[T any](cases map[byte]parse.TryParse[T], def parse.TryParse[T]) pa
 		plain = withScan(plain, n, s)
 	}
 	return recordInto(record(plain, n), di)
+}
+
+// byRun returns f of each parser of t (nil entries stay zero), calling f
+// once per run of entries that hold the same parser, as a default fills
+// most of a table: f reads the node table under its lock, and intoOf wraps
+// a parser without a recorded form in a new closure.
+func byRun[T, R any](t *[256]parse.TryParse[T], f func(parse.TryParse[T]) R) [256]R {
+	var out [256]R
+	var last parse.TryParse[T]
+	var r R
+	for i, p := range t {
+		if p == nil {
+			continue
+		}
+		if last == nil || closure(p) != closure(last) {
+			last, r = p, f(p)
+		}
+		out[i] = r
+	}
+	return out
 }
 
 // dispatched is the capability of a Dispatch: its cases by byte (def's

@@ -27,15 +27,7 @@ type litCase[T any] struct {
 // false when no byte has one.
 func subTables[T any](table *[256]parse.TryParse[T]) (sub *[256]*[256]into[T], ok bool) {
 	sub = new([256]*[256]into[T])
-	var last parse.TryParse[T]
-	var c any
-	for b, p := range table {
-		if p == nil {
-			continue
-		}
-		if last == nil || closure(p) != closure(last) {
-			last, c = p, capOf(p) // once per run of entries (see Dispatch)
-		}
+	for b, c := range byRun(table, capOf[T]) {
 		if lc, isLit := c.(*litCase[T]); isLit && len(lc.lit) == 1 && lc.lit[0] == byte(b) {
 			sub[b], ok = lc.d.itable, true
 		}

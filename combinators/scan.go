@@ -342,16 +342,8 @@ func dispatchScan[T any](t *[256]parse.TryParse[T]) *scanner[T] {
 	var st [256]func(*parse.Input, []byte, int) (T, int)
 	var lt [256]*litCase[T]
 	found := false
-	var last parse.TryParse[T]
-	var ls *scanner[T]
-	for i, p := range t {
-		if p == nil {
-			continue
-		}
-		if last == nil || closure(p) != closure(last) {
-			last, ls = p, scanOf(p) // once per run of entries (see Dispatch)
-		}
-		if s := ls; s != nil {
+	for i, s := range byRun(t, scanOf[T]) {
+		if s != nil {
 			found = true
 			if s.lit != "" && s.lit[0] == byte(i) {
 				lt[i] = &litCase[T]{s.lit, s.litv}

@@ -15,9 +15,10 @@ import (
 // refused as soon as they are, so a peer cannot make the reader buffer
 // more than n bytes for it; a syntax error that p finds past those n bytes
 // and the byte after them, and any failure of p after it read past them (a
-// check of an element whose end a search found there), is that refusal too,
-// so the error does not depend on how the input arrives. It is the building block of limits on
-// a part of a message: a line, a header block, a field. Where the
+// check of an element whose end a search found there), is that refusal
+// too, so the error does not depend on how the input arrives. It is the
+// building block of limits on a part of a message: a line, a header block,
+// a field. Where the
 // message's own limit (or an enclosing element's) is the smaller, it applies
 // as it is; where both end at the same byte, this one does, so that the
 // refusal names the element however the input arrives. Limited panics if n

@@ -223,14 +223,21 @@ type grammar struct {
 	maxLine, maxEvt int
 }
 
-func declare(o Options) grammar {
-	g := grammar{maxLine: o.MaxLine, maxEvt: o.MaxEvent}
-	if g.maxLine <= 0 {
-		g.maxLine = DefaultMaxLine
+// limits returns the line and event maxima of o, the defaults for zero.
+func (o Options) limits() [2]int {
+	l := [2]int{o.MaxLine, o.MaxEvent}
+	if l[0] <= 0 {
+		l[0] = DefaultMaxLine
 	}
-	if g.maxEvt <= 0 {
-		g.maxEvt = DefaultMaxEvent
+	if l[1] <= 0 {
+		l[1] = DefaultMaxEvent
 	}
+	return l
+}
+
+// declare declares the grammar of a block with the limits l (limits).
+func declare(l [2]int) grammar {
+	g := grammar{maxLine: l[0], maxEvt: l[1]}
 	// A line ends at CR, LF or CRLF: combinators.TakeUntilAny's rule, the
 	// earliest, then the longest, waits for the byte after a CR inside a
 	// block (the next line is needed anyway). The blank line that ends a
@@ -272,18 +279,7 @@ type Stream struct {
 //
 // Streams with the same limits share one declared grammar, made by the
 // first of them: it holds no state of a stream's (TestSetupShared).
-func NewStream(o Options) *Stream {
-	line, evt := o.MaxLine, o.MaxEvent
-	if line <= 0 {
-		line = DefaultMaxLine
-	}
-	if evt <= 0 {
-		evt = DefaultMaxEvent
-	}
-	return &Stream{g: grammars.Get([2]int{line, evt}, func(k [2]int) grammar {
-		return declare(Options{MaxLine: k[0], MaxEvent: k[1]})
-	})}
-}
+func NewStream(o Options) *Stream { return &Stream{g: grammars.Get(o.limits(), declare)} }
 
 // grammars holds the grammars that streams share, by their limits.
 var grammars memo.Table[[2]int, grammar]

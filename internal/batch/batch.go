@@ -5,10 +5,10 @@
 //
 // A parser is a func value, a pointer to its closure, so the closure
 // identifies it. The table (internal/closures) holds a closure weakly and
-// drops its entry when the closure is collected, as combinators' node
-// table does, so
-// that a grammar declared per message leaves nothing behind; a top-level
-// function, whose closure is static, is recorded with [RecordStatic].
+// drops its entry when the closure is collected, as combinators' node table
+// does, so that a grammar declared per message leaves nothing behind; a
+// top-level function, whose closure is static, is recorded with
+// [RecordStatic].
 // Only the packages of this module record: each knows which of its
 // closures live on the heap.
 package batch

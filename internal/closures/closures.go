@@ -39,7 +39,7 @@ type slot[V any] struct {
 // Update sets the value of the closure c, a closure allocated on the heap
 // (one that captures variables: weak pointers and cleanups work only on
 // heap memory), to f of its value: the zero V for a closure the table does
-// not hold yet, or the value of a dead closure whose address c reuses.
+// not hold yet (a dead closure's entry at the same address is replaced).
 // The closure is held weakly.
 func (t *Table[V]) Update(c unsafe.Pointer, f func(*V)) {
 	p := (*byte)(c)

@@ -14,10 +14,11 @@ import (
 // SharedSetup checks a reader constructor whose readers share one declared
 // grammar: once a first reader was made, making and closing one (open, over
 // an empty source) costs at most extra allocations more than a bare message
-// reader's (its own structures; a grammar's declaration costs tens), and readers made at once, with buffers of different sizes so
-// that each cuts other messages, read from in what one reader of the whole
-// input reads. read makes a reader with the constructor, reads src to its
-// end and renders every message and the error.
+// reader's (its own structures; a grammar's declaration costs tens), and
+// readers made at once, with buffers of different sizes so that each cuts
+// other messages, read from in what one reader of the whole input reads.
+// read makes a reader with the constructor, reads src to its end and
+// renders every message and the error.
 func SharedSetup(t *testing.T, extra float64, open func(pipe.Reader) io.Closer, read func(pipe.Reader) []string, in []byte) {
 	t.Helper()
 	empty := func() pipe.Reader { return pipe.NewReader(bytes.NewReader(nil), pipe.ReaderOptions{}) }
