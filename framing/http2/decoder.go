@@ -351,10 +351,14 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 	}
 	span := in.Span()
 	lim := in.Limit() - in.Consumed() // the budget of each frame
-	b, k, at := span, 0, in.Offset()
+	// An offset into span rather than a slice of what is left: b = b[n+p:]
+	// masks its pointer (the slice may end up empty), instructions on the
+	// chain from one frame's length to the next. Fewer bytes than a header
+	// is a frame fastHead would not take.
+	i, k, at := 0, 0, in.Offset()
 	x := &d.fast
-	for ; k < len(out); k++ {
-		n, ok := d.headAt(at, b)
+	for ; k < len(out) && i <= len(span)-HeaderSize; k++ {
+		n, ok := d.headAt(at+int64(i), span[i:])
 		if !ok || x.h.Type == TypeSettings {
 			break
 		}
@@ -362,15 +366,14 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 		if p > d.part || n+p > lim {
 			break
 		}
-		if n+p > len(b) {
-			d.cutAt, d.cutN = at, n
+		if n+p > len(span)-i {
+			d.cutAt, d.cutN = at+int64(i), n
 			break
 		}
-		_ = d.first(in, x, in.SpanSeqAt(len(span)-len(b)+n, p), 0, &out[k]) // not SETTINGS: no error
-		b = b[n+p:]
-		at += int64(n + p)
+		_ = d.first(in, x, in.SpanSeqAt(i+n, p), 0, &out[k]) // not SETTINGS: no error
+		i += n + p
 	}
-	in.Advance(len(span) - len(b))
+	in.Advance(i)
 	return k
 }
 

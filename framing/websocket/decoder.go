@@ -315,20 +315,23 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 	}
 	rsv := 0x70 &^ (d.rsv << 4) // the RSV bits no extension claims
 	maxLen := min(uint64(d.part), d.maxFrame)
-	b, k := span, 0
+	// Offsets into span rather than a slice of what is left: b = b[size:]
+	// masks its pointer (the slice may end up empty), three instructions
+	// more on the chain from one frame's length to the next.
+	i, k := 0, 0
 frames:
-	for ; k < len(out) && len(b) >= 2; k++ {
-		b0, b1 := b[0], b[1]
+	for ; k < len(out) && i < len(span)-1; k++ {
+		b0, b1 := span[i], span[i+1]
 		if b0&rsv != 0 || b1&0x80 != mask {
 			break
 		}
 		h := Header{Fin: b0&0x80 != 0, RSV: b0 >> 4 & 7, Op: Opcode(b0 & 0xf), Masked: mask != 0, Length: uint64(b1 & 0x7f)}
 		n := 2
 		if h.Length >= 126 {
-			if h.Length == 127 || len(b) < 4 {
+			if h.Length == 127 || i >= len(span)-3 {
 				break // a 64-bit length: longer than a part unless MaxPart is raised; parse reads it
 			}
-			h.Length, n = uint64(binary.BigEndian.Uint16(b[2:])), 4
+			h.Length, n = uint64(binary.BigEndian.Uint16(span[i+2:])), 4
 			if h.Length < 126 {
 				break // not minimal: parse reports it
 			}
@@ -337,11 +340,11 @@ frames:
 			n += 4
 		}
 		size := n + int(h.Length)
-		if h.Length > maxLen || size > len(b) || size > lim {
+		if h.Length > maxLen || size > len(span)-i || size > lim {
 			break
 		}
 		if mask != 0 {
-			h.Key = [4]byte(b[n-4 : n])
+			h.Key = [4]byte(span[i+n-4 : i+n])
 		}
 		switch h.Op {
 		case OpText, OpBinary:
@@ -363,11 +366,11 @@ frames:
 		// then copied, twice the stores.
 		f := &out[k]
 		f.Header, f.First, f.Pos, f.Left, f.Close = h, true, 0, 0, Close{}
-		f.Data = in.SpanSeqAt(len(span)-len(b)+n, int(h.Length))
+		f.Data = in.SpanSeqAt(i+n, int(h.Length))
 		f.Message = d.enter(h, int(h.Length))
-		b = b[size:]
+		i += size
 	}
-	in.Advance(len(span) - len(b))
+	in.Advance(i)
 	return k
 }
 
