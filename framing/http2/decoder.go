@@ -412,9 +412,14 @@ func (d *Decoder) first(in *parse.Input, x *head, data seq.Sequence, left uint64
 			return err.at(in.Offset() - int64(data.Len()))
 		}
 	}
-	// The frame is returned: commit the connection's state.
+	// The frame is returned: commit the connection's state. The frame's
+	// head is kept only for the parts that follow its first (frameOf): a
+	// whole frame, the common case, is not copied into it.
 	d.prefaced, d.started, d.cutAt = true, true, -1
-	d.cur, d.pos = *x, uint64(data.Len())
+	n := uint64(data.Len())
+	if left > 0 {
+		d.cur, d.pos = *x, n
+	}
 	switch x.h.Type {
 	case TypeHeaders, TypePushPromise:
 		d.inBlock, d.blockID, d.block, d.conts = !x.h.Flags.Has(FlagEndHeaders), x.h.StreamID, uint64(x.dataLen()), 0
@@ -430,11 +435,14 @@ func (d *Decoder) first(in *parse.Input, x *head, data seq.Sequence, left uint64
 	case TypeGoAway:
 		last = x.id
 	}
-	if keep := x.dataLen(); uint64(keep) < d.pos {
+	if keep := x.dataLen(); uint64(keep) < n {
 		data = data.Slice(0, int(keep)) // the padding cut off
 	}
-	*f = Frame{Header: x.h, First: true, Data: data, Left: left, PadLength: x.pad, Priority: x.prio, Code: x.code,
-		PromisedID: promised, LastStreamID: last, Increment: x.incr, Ping: x.ping}
+	// Field by field: a composite literal is built on the stack from a
+	// zero template and then copied, three passes over the frame.
+	f.Header, f.First, f.Data, f.Pos, f.Left = x.h, true, data, 0, left
+	f.PadLength, f.Priority, f.Code, f.PromisedID, f.LastStreamID, f.Increment, f.Ping = x.pad, x.prio, x.code,
+		promised, last, x.incr, x.ping
 	return nil
 }
 
