@@ -30,6 +30,16 @@ func (d *Decoder) fastHead(b []byte, x *head) (int, bool) {
 	}
 	lt := binary.BigEndian.Uint32(b)
 	h := Header{Length: lt >> 8, Type: FrameType(lt), Flags: Flags(b[4]), StreamID: binary.BigEndian.Uint32(b[5:]) & (1<<31 - 1)}
+	// Most frames are DATA without padding or HEADERS with neither padding
+	// nor priority, on a stream, after the first frame and outside a header
+	// block: no fixed fields, and of the rules only the maximum frame size
+	// and, for HEADERS, the header block's bound apply. (A DATA frame with
+	// the PRIORITY bit, which means nothing on DATA, takes the way below.)
+	if (h.Type == TypeData || h.Type == TypeHeaders && uint64(h.Length) <= d.maxBlock) &&
+		h.Flags&(FlagPadded|FlagPriority) == 0 && h.StreamID != 0 && h.Length <= d.maxFrame && d.started && !d.inBlock {
+		*x = head{h: h}
+		return HeaderSize, true
+	}
 	s, err := d.classify(h)
 	if err != nil {
 		return 0, false
