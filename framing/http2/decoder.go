@@ -105,7 +105,7 @@ type Decoder struct {
 	// connection state, changed only when a frame is returned
 	prefaced bool   // the preface was read (or is not expected)
 	started  bool   // the first frame was read (or is not checked)
-	cur      head   // the frame whose data is being delivered
+	cur      head   // the frame whose later parts are being delivered (set by a first part with more to come)
 	pos      uint64 // payload bytes of cur delivered
 	inBlock  bool   // a header block is open
 	blockID  uint32 // its stream
