@@ -123,14 +123,20 @@ func readCols(body []byte, cols []col) bool {
 		if p > len(body)-4 {
 			return false
 		}
-		l := int32(binary.BigEndian.Uint32(body[p:]))
+		// Zero-extended, an instruction fewer than sign-extended on the
+		// chain from one length to the next: NULL's -1 is 1<<32-1 here,
+		// and its end, p-1, comes out of the 32-bit truncation below.
+		l := int(binary.BigEndian.Uint32(body[p:]))
 		p += 4
-		end := p + int(l) // p-1 for NULL
+		end := p + l
 		cols[i] = col{uint32(p), uint32(end)}
-		if l < -1 {
-			return false
+		if l > 0x7fffffff {
+			if l != 0xffffffff {
+				return false // a negative length other than NULL's
+			}
+			continue
 		}
-		p = max(p, end) // past the body if l is too long: the next check or the last sees it
+		p = end // past the body if l is too long: the next check or the last sees it
 	}
 	return p == len(body)
 }
