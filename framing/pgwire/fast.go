@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"encoding/binary"
+	"math/bits"
 
 	"github.com/sluicego/sluice/parse"
 )
@@ -124,19 +125,23 @@ func readCols(body []byte, cols []col) bool {
 			return false
 		}
 		// Zero-extended, an instruction fewer than sign-extended on the
-		// chain from one length to the next: NULL's -1 is 1<<32-1 here,
-		// and its end, p-1, comes out of the 32-bit truncation below.
-		l := int(binary.BigEndian.Uint32(body[p:]))
+		// chain from one length to the next: NULL's -1 is 1<<32-1 here
+		// (where int has 64 bits), and its end, p-1, comes out of the
+		// 32-bit truncation below.
+		u := binary.BigEndian.Uint32(body[p:])
 		p += 4
-		end := p + l
+		end := p + int(u)
 		cols[i] = col{uint32(p), uint32(end)}
-		if l > 0x7fffffff {
-			if l != 0xffffffff {
+		if u > 0x7fffffff {
+			if u != 0xffffffff {
 				return false // a negative length other than NULL's
 			}
 			continue
 		}
-		p = end // past the body if l is too long: the next check or the last sees it
+		if bits.UintSize == 32 && end < p {
+			return false // a length too long took end past the largest int
+		}
+		p = end // past the body if u is too long: the next check or the last sees it
 	}
 	return p == len(body)
 }
