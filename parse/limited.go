@@ -18,11 +18,10 @@ import (
 // check of an element whose end a search found there), is that refusal
 // too, so the error does not depend on how the input arrives. It is the
 // building block of limits on a part of a message: a line, a header block,
-// a field. Where the
-// message's own limit (or an enclosing element's) is the smaller, it applies
-// as it is; where both end at the same byte, this one does, so that the
-// refusal names the element however the input arrives. Limited panics if n
-// is negative.
+// a field. Where the message's own limit (or an enclosing element's) is the
+// smaller, it applies as it is; where both end at the same byte, this one
+// does, so that the refusal names the element however the input arrives.
+// Limited panics if n is negative.
 func Limited[T any](in *Input, n int, p TryParse[T]) (T, error) {
 	if n < 0 {
 		panic("parse: Limited with a negative limit " + strconv.Itoa(n))

@@ -351,14 +351,15 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 	}
 	span := in.Span()
 	lim := in.Limit() - in.Consumed() // the budget of each frame
-	// An offset into span rather than a slice of what is left: b = b[n+p:]
-	// masks its pointer (the slice may end up empty), instructions on the
-	// chain from one frame's length to the next. Fewer bytes than a header
-	// is a frame fastHead would not take.
-	i, k, at := 0, 0, in.Offset()
+	// An offset into span, as in websocket's batch form: re-slicing what is
+	// left (b = b[n+p:]) masks the slice's pointer on the chain from one
+	// frame's length to the next. Fewer bytes than a header is a frame
+	// fastHead would not take.
+	i, k, base := 0, 0, in.Offset()
 	x := &d.fast
 	for ; k < len(out) && i <= len(span)-HeaderSize; k++ {
-		n, ok := d.headAt(at+int64(i), span[i:])
+		at := base + int64(i)
+		n, ok := d.headAt(at, span[i:])
 		if !ok || x.h.Type == TypeSettings {
 			break
 		}
@@ -367,7 +368,7 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 			break
 		}
 		if n+p > len(span)-i {
-			d.cutAt, d.cutN = at+int64(i), n
+			d.cutAt, d.cutN = at, n
 			break
 		}
 		_ = d.first(in, x, in.SpanSeqAt(i+n, p), 0, &out[k]) // not SETTINGS: no error
