@@ -283,9 +283,7 @@ func finish(p parse.TryParse[seq.Sequence], max int, varint bool) parse.TryParse
 		return v, err
 	}
 	// Its messages are p's: so is its batch form, if p has one.
-	if fn := batch.Lookup(batch.Closure(p)); fn != nil {
-		batch.Record(batch.Closure(q), fn)
-	}
+	batch.Alias(batch.Closure(q), batch.Closure(p))
 	return q
 }
 

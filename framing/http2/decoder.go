@@ -379,10 +379,10 @@ func (d *Decoder) batch(in *parse.Input, out []Frame) int {
 }
 
 // parser returns the decoder's parser with its batch form recorded, for a
-// message reader: whole, or else parse. The batch form holds the decoder
-// weakly: the table of batch forms holds it, and the decoder holds the
-// parser (through its message reader), whose collection is what drops the
-// table's entry.
+// message reader: whole, or else parse. The table of batch forms holds
+// the decoder weakly, since the decoder holds the parser (through its
+// message reader), whose collection is what drops the table's entry; the
+// message reader holds the form bound to the decoder (batch.RecordWeak).
 func (d *Decoder) parser() parse.TryParse[Frame] {
 	// A closure rather than a method value: whole writes the frame into
 	// the parser's result, with no wrapper call and copy between.
@@ -394,7 +394,7 @@ func (d *Decoder) parser() parse.TryParse[Frame] {
 		}
 		return d.parse(in)
 	}
-	batch.RecordWeak(batch.Closure(p), d, (*Decoder).batch)
+	batch.RecordWeak(batch.Closure(p), d, func(d *Decoder) func(*parse.Input, []Frame) int { return d.batch })
 	return p
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 )
@@ -439,4 +440,23 @@ func TestDecoderSetup(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("cut after the preface:\n%s\nwhole:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// TestDecodersCollected: the table of batch forms holds a decoder weakly
+// and its message reader holds the form bound to it, so a decoder that
+// has read frames, batches among them, and is dropped unclosed is
+// collected.
+func TestDecodersCollected(t *testing.T) {
+	in := mixed()
+	testutil.Collected(t, 8, func() *Decoder {
+		return NewDecoder(pipe.FromBytes(in), Server, Options{MaxPart: 128})
+	}, func(d *Decoder) {
+		n := 0
+		for range d.All(context.Background()) {
+			n++
+		}
+		if n == 0 || d.Err() != nil {
+			t.Fatalf("%d frames, %v", n, d.Err())
+		}
+	})
 }

@@ -375,12 +375,13 @@ frames:
 }
 
 // parser returns d.parse with its batch form recorded, for a message
-// reader. The batch form holds the decoder weakly: the table of batch
-// forms holds it, and the decoder holds the parser (through its message
-// reader), whose collection is what drops the table's entry.
+// reader. The table of batch forms holds the decoder weakly, since the
+// decoder holds the parser (through its message reader), whose collection
+// is what drops the table's entry; the message reader holds the form bound
+// to the decoder (batch.RecordWeak).
 func (d *Decoder) parser() parse.TryParse[Frame] {
 	p := d.parse
-	batch.RecordWeak(batch.Closure(p), d, (*Decoder).batch)
+	batch.RecordWeak(batch.Closure(p), d, func(d *Decoder) func(*parse.Input, []Frame) int { return d.batch })
 	return p
 }
 

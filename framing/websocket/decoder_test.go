@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -9,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
+	"github.com/sluicego/sluice/pipe"
 )
 
 // The examples of RFC 6455 section 5.7, byte for byte.
@@ -202,4 +205,25 @@ func TestFastHeader(t *testing.T) {
 	for _, b := range [][]byte{rfcMaskedHello, rfc256, rfc64K[:10], hexBytes("82 7f 00 00 00 00 00 00 ff ff"), hexBytes("89 7e 00 7e")} {
 		agreeHeader(t, b)
 	}
+}
+
+// TestDecodersCollected: the table of batch forms holds a decoder weakly
+// and its message reader holds the form bound to it, so a decoder that
+// has read frames in batches and is dropped unclosed is collected.
+func TestDecodersCollected(t *testing.T) {
+	var in []byte
+	for range 20 {
+		in = append(in, rfcUnmaskedHello...)
+	}
+	testutil.Collected(t, 8, func() *Decoder {
+		return NewDecoder(pipe.FromBytes(in), Client, Options{})
+	}, func(d *Decoder) {
+		n := 0
+		for range d.All(context.Background()) {
+			n++
+		}
+		if n != 20 || d.Err() != nil {
+			t.Fatalf("%d frames, %v; want 20", n, d.Err())
+		}
+	})
 }

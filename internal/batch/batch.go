@@ -29,20 +29,33 @@ func Record(c unsafe.Pointer, fn any) {
 	table.Put(c, fn)
 }
 
-// RecordWeak notes, as [Record] does, the batch form of the parser whose
-// closure is c, where the batch form is a method of owner's and owner holds
-// the parser (through its message reader): the recorded form holds owner
-// weakly, so that the table keeps neither alive, and reads nothing once
-// owner is gone. In is parse.Input and M the parser's message type.
-func RecordWeak[T, In, M any](c unsafe.Pointer, owner *T, fn func(*T, *In, []M) int) {
-	w := weak.Make(owner)
-	Record(c, func(in *In, out []M) int {
-		if o := w.Value(); o != nil {
-			return fn(o, in, out)
-		}
-		return 0
-	})
+// RecordWeak notes the batch form of the parser whose closure is c, where
+// the batch form is bound to owner (bind(owner), a method value) and owner
+// holds the parser (through its message reader). The table holds owner
+// weakly, so that it keeps neither alive; [Lookup] binds the form to owner
+// once, and the message reader that asked holds the bound form, and owner
+// with it, as it holds the parser. F is func(*parse.Input, []M) int for the
+// parser's message type M.
+func RecordWeak[T, F any](c unsafe.Pointer, owner *T, bind func(*T) F) {
+	table.Put(c, weakForm[T, F]{weak.Make(owner), bind})
 }
+
+// weakForm is a batch form recorded with RecordWeak.
+type weakForm[T, F any] struct {
+	owner weak.Pointer[T]
+	bind  func(*T) F
+}
+
+// bound returns the form bound to its owner, or nil once the owner is gone.
+func (f weakForm[T, F]) bound() any {
+	if o := f.owner.Value(); o != nil {
+		return f.bind(o)
+	}
+	return nil
+}
+
+// binder is a recorded form bound on lookup.
+type binder interface{ bound() any }
 
 // RecordStatic notes fn as the batch form of the top-level function whose
 // static closure is c.
@@ -50,10 +63,24 @@ func RecordStatic(c unsafe.Pointer, fn any) {
 	table.PutStatic(c, fn)
 }
 
-// Lookup returns the batch form recorded for the closure c, or nil.
+// Lookup returns the batch form recorded for the closure c, or nil. A form
+// recorded with [RecordWeak] comes bound to its owner: the caller holds it,
+// as it holds the parser, instead of resolving a weak pointer on every call.
 func Lookup(c unsafe.Pointer) any {
 	fn, _ := table.Get(c) // nil for a dead closure's entry, its cleanup not yet run
+	if b, ok := fn.(binder); ok {
+		return b.bound()
+	}
 	return fn
+}
+
+// Alias records for the closure c what is recorded for the closure of,
+// as it is recorded (a form recorded with [RecordWeak] stays weak): c's
+// parser reads the messages of's parser reads.
+func Alias(c, of unsafe.Pointer) {
+	if fn, ok := table.Get(of); ok && fn != nil {
+		table.Put(c, fn)
+	}
 }
 
 // Closure returns the closure pointer of the func value f.

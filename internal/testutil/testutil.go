@@ -1,6 +1,6 @@
 // Package testutil holds helpers shared by this module's tests: goroutine-leak checks, a buffer safe for
-// concurrent writes, a panic assertion, an io.Reader fed step by step with the interleavings of its steps, and a
-// check that a guide quotes tested code verbatim.
+// concurrent writes, a panic assertion, an io.Reader fed step by step with the interleavings of its steps, a
+// check that a guide quotes tested code verbatim, and one that values are collected.
 package testutil
 
 import (
@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -89,4 +90,26 @@ func panicMsg(f func()) (msg string, panicked bool) {
 	}()
 	f()
 	return "", false
+}
+
+// Collected fails t unless every one of n values made by newV, and used
+// by use, is collected once nothing outside holds it: for values that
+// hold themselves in a cycle, or are held weakly by a table of this
+// module.
+func Collected[T any](t testing.TB, n int, newV func() *T, use func(*T)) {
+	t.Helper()
+	var gone atomic.Int32
+	for range n {
+		v := newV()
+		use(v)
+		runtime.AddCleanup(v, func(g *atomic.Int32) { g.Add(1) }, &gone)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for gone.Load() < int32(n) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d values collected after 10 s of GC", gone.Load(), n)
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
 }
