@@ -126,9 +126,34 @@ func h2Xnet(src io.Reader) (h2Work, error) {
 	}
 }
 
+// h2Large is n responses of a HEADERS frame and a body of four DATA
+// frames of 16 KiB, the initial maximum frame size, as servers send
+// large bodies: the copying of payloads, not the framing, is the work.
+func h2Large(n int) []byte {
+	body := make([]byte, 16384)
+	for i := range body {
+		body[i] = byte('a' + i%26)
+	}
+	out := http2.AppendSettings(nil)
+	out = http2.AppendSettingsAck(out)
+	for i := range n {
+		id := uint32(2*i + 1)
+		out = http2.AppendHeaders(out, id, http2.FlagEndHeaders, 0, http2.Priority{}, body[:20+i%181])
+		for j := range 4 {
+			fl := http2.Flags(0)
+			if j == 3 {
+				fl = http2.FlagEndStream
+			}
+			out = http2.AppendData(out, id, fl, 0, body)
+		}
+	}
+	return http2.AppendGoAway(out, uint32(2*n-1), http2.CodeNo, nil)
+}
+
 func init() {
 	registerH2("http2", h2Stream(2000, 1))
 	registerH2("http2-small", h2StreamOf(4000, 1, false))
+	registerH2("http2-large", h2Large(1000))
 }
 
 // capReader passes reads of at most 4 KiB to r, so that every contender
