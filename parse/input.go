@@ -232,10 +232,22 @@ func (r *repeats) install(msg int64, start seq.Position) {
 	r.given, r.made = r.made, r.given[:0]
 	r.next = len(r.given) - 1
 	r.start = seq.Position{}
-	if r.next < 0 || r.given[0].msg != msg || !old.Valid() || old.Segment() != start.Segment() ||
-		old.Offset() != start.Offset() {
+	// The old start's segment is compared before its generation is read:
+	// a segment the pipe released may be another reader's by now, and
+	// reading it would race with that reader's writes. The message's
+	// segments are the reader's while its start has not moved, so the
+	// points' positions are read only then.
+	if r.next < 0 || r.given[0].msg != msg || !samePlace(old, start) {
 		r.clear()
 	}
+}
+
+// samePlace reports whether old, a position kept from an earlier read,
+// names the same byte in memory as now, a position in the buffer the
+// reader holds. It compares segments before it reads old's generation, so
+// it never reads a segment that is no longer the reader's.
+func samePlace(old, now seq.Position) bool {
+	return old.Segment() == now.Segment() && old.Offset() == now.Offset() && old.Valid()
 }
 
 // ResumeRepeat reports where the repetition identified by k, starting at
@@ -488,11 +500,12 @@ func (in *Input) ScanRest(k *ScanKey) seq.Sequence {
 		// inside a shorter bound at the same offset.
 		return rest
 	}
-	if h.pos.Valid() {
+	if !h.pos.IsZero() && h.pos.Valid() {
 		return seq.Between(h.pos, rest.End())
 	}
 	// The pipe reader moved the partial message to fresh memory (a stream
-	// reader does that with short ones): find the point again by offset.
+	// reader does that with short ones; the message reader then drops the
+	// position): find the point again by offset.
 	return rest.From(min(h.n, rest.Len()))
 }
 

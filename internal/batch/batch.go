@@ -74,9 +74,9 @@ func Lookup(c unsafe.Pointer) any {
 	return fn
 }
 
-// Alias records for the closure c what is recorded for the closure of,
-// as it is recorded (a form recorded with [RecordWeak] stays weak): c's
-// parser reads the messages of's parser reads.
+// Alias records for the closure c what is recorded for the closure of, as
+// it is recorded (a form recorded with [RecordWeak] stays weak), for a
+// parser c that reads the messages the parser of reads.
 func Alias(c, of unsafe.Pointer) {
 	if fn, ok := table.Get(of); ok && fn != nil {
 		table.Put(c, fn)
