@@ -27,10 +27,7 @@ func h2Stream(n int, seed uint64) []byte { return h2StreamOf(n, seed, true) }
 // the per-frame cost, not the copying of large payloads.
 func h2StreamOf(n int, seed uint64, large bool) []byte {
 	rng := rand.New(rand.NewPCG(seed, 11))
-	body := make([]byte, 64<<10)
-	for i := range body {
-		body[i] = byte('a' + i%26)
-	}
+	body := alphabet(64 << 10)
 	out := http2.AppendSettings(nil, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 100},
 		http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 20})
 	out = http2.AppendSettingsAck(out)
@@ -130,10 +127,7 @@ func h2Xnet(src io.Reader) (h2Work, error) {
 // frames of 16 KiB, the initial maximum frame size, as servers send
 // large bodies: the copying of payloads, not the framing, is the work.
 func h2Large(n int) []byte {
-	body := make([]byte, 16384)
-	for i := range body {
-		body[i] = byte('a' + i%26)
-	}
+	body := alphabet(16384)
 	out := http2.AppendSettings(nil)
 	out = http2.AppendSettingsAck(out)
 	for i := range n {

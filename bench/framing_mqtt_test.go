@@ -25,10 +25,7 @@ import (
 // own; a PINGREQ now and then.
 func mqttStream(n int, seed uint64) []byte {
 	rng := rand.New(rand.NewPCG(seed, 11))
-	payload := make([]byte, 8<<10)
-	for i := range payload {
-		payload[i] = byte('a' + i%26)
-	}
+	payload := alphabet(8 << 10)
 	out := mqtt.Append(nil, mqtt.V311, &mqtt.Packet{Type: mqtt.CONNECT, Connect: &mqtt.Connect{
 		Version: mqtt.V311, Flags: mqtt.FlagCleanStart, KeepAlive: 60, ClientID: seq.Of([]byte("bench-client")),
 	}})

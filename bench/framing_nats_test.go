@@ -31,10 +31,7 @@ var natsSizes = []int{0, 8, 32, 128, 256, 1024, 4096, 8192}
 // PUB and MSG of every size in natsSizes, with and without a reply
 // subject, a PING/PONG every 64 messages.
 func natsStream(n int) (pubs, msgs []byte) {
-	payload := make([]byte, 8192)
-	for i := range payload {
-		payload[i] = byte('a' + i%26)
-	}
+	payload := alphabet(8192)
 	for i := range n {
 		size := natsSizes[i%len(natsSizes)]
 		m := nats.Message{Op: nats.OpPub, Subject: seq.Of([]byte("bench.subject.foo")), Payload: seq.Of(payload[:size])}

@@ -35,3 +35,13 @@ func BenchmarkFraming(b *testing.B) {
 		})
 	}
 }
+
+// alphabet returns n bytes of the letters a to z over and over: payloads
+// whose bytes differ, as real ones do.
+func alphabet(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('a' + i%26)
+	}
+	return b
+}

@@ -24,10 +24,7 @@ func wsStream(n int, seed uint64) []byte { return wsStreamOf(n, seed, true) }
 // wsStreamOf is wsStream, without its binary frames unless binary.
 func wsStreamOf(n int, seed uint64, binary bool) []byte {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	payload := make([]byte, 64<<10)
-	for i := range payload {
-		payload[i] = byte('a' + i%26)
-	}
+	payload := alphabet(64 << 10)
 	var key [4]byte
 	e := websocket.Encoder{Role: websocket.Client, Key: func() [4]byte {
 		key[0]++

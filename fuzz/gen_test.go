@@ -410,7 +410,7 @@ func TestGenCutsContract(t *testing.T) {
 	// The biases, counted over draws of their own: the 200 of a property
 	// are too few for a bound that chance does not cross (for 10 bytes,
 	// random cuts are 17% of the draws, the others falling near the ends;
-	// 200 draws went under 10% about once in 200 runs). With 2,000 draws
+	// 200 draws went under 10% about once in 400 runs). With 2,000 draws
 	// every bound below is more than 7 standard deviations under its mean.
 	p := gopter.DefaultGenParameters()
 	for _, n := range []int{10, 100, 512, 513, 5000} {

@@ -77,7 +77,7 @@ func TestMovedSearchResumesByOffset(t *testing.T) {
 	}, Options{})
 	m.load(pipe.Result{Buffer: now.Slice(0, 8), Completed: true})
 	old := foreignSegment(t)
-	m.hint, m.hintAt = scanHint{key: k, at: 0, n: 3, pos: old}, old
+	m.hint, m.reps.start = scanHint{key: k, at: 0, n: 3, pos: old}, old
 	if _, err := m.nextSlow(); err != nil {
 		t.Fatal(err)
 	}

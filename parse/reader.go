@@ -284,12 +284,8 @@ type machine[T any] struct {
 	win  bool
 	need int      // bytes from the message start the parser said it needs
 	hint scanHint // the search that ran short in the last attempt on this message
-	// hintAt is where that message started in memory when hint was
-	// kept: the hint's position is used only while the message is
-	// still there (see samePlace).
-	hintAt seq.Position
-	reps   repeats // the repetitions that ran short in the last attempt on this message
-	in     Input   // reused between attempts, so parsing allocates nothing
+	reps repeats  // the repetitions that ran short in the last attempt on this message
+	in   Input    // reused between attempts, so parsing allocates nothing
 
 	// ahead is a cursor over res.Buffer at the end of the window that a
 	// parser is shown when more than limit+1 bytes are buffered; it only
@@ -430,10 +426,12 @@ func (m *machine[T]) nextSlow() (T, error) {
 	in.Reader.Init(buf)
 	in.final, in.limit, in.max = final, m.limit, m.limit
 	in.base, in.start, in.need = base, 0, 0
-	if m.hint.key != nil && !m.hint.pos.IsZero() && !samePlace(m.hintAt, buf.Start()) {
-		// The pipe moved the message to fresh memory and may have handed
-		// the old segment to another reader: the search resumes by offset
-		// (ScanRest, scanPos), never through that segment.
+	if m.hint.key != nil && !m.hint.pos.IsZero() && !samePlace(m.reps.start, buf.Start()) {
+		// The pipe moved the message to fresh memory (reps.start is where
+		// it started when the attempt that kept the hint ran short; install
+		// below forgets it) and may have handed the old segment to another
+		// reader: the search resumes by offset (ScanRest, scanPos), never
+		// through that segment.
 		m.hint.pos = seq.Position{}
 	}
 	in.hint, in.short = m.hint, scanHint{}
@@ -522,7 +520,7 @@ func (m *machine[T]) outcome(msg T, err error) (T, error) {
 			m.need = in.need
 		}
 		if in.short.n > 0 {
-			m.hint, m.hintAt = in.short, m.rest.Start()
+			m.hint = in.short
 		}
 		m.reps.keep(in.msg(), m.rest.Start())
 		return zero, errPartial

@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sluicego/sluice/internal/testutil"
 )
 
 type input struct{ n int }
@@ -45,33 +47,25 @@ func TestRecordWeakCallsThrough(t *testing.T) {
 // TestAliasKeepsWeak: an alias of a form recorded with RecordWeak is bound
 // on lookup as the form is, and keeps its owner no more than it does.
 func TestAliasKeepsWeak(t *testing.T) {
-	var gone atomic.Int32
-	o := newOwner()
 	n := 0
-	q := func(in *input) int { n++; return o.parse(in) }
-	Alias(Closure(q), Closure(o.parse))
-	fn, ok := Lookup(Closure(q)).(func(*input, []int) int)
-	if !ok {
-		t.Fatalf("Lookup of the alias: %T, want the bound form", Lookup(Closure(q)))
-	}
-	out := make([]int, 1)
-	if k := fn(&input{n: 3}, out); k != 1 || out[0] != 3 || o.seen != 1 {
-		t.Fatalf("aliased form: k=%d out=%v seen=%d, want 1 [3] 1", k, out, o.seen)
-	}
-	// The owner holds the wrapper, as a decoder would hold the message
-	// reader of a wrapped parser: a table holding the owner would keep
-	// both.
-	o.held = q
-	runtime.AddCleanup(o, func(*atomic.Int32) { gone.Add(1) }, &gone)
-	fn, o, q = nil, nil, nil
-	deadline := time.Now().Add(10 * time.Second)
-	for gone.Load() < 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("the owner of an aliased form was not collected")
+	testutil.Collected(t, 1, func() *owner {
+		o := newOwner()
+		q := func(in *input) int { n++; return o.parse(in) }
+		Alias(Closure(q), Closure(o.parse))
+		fn, ok := Lookup(Closure(q)).(func(*input, []int) int)
+		if !ok {
+			t.Fatalf("Lookup of the alias: %T, want the bound form", Lookup(Closure(q)))
 		}
-		runtime.GC()
-		time.Sleep(time.Millisecond)
-	}
+		out := make([]int, 1)
+		if k := fn(&input{n: 3}, out); k != 1 || out[0] != 3 || o.seen != 1 {
+			t.Fatalf("aliased form: k=%d out=%v seen=%d, want 1 [3] 1", k, out, o.seen)
+		}
+		// The owner holds the wrapper, as a decoder would hold the message
+		// reader of a wrapped parser: a table holding the owner would keep
+		// both.
+		o.held = q
+		return o
+	}, func(*owner) {})
 	if n != 0 {
 		t.Fatalf("q ran %d times", n)
 	}
