@@ -213,11 +213,12 @@ type Packet struct {
 	Fields [][]string
 }
 
-// Run writes pcap to a file in a temporary directory and runs tshark over
-// it with the extra arguments args (such as "-d",
-// "tcp.port==5432,pgsql"), printing fields for every packet of the server
-// port that carries at least one of them. It requires tshark (see
-// wiretap.Require: skipped without it, failed without it in CI).
+// Run writes pcap, a file of Pcap's with the server at port, to a
+// temporary directory and runs tshark over it with the extra arguments
+// args (such as "-d", "tcp.port==5432,pgsql"), asking for fields. It
+// returns the packets that hold at least one of them, in order. It
+// requires tshark (see wiretap.Require: the test is skipped without it,
+// and fails without it in CI).
 func Run(t testing.TB, pcap []byte, port uint16, args []string, fields ...string) []Packet {
 	t.Helper()
 	tshark := wiretap.Require(t, "tshark")
