@@ -97,8 +97,9 @@ func Interleave(up, down []byte, upEnds, downEnds []int) []Turn {
 	return turns
 }
 
-// Addresses of the connection a pcap file holds: the client's port, and
-// 127.0.0.1 and 127.0.0.2 for the client and the server.
+// Addresses of the connections a pcap file holds: the first client port
+// (connection k of a file uses ClientPort+k), and 127.0.0.1 and 127.0.0.2
+// for the client and the server.
 const (
 	ClientPort = 40000
 	clientIP   = 0x7f000001
@@ -106,19 +107,45 @@ const (
 	mss        = 1460
 )
 
+// A Connection is one TCP connection of a pcap file: the turns it carries,
+// and the seed that draws the sizes of its segments.
+type Connection struct {
+	Turns []Turn
+	Seed  uint64
+}
+
 // Pcap returns a pcap file (link type raw IPv4) of one TCP connection from
 // the client to port on the server that carries turns in order: the
 // three-way handshake, each turn in segments of 1 to 1,460 bytes whose
 // sizes are drawn from seed, and a FIN from each side.
 func Pcap(turns []Turn, port uint16, seed uint64) []byte {
-	rng := rand.New(rand.NewPCG(seed, 0xca9))
-	w := &pcapWriter{port: port, cseq: 1000, sseq: 5000}
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, 0xa1b2c3d4)
-	w.buf = binary.LittleEndian.AppendUint16(w.buf, 2)
-	w.buf = binary.LittleEndian.AppendUint16(w.buf, 4)
-	w.buf = binary.LittleEndian.AppendUint64(w.buf, 0)     // time zone, accuracy
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, 1<<16) // snapshot length
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, 101)   // LINKTYPE_RAW
+	return Pcaps(port, Connection{turns, seed})
+}
+
+// Pcaps returns a pcap file of the connections, one after another, each
+// as Pcap writes one: connection k from client port ClientPort+k, starting
+// k seconds after the first. tshark keeps them apart (Packet.Conn), so
+// that one run of tshark, whose start costs far more than dissecting a
+// capture, frames many connections.
+func Pcaps(port uint16, conns ...Connection) []byte {
+	var buf []byte
+	buf = binary.LittleEndian.AppendUint32(buf, 0xa1b2c3d4)
+	buf = binary.LittleEndian.AppendUint16(buf, 2)
+	buf = binary.LittleEndian.AppendUint16(buf, 4)
+	buf = binary.LittleEndian.AppendUint64(buf, 0)     // time zone, accuracy
+	buf = binary.LittleEndian.AppendUint32(buf, 1<<16) // snapshot length
+	buf = binary.LittleEndian.AppendUint32(buf, 101)   // LINKTYPE_RAW
+	for k, c := range conns {
+		w := &pcapWriter{buf: buf, port: port, client: uint16(ClientPort + k), cseq: 1000, sseq: 5000, usec: uint64(k) * 1_000_000}
+		w.connection(c.Turns, rand.New(rand.NewPCG(c.Seed, 0xca9)))
+		buf = w.buf
+	}
+	return buf
+}
+
+// connection appends the segments of one connection that carries turns,
+// cut at sizes drawn from rng.
+func (w *pcapWriter) connection(turns []Turn, rng *rand.Rand) {
 	const syn, ack, psh, fin = 0x02, 0x10, 0x08, 0x01
 	w.segment(true, syn, nil)
 	w.cseq++
@@ -143,20 +170,19 @@ func Pcap(turns []Turn, port uint16, seed uint64) []byte {
 	w.segment(false, fin|ack, nil)
 	w.sseq++
 	w.segment(true, ack, nil)
-	return w.buf
 }
 
 type pcapWriter struct {
-	buf        []byte
-	port       uint16
-	cseq, sseq uint32
-	usec       uint32
+	buf          []byte
+	port, client uint16
+	cseq, sseq   uint32
+	usec         uint64
 }
 
 // segment appends a TCP segment with flags and payload p from the client
 // (up) or the server, and moves that side's sequence number past p.
 func (w *pcapWriter) segment(up bool, flags byte, p []byte) {
-	src, dst, sp, dp, seq, ack := uint32(clientIP), uint32(serverIP), uint16(ClientPort), w.port, w.cseq, w.sseq
+	src, dst, sp, dp, seq, ack := uint32(clientIP), uint32(serverIP), w.client, w.port, w.cseq, w.sseq
 	if !up {
 		src, dst, sp, dp, seq, ack = dst, src, dp, sp, w.sseq, w.cseq
 	}
@@ -165,8 +191,8 @@ func (w *pcapWriter) segment(up bool, flags byte, p []byte) {
 	}
 	total := 40 + len(p)
 	w.usec += 10
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, 1_700_000_000+w.usec/1_000_000)
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, w.usec%1_000_000)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(1_700_000_000+w.usec/1_000_000))
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(w.usec%1_000_000))
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(total))
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(total))
 	ip := len(w.buf)
@@ -203,12 +229,13 @@ func checksum(b []byte) uint16 {
 	return ^uint16(s)
 }
 
-// A Packet is what tshark printed for one packet of the connection: which
-// side sent it, and for each field asked for, its values in the packet (one
+// A Packet is what tshark printed for one packet: the connection it
+// belongs to, which side sent it, and for each field asked for, its values in the packet (one
 // per message that ends in the packet, in order; none in a packet that ends
 // no message).
 type Packet struct {
 	Frame  int
+	Conn   int // the connection's index in the file (see Pcaps)
 	Up     bool
 	Fields [][]string
 }
@@ -228,7 +255,7 @@ func Run(t testing.TB, pcap []byte, port uint16, args []string, fields ...string
 		t.Fatal(err)
 	}
 	cmdArgs := []string{"-n", "-r", name, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=|",
-		"-e", "frame.number", "-e", "tcp.srcport"}
+		"-e", "frame.number", "-e", "tcp.srcport", "-e", "tcp.dstport"}
 	for _, f := range fields {
 		cmdArgs = append(cmdArgs, "-e", f)
 	}
@@ -252,8 +279,9 @@ func Run(t testing.TB, pcap []byte, port uint16, args []string, fields ...string
 }
 
 // parseFields reads tshark's -T fields output: a line per packet, the frame
-// number, the source port and n fields, tab-separated, each field's values
-// joined by '|'. Packets that hold none of the n fields are left out.
+// number, the source and destination ports and n fields, tab-separated,
+// each field's values joined by '|'. Packets that hold none of the n
+// fields are left out.
 func parseFields(out string, port uint16, n int) ([]Packet, error) {
 	var pkts []Packet
 	for line := range strings.Lines(out) {
@@ -262,16 +290,28 @@ func parseFields(out string, port uint16, n int) ([]Packet, error) {
 			continue
 		}
 		cols := strings.Split(line, "\t")
-		if len(cols) != 2+n {
-			return nil, fmt.Errorf("%q: %d columns, want %d", line, len(cols), 2+n)
+		if len(cols) != 3+n {
+			return nil, fmt.Errorf("%q: %d columns, want %d", line, len(cols), 3+n)
 		}
-		frame, err := strconv.Atoi(cols[0])
-		if err != nil {
-			return nil, fmt.Errorf("%q: frame number: %v", line, err)
+		var num [3]int
+		for i := range num {
+			v, err := strconv.Atoi(cols[i])
+			if err != nil {
+				return nil, fmt.Errorf("%q: column %d: %v", line, i+1, err)
+			}
+			num[i] = v
 		}
-		p := Packet{Frame: frame, Up: cols[1] != strconv.Itoa(int(port)), Fields: make([][]string, n)}
+		p := Packet{Frame: num[0], Up: num[2] == int(port), Fields: make([][]string, n)}
+		client := num[1]
+		if !p.Up {
+			client = num[2]
+		}
+		p.Conn = client - ClientPort
+		if p.Conn < 0 || !p.Up && num[1] != int(port) {
+			return nil, fmt.Errorf("%q: ports %d -> %d, not the file's", line, num[1], num[2])
+		}
 		any := false
-		for i, c := range cols[2:] {
+		for i, c := range cols[3:] {
 			if c != "" {
 				p.Fields[i] = strings.Split(c, "|")
 				any = true
@@ -284,9 +324,10 @@ func parseFields(out string, port uint16, n int) ([]Packet, error) {
 	return pkts, nil
 }
 
-// A Message is one message as tshark framed it: which side sent it and
-// its fields' values.
+// A Message is one message as tshark framed it: its connection, which
+// side sent it and its fields' values.
 type Message struct {
+	Conn   int
 	Up     bool
 	Fields []string
 }
@@ -305,7 +346,7 @@ func Messages(pkts []Packet) ([]Message, error) {
 			}
 		}
 		for j := range n {
-			m := Message{Up: p.Up, Fields: make([]string, len(p.Fields))}
+			m := Message{Conn: p.Conn, Up: p.Up, Fields: make([]string, len(p.Fields))}
 			for i, f := range p.Fields {
 				m.Fields[i] = f[j]
 			}
@@ -322,6 +363,18 @@ func Direction(msgs []Message, up bool) []Message {
 	for _, m := range msgs {
 		if m.Up == up {
 			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Conn returns the packets of pkts that belong to connection k of the file
+// (see Pcaps), in order.
+func Conn(pkts []Packet, k int) []Packet {
+	var out []Packet
+	for _, p := range pkts {
+		if p.Conn == k {
+			out = append(out, p)
 		}
 	}
 	return out

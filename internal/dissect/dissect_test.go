@@ -68,6 +68,7 @@ func TestInterleave(t *testing.T) {
 
 // segment is a TCP segment read back from a pcap file.
 type segment struct {
+	conn     int
 	up       bool
 	flags    byte
 	seq, ack uint32
@@ -101,10 +102,14 @@ func readPcap(t *testing.T, b []byte, port uint16) []segment {
 		tcp := pkt[20:]
 		sp, dp := binary.BigEndian.Uint16(tcp), binary.BigEndian.Uint16(tcp[2:])
 		up := dp == port
-		if up && sp != ClientPort || !up && (sp != port || dp != ClientPort) {
+		client := sp
+		if !up {
+			client = dp
+		}
+		if client < ClientPort || !up && sp != port {
 			t.Fatalf("ports %d -> %d", sp, dp)
 		}
-		segs = append(segs, segment{up, tcp[13], binary.BigEndian.Uint32(tcp[4:]), binary.BigEndian.Uint32(tcp[8:]), tcp[20:]})
+		segs = append(segs, segment{int(client - ClientPort), up, tcp[13], binary.BigEndian.Uint32(tcp[4:]), binary.BigEndian.Uint32(tcp[8:]), tcp[20:]})
 	}
 	return segs
 }
@@ -143,15 +148,42 @@ func TestPcap(t *testing.T) {
 	}
 }
 
+// TestPcaps checks that connections written to one file keep their own
+// ports and turns, one after another.
+func TestPcaps(t *testing.T) {
+	a := Alternate(stream(3000, 5), stream(2000, 6), 1, 500)
+	b := Alternate(stream(100, 7), stream(5000, 8), 2, 500)
+	segs := readPcap(t, Pcaps(8080, Connection{a, 1}, Connection{b, 2}), 8080)
+	one := readPcap(t, Pcap(a, 8080, 1), 8080)
+	if len(segs) <= len(one) || !cmp.Equal(segs[:len(one)], one, cmp.AllowUnexported(segment{})) {
+		t.Fatal("the first connection is not the file Pcap writes for it")
+	}
+	var gu, gd []byte
+	for _, s := range segs[len(one):] {
+		if s.conn != 1 {
+			t.Fatalf("a segment of connection %d after the first connection", s.conn)
+		}
+		if s.up {
+			gu = append(gu, s.payload...)
+		} else {
+			gd = append(gd, s.payload...)
+		}
+	}
+	wu, wd := joined(b)
+	if !bytes.Equal(gu, wu) || !bytes.Equal(gd, wd) {
+		t.Fatal("the second connection does not carry its streams")
+	}
+}
+
 func TestParseFields(t *testing.T) {
-	out := "4\t40000\tSimple query\t32\n5\t5432\t\t\n6\t5432\tData row|Ready for query\t20|5\n"
+	out := "4\t40000\t5432\tSimple query\t32\n5\t5432\t40000\t\t\n6\t5432\t40001\tData row|Ready for query\t20|5\n"
 	pkts, err := parseFields(out, 5432, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Packet{
 		{Frame: 4, Up: true, Fields: [][]string{{"Simple query"}, {"32"}}},
-		{Frame: 6, Up: false, Fields: [][]string{{"Data row", "Ready for query"}, {"20", "5"}}},
+		{Frame: 6, Conn: 1, Up: false, Fields: [][]string{{"Data row", "Ready for query"}, {"20", "5"}}},
 	}
 	if diff := cmp.Diff(want, pkts); diff != "" {
 		t.Fatal(diff)
@@ -160,16 +192,21 @@ func TestParseFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantMsgs := []Message{{true, []string{"Simple query", "32"}}, {false, []string{"Data row", "20"}},
-		{false, []string{"Ready for query", "5"}}}
+	wantMsgs := []Message{{0, true, []string{"Simple query", "32"}}, {1, false, []string{"Data row", "20"}},
+		{1, false, []string{"Ready for query", "5"}}}
 	if diff := cmp.Diff(wantMsgs, msgs); diff != "" {
 		t.Fatal(diff)
 	}
 	if got := Direction(msgs, false); !slices.EqualFunc(got, wantMsgs[1:], func(a, b Message) bool { return cmp.Equal(a, b) }) {
 		t.Fatalf("Direction: %v", got)
 	}
-	if _, err := parseFields("4\t40000\tx\n", 5432, 2); err == nil {
-		t.Fatal("a line with a column missing was taken")
+	if got := Conn(pkts, 1); len(got) != 1 || got[0].Frame != 6 {
+		t.Fatalf("Conn: %v", got)
+	}
+	for _, bad := range []string{"4\t40000\t5432\tx\n", "4\t39999\t5432\tx\t1\n", "4\t5433\t40000\tx\t1\n", "x\t40000\t5432\tx\t1\n"} {
+		if _, err := parseFields(bad, 5432, 2); err == nil {
+			t.Fatalf("%q was taken", bad)
+		}
 	}
 	if _, err := Messages([]Packet{{Frame: 9, Fields: [][]string{{"a", "b"}, {"1"}}}}); err == nil {
 		t.Fatal("fields with different numbers of values were zipped")
@@ -210,18 +247,23 @@ func TestTsharkReassembles(t *testing.T) {
 		id := uint16(100 + i)
 		name := fmt.Sprintf("host%d.%s.example", i, bytes.Repeat([]byte("x"), 1+i*3))
 		up = append(up, dnsMessage(id, name, false)...)
-		want = append(want, Message{true, []string{fmt.Sprint(id), "0"}})
+		want = append(want, Message{0, true, []string{fmt.Sprint(id), "0"}})
 	}
 	for i := range 40 {
 		id := uint16(100 + i)
 		name := fmt.Sprintf("host%d.%s.example", i, bytes.Repeat([]byte("x"), 1+i*3))
 		down = append(down, dnsMessage(id, name, true)...)
-		want = append(want, Message{false, []string{fmt.Sprint(id), "1"}})
+		want = append(want, Message{0, false, []string{fmt.Sprint(id), "1"}})
 	}
+	// Three connections in one file, each cut with a seed of its own.
+	turns := Interleave(up, down, nil, nil) // the queries, then the answers
+	var conns []Connection
 	for seed := range uint64(3) {
-		turns := Interleave(up, down, nil, nil) // the queries, then the answers
-		pkts := Run(t, Pcap(turns, 5353, seed), 5353, []string{"-d", "tcp.port==5353,dns"}, "dns.id", "dns.flags.response")
-		got, err := Messages(pkts)
+		conns = append(conns, Connection{turns, seed})
+	}
+	pkts := Run(t, Pcaps(5353, conns...), 5353, []string{"-d", "tcp.port==5353,dns"}, "dns.id", "dns.flags.response")
+	for k := range conns {
+		got, err := Messages(Conn(pkts, k))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,8 +275,11 @@ func TestTsharkReassembles(t *testing.T) {
 				got[i].Fields[0] = fmt.Sprint(id)
 			}
 		}
+		for i := range want {
+			want[i].Conn = k
+		}
 		if diff := cmp.Diff(want, got); diff != "" {
-			t.Fatalf("seed %d: tshark's messages (-want +got):\n%s", seed, diff)
+			t.Fatalf("connection %d: tshark's messages (-want +got):\n%s", k, diff)
 		}
 	}
 }
