@@ -270,15 +270,24 @@ func TestTsharkAgrees(t *testing.T) {
 			}
 			_, upEnds := decodeMessages(t, [][]byte{dirs[0]})
 			_, downEnds := decodeMessages(t, [][]byte{dirs[1]})
-			for _, seed := range []uint64{1, 2, 3} {
+			// A connection per seed, in one file: one run of tshark,
+			// whose start costs more than the calls' dissection.
+			seeds := []uint64{1, 2, 3}
+			var carried []conversation
+			var conns []dissect.Connection
+			for _, seed := range seeds {
 				c := carry(dirs[0], dirs[1], upEnds, downEnds, call.stream, call.encoding, "/sluice.Echo/"+call.name,
 					rand.New(rand.NewPCG(seed, 0x67)))
-				turns := dissect.Interleave(c.up, c.down, c.upEnds, c.downEnds)
-				pkts := dissect.Run(t, dissect.Pcap(turns, tsharkPort, seed), tsharkPort,
-					// The calls' payloads are raw bytes (bench's rawCodec),
-					// not the protobuf tshark would parse them as.
-					[]string{"-d", fmt.Sprintf("tcp.port==%d,http2", tsharkPort), "--disable-protocol", "protobuf"},
-					"grpc.compressed_flag", "grpc.message_length", "grpc.message_data")
+				carried = append(carried, c)
+				conns = append(conns, dissect.Connection{Turns: dissect.Interleave(c.up, c.down, c.upEnds, c.downEnds), Seed: seed})
+			}
+			all := dissect.Run(t, dissect.Pcaps(tsharkPort, conns...), tsharkPort,
+				// The calls' payloads are raw bytes (bench's rawCodec),
+				// not the protobuf tshark would parse them as.
+				[]string{"-d", fmt.Sprintf("tcp.port==%d,http2", tsharkPort), "--disable-protocol", "protobuf"},
+				"grpc.compressed_flag", "grpc.message_length", "grpc.message_data")
+			for k, seed := range seeds {
+				c, pkts := carried[k], dissect.Conn(all, k)
 				for _, dir := range []struct {
 					name string
 					up   bool
