@@ -229,39 +229,50 @@ func TestTsharkAgrees(t *testing.T) {
 			// python3-websockets negotiated permessage-deflate in the
 			// deflate recordings, which claims RSV1.
 			deflate := strings.Contains(mode, "deflate")
-			var o Options
-			if deflate {
-				o.RSV = RSV1
-			}
 			hsUp, hsDown, up, down := wsHandshake(t, up, down, deflate)
-			want := map[bool][]wireFrame{true: decodedFrames(t, up, Server, o), false: decodedFrames(t, down, Client, o)}
-			// A connection per seed, in one file: one run of tshark,
-			// whose start costs more than the captures' dissection.
-			var conns []dissect.Connection
-			for seed := range uint64(4) {
-				turns := append([]dissect.Turn{{Up: true, Data: hsUp}, {Up: false, Data: hsDown}}, dissect.Alternate(up, down, seed, 400)...)
-				conns = append(conns, dissect.Connection{Turns: turns, Seed: seed})
-			}
-			all := dissect.Run(t, dissect.Pcaps(wsPort, conns...), wsPort, []string{"-d", fmt.Sprintf("tcp.port==%d,http", wsPort)}, wsFields...)
-			for seed := range uint64(4) {
-				pkts := dissect.Conn(all, int(seed))
-				got, err := tsharkFrames(pkts, deflate)
-				if err != nil {
-					t.Fatalf("seed %d: %v", seed, err)
-				}
-				for _, dir := range []bool{true, false} {
-					who := map[bool]string{true: "client", false: "server"}[dir]
-					if len(want[dir]) == 0 || len(got[dir]) != len(want[dir]) {
-						t.Fatalf("seed %d: the %s sent %d frames, tshark found %d", seed, who, len(want[dir]), len(got[dir]))
-					}
-					if diff := cmp.Diff(want[dir], got[dir]); diff != "" {
-						t.Fatalf("seed %d: the %s's frames, decoder (-) and tshark (+):\n%s", seed, who, diff)
-					}
-				}
-				if seed == 0 {
-					t.Logf("%d client and %d server frames agree", len(want[true]), len(want[false]))
-				}
-			}
+			compareTshark(t, hsUp, hsDown, up, down, deflate, 4, 400)
 		})
+	}
+}
+
+// compareTshark checks that tshark's websocket dissector finds, in each
+// direction, the frames the Decoder finds in up (the client's, read in the
+// server role) and down (the server's, read in the client role): the
+// conversation opens with the heads hsUp and hsDown, each a turn of its own
+// (tshark's HTTP dissector switches the connection to websocket on the 101
+// answer), then the frames in turns of 1 to maxTurn bytes, one connection per
+// seed below seeds, all in one pcap and one run of tshark.
+func compareTshark(t *testing.T, hsUp, hsDown, up, down []byte, deflate bool, seeds uint64, maxTurn int) {
+	t.Helper()
+	var o Options
+	if deflate {
+		o.RSV = RSV1
+	}
+	want := map[bool][]wireFrame{true: decodedFrames(t, up, Server, o), false: decodedFrames(t, down, Client, o)}
+	// A connection per seed, in one file: one run of tshark, whose start
+	// costs more than the dissection.
+	var conns []dissect.Connection
+	for seed := range seeds {
+		turns := append([]dissect.Turn{{Up: true, Data: hsUp}, {Up: false, Data: hsDown}}, dissect.Alternate(up, down, seed, maxTurn)...)
+		conns = append(conns, dissect.Connection{Turns: turns, Seed: seed})
+	}
+	all := dissect.Run(t, dissect.Pcaps(wsPort, conns...), wsPort, []string{"-d", fmt.Sprintf("tcp.port==%d,http", wsPort)}, wsFields...)
+	for seed := range seeds {
+		got, err := tsharkFrames(dissect.Conn(all, int(seed)), deflate)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		for _, dir := range []bool{true, false} {
+			who := map[bool]string{true: "client", false: "server"}[dir]
+			if len(want[dir]) == 0 || len(got[dir]) != len(want[dir]) {
+				t.Fatalf("seed %d: the %s sent %d frames, tshark found %d", seed, who, len(want[dir]), len(got[dir]))
+			}
+			if diff := cmp.Diff(want[dir], got[dir]); diff != "" {
+				t.Fatalf("seed %d: the %s's frames, decoder (-) and tshark (+):\n%s", seed, who, diff)
+			}
+		}
+		if seed == 0 {
+			t.Logf("%d client and %d server frames agree with tshark", len(want[true]), len(want[false]))
+		}
 	}
 }

@@ -258,6 +258,11 @@ func TestLivePython(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, mode+"-up.bin"), smallFrames(t, upgraded(recs[0].UpBytes()), Server, o), 0o644)
 				os.WriteFile(filepath.Join(dir, mode+"-down.bin"), smallFrames(t, upgraded(recs[0].DownBytes()), Client, o), 0o644)
 			}
+			// The whole connection, from the real HTTP heads to the
+			// closing handshake, large and fragmented messages included,
+			// framed by tshark as by the Decoder.
+			hsUp, hsDown, frUp, frDown := wsHandshake(t, recs[0].UpBytes(), recs[0].DownBytes(), mode == "deflate")
+			compareTshark(t, hsUp, hsDown, frUp, frDown, mode == "deflate", 3, 400)
 			// The recorded bytes in random chunkings: the same frames.
 			for i, b := range [][]byte{upgraded(recs[0].UpBytes()), upgraded(recs[0].DownBytes())} {
 				role := Role(i)
