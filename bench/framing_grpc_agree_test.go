@@ -190,7 +190,9 @@ func grpcPayload(i, n int) []byte {
 // bytes with x/net/http2's Framer, and frames them with the decoder in
 // random chunkings: the messages grpc-go sent and received, in order,
 // with the compressed flag of each call. SLUICE_GRPC_CAPTURE names a
-// directory to save the payloads in (framing/grpc/testdata/captures).
+// directory to save the payloads in (framing/grpc/testdata/captures), and
+// the whole connection, preface, SETTINGS and HPACK headers included
+// (grpc-go-conn-up.bin and -down.bin, gzipped when over 64 KiB).
 func TestGRPCGoCalls(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -257,6 +259,10 @@ func TestGRPCGoCalls(t *testing.T) {
 		t.Fatalf("%d connections", len(rl.conns))
 	}
 	rc := rl.conns[0]
+	if d := os.Getenv("SLUICE_GRPC_CAPTURE"); d != "" {
+		writeCapture(t, filepath.Join(d, "grpc-go-conn-up.bin"), rc.in.Bytes())
+		writeCapture(t, filepath.Join(d, "grpc-go-conn-down.bin"), rc.out.Bytes())
+	}
 	up, down := dataByStream(t, rc.in.Bytes()), dataByStream(t, rc.out.Bytes())
 	// Client streams are 1, 3: the calls in order.
 	for k, c := range calls {
@@ -317,4 +323,25 @@ func gunzip(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(zr)
+}
+
+// writeCapture writes b to name, or gzipped to name+".gz" when it is over
+// 64 KiB.
+func writeCapture(t *testing.T, name string, b []byte) {
+	t.Helper()
+	if len(b) > 64<<10 {
+		var z bytes.Buffer
+		zw, err := gzip.NewWriterLevel(&z, gzip.BestCompression)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zw.Write(b)
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		name, b = name+".gz", z.Bytes()
+	}
+	if err := os.WriteFile(name, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -313,5 +314,200 @@ func TestTsharkAgrees(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// gunzipFile returns the contents of the gzip file name.
+func gunzipFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = io.ReadAll(z); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A side is one direction of a recorded HTTP/2 connection as framing/http2
+// reads it: the DATA of each stream, frame part by frame part, and for
+// each DATA frame of a stream the offset in the connection where the
+// frame ends and the offset in the stream's data where its data ends.
+type side struct {
+	data    map[uint32][][]byte
+	streams []uint32 // in the order of their first DATA frame
+	frames  map[uint32][]dataFrame
+}
+
+type dataFrame struct{ end, dataEnd int }
+
+// readSide reads b, one side of a connection, with framing/http2's
+// Decoder in role r (a server reads the client's preface first, RFC 9113
+// section 3.4).
+func readSide(t *testing.T, b []byte, r http2.Role) side {
+	t.Helper()
+	s := side{data: map[uint32][][]byte{}, frames: map[uint32][]dataFrame{}}
+	d := http2.NewDecoder(pipe.FromBytes(b), r, http2.Options{})
+	defer d.Close()
+	pos := 0
+	if r == http2.Server {
+		pos = len(http2.Preface)
+	}
+	n := map[uint32]int{} // data bytes so far per stream
+	for f := range d.All(context.Background()) {
+		id := f.Header.StreamID
+		if f.First {
+			pos += http2.HeaderSize + int(f.Header.Length)
+		}
+		if f.Header.Type != http2.TypeData {
+			continue
+		}
+		if _, ok := s.data[id]; !ok {
+			s.streams = append(s.streams, id)
+		}
+		s.data[id] = append(s.data[id], f.AppendData(nil))
+		n[id] += f.Data.Len()
+		if f.End() {
+			s.frames[id] = append(s.frames[id], dataFrame{pos, n[id]})
+		}
+	}
+	if err := d.Err(); err != nil {
+		t.Fatalf("%s: %v", r, err)
+	}
+	if pos != len(b) {
+		t.Fatalf("%s: frames end at %d of %d bytes", r, pos, len(b))
+	}
+	return s
+}
+
+// waits returns the messages of each stream, read by the Decoder from
+// the stream's DATA, and the offsets of the side's frames that end a
+// message, in order: where the side waits for the other, since each call
+// of the recording sent a message and waited for its reply.
+func (s side) waits(t *testing.T) (msgs map[uint32][]whole, ends []int) {
+	t.Helper()
+	msgs = map[uint32][]whole{}
+	for _, id := range s.streams {
+		m, msgEnds := decodeMessages(t, s.data[id])
+		msgs[id] = m
+		for _, f := range s.frames[id] {
+			for len(msgEnds) > 0 && msgEnds[0] <= f.dataEnd {
+				if len(ends) == 0 || ends[len(ends)-1] != f.end {
+					ends = append(ends, f.end)
+				}
+				msgEnds = msgEnds[1:]
+			}
+		}
+	}
+	slices.Sort(ends)
+	return msgs, ends
+}
+
+// tsharkByStream reads what tshark printed for one direction's packets
+// (the fields of tsharkMessages, then http2.streamid, http2.type and
+// http2.flags, one value per HTTP/2 frame) and returns the messages per
+// stream. tshark frames a stream's messages when the stream's body ends
+// (content type application/grpc+raw is not one it reads as a stream
+// of messages): a packet's messages belong to its frame with
+// END_STREAM, a DATA or HEADERS frame (RFC 9113 sections 6.1 and 6.2).
+func tsharkByStream(t *testing.T, pkts []dissect.Packet, up bool) map[uint32][]tsharkMessage {
+	t.Helper()
+	out := map[uint32][]tsharkMessage{}
+	for _, p := range pkts {
+		if p.Up != up || len(p.Fields[0]) == 0 {
+			continue
+		}
+		ids, types, flags := p.Fields[3], p.Fields[4], p.Fields[5]
+		if len(ids) != len(types) || len(ids) != len(flags) {
+			t.Fatalf("frame %d: %d stream ids, %d types, %d flags", p.Frame, len(ids), len(types), len(flags))
+		}
+		stream := -1
+		for i := range ids {
+			f, err := strconv.ParseUint(flags[i], 0, 8)
+			if err != nil {
+				t.Fatalf("frame %d: flags %q", p.Frame, flags[i])
+			}
+			if types[i] != "0" && types[i] != "1" || http2.Flags(f)&http2.FlagEndStream == 0 {
+				continue
+			}
+			id, err := strconv.Atoi(ids[i])
+			if err != nil || stream >= 0 && id != stream {
+				t.Fatalf("frame %d: messages and streams %q ending", p.Frame, ids)
+			}
+			stream = id
+		}
+		if stream < 0 {
+			t.Fatalf("frame %d: messages and no stream ending", p.Frame)
+		}
+		out[uint32(stream)] = append(out[uint32(stream)], tsharkMessages(t, []dissect.Packet{p}, up)...)
+	}
+	return out
+}
+
+// TestTsharkAgreesConnection dissects the whole HTTP/2 connection bench's
+// TestGRPCGoCalls recorded between a grpc-go client and server (both
+// calls, the client's preface, SETTINGS, HPACK headers, WINDOW_UPDATE and
+// PING frames as grpc-go sent them) and checks that Wireshark's gRPC
+// dissector finds, per direction and per stream, the messages that
+// framing/http2's Decoder and this package's find: the same number, and
+// for each its compressed flag, its length and its payload. The
+// recording keeps each direction's bytes but not how they interleaved,
+// so the turns end where a side waited: the client after each request
+// message's frame, the server after each reply's. Turns of random sizes
+// would not do: tshark would read a reply's frames before the request
+// headers that open its stream.
+func TestTsharkAgreesConnection(t *testing.T) {
+	dir := filepath.Join("testdata", "captures")
+	up, down := gunzipFile(t, filepath.Join(dir, "grpc-go-conn-up.bin.gz")), gunzipFile(t, filepath.Join(dir, "grpc-go-conn-down.bin.gz"))
+	ups, downs := readSide(t, up, http2.Server), readSide(t, down, http2.Client)
+	wantUp, upEnds := ups.waits(t)
+	wantDown, downEnds := downs.waits(t)
+	turns := dissect.Interleave(up, down, upEnds, downEnds)
+	seeds := []uint64{1, 2, 3}
+	var conns []dissect.Connection
+	for _, seed := range seeds {
+		conns = append(conns, dissect.Connection{Turns: turns, Seed: seed})
+	}
+	all := dissect.Run(t, dissect.Pcaps(tsharkPort, conns...), tsharkPort,
+		// grpc-go names the codec in the content type,
+		// application/grpc+raw (PROTOCOL-HTTP2.md allows any
+		// subtype); tshark knows application/grpc and +proto only. The
+		// payloads are raw bytes, not protobuf.
+		[]string{"-d", fmt.Sprintf("tcp.port==%d,http2", tsharkPort), "-d", "media_type==application/grpc+raw,grpc",
+			"--disable-protocol", "protobuf"},
+		"grpc.compressed_flag", "grpc.message_length", "grpc.message_data", "http2.streamid", "http2.type", "http2.flags")
+	for k, seed := range seeds {
+		pkts := dissect.Conn(all, k)
+		for _, d := range []struct {
+			name string
+			up   bool
+			want map[uint32][]whole
+		}{{"up", true, wantUp}, {"down", false, wantDown}} {
+			got := tsharkByStream(t, pkts, d.up)
+			if len(got) != len(d.want) {
+				t.Errorf("seed %d %s: tshark found messages on %d streams, the decoders on %d", seed, d.name, len(got), len(d.want))
+			}
+			for _, id := range slices.Sorted(maps.Keys(d.want)) {
+				want, g := d.want[id], got[id]
+				if len(want) == 0 || len(g) != len(want) {
+					t.Errorf("seed %d %s stream %d: tshark found %d messages, the decoders %d", seed, d.name, id, len(g), len(want))
+					continue
+				}
+				for i := range g {
+					if g[i].Prefix != want[i].Prefix {
+						t.Fatalf("seed %d %s stream %d message %d: tshark %+v, the decoders %+v", seed, d.name, id, i, g[i].Prefix, want[i].Prefix)
+					}
+					if p := payload(t, want[i]); !bytes.Equal(g[i].data, p) {
+						t.Fatalf("seed %d %s stream %d message %d: tshark's %d bytes of message data differ from the decoders' %d", seed, d.name, id, i, len(g[i].data), len(p))
+					}
+				}
+				t.Logf("seed %d %s stream %d: %d messages agree", seed, d.name, id, len(g))
+			}
+		}
 	}
 }
