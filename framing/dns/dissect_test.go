@@ -199,7 +199,7 @@ func TestTsharkAgrees(t *testing.T) {
 			convs = append(convs, dissect.Interleave(up, down, []int{len(up)}, nil))
 		}
 	}
-	pcap := dissect.Pcaps(53, connections(convs, tsharkSeeds)...)
+	pcap := dissect.Pcaps(53, dissect.Seeded(convs, tsharkSeeds)...)
 	pkts := dissect.Run(t, pcap, 53, []string{"-d", "tcp.port==53,dns"}, fields...)
 	for i, id := range ids {
 		t.Run(id, func(t *testing.T) {
@@ -219,31 +219,12 @@ func TestTsharkAgrees(t *testing.T) {
 // reads, drawn from the seeds 0, 1, ...
 const tsharkSeeds = 3
 
-// connections returns the connections of a pcap file that carry each
-// conversation of convs with the seeds 0, 1, ..., seeds-1: conversation i
-// with seed k is connection i*seeds+k. One run of tshark reads them all:
-// its start-up is most of its time.
-func connections(convs [][]dissect.Turn, seeds int) []dissect.Connection {
-	var out []dissect.Connection
-	for _, turns := range convs {
-		for k := range seeds {
-			out = append(out, dissect.Connection{Turns: turns, Seed: uint64(k)})
-		}
-	}
-	return out
-}
-
 // compare checks tshark's packets pkts against the reader's messages of
 // each direction, ups and downs. It returns how many values of the
 // per-entry fields it compared.
 func compare(t *testing.T, what string, pkts []dissect.Packet, ups, downs []dmsg) (values int) {
 	t.Helper()
-	head := make([]dissect.Packet, len(pkts))
-	for i, p := range pkts {
-		head[i] = p
-		head[i].Fields = p.Fields[:len(dnsPerMessage)]
-	}
-	msgs, err := dissect.Messages(head)
+	msgs, err := dissect.Head(pkts, len(dnsPerMessage))
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
@@ -259,12 +240,8 @@ func compare(t *testing.T, what string, pkts []dissect.Packet, ups, downs []dmsg
 				strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		for i, o := range dnsOptional {
-			var got, want []string
-			for _, p := range pkts {
-				if p.Up == dir.up {
-					got = append(got, p.Fields[len(dnsPerMessage)+i]...)
-				}
-			}
+			got := dissect.Values(pkts, dir.up, len(dnsPerMessage)+i)
+			var want []string
 			for _, m := range dir.ms {
 				want = append(want, m.optional[i]...)
 			}

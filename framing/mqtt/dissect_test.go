@@ -460,7 +460,7 @@ func TestTsharkAgrees(t *testing.T) {
 		caps = append(caps, capture{id, v, um, dm})
 		convs = append(convs, turns(up, down, conversation(t, um, dm)))
 	}
-	pcap := dissect.Pcaps(1883, connections(convs, tsharkSeeds)...)
+	pcap := dissect.Pcaps(1883, dissect.Seeded(convs, tsharkSeeds)...)
 	pkts := dissect.Run(t, pcap, 1883, []string{"-d", "tcp.port==1883,mqtt"}, fields...)
 	for i, c := range caps {
 		t.Run(c.id, func(t *testing.T) {
@@ -480,31 +480,12 @@ func TestTsharkAgrees(t *testing.T) {
 // reads, drawn from the seeds 0, 1, ...
 const tsharkSeeds = 3
 
-// connections returns the connections of a pcap file that carry each
-// conversation of convs with the seeds 0, 1, ..., seeds-1: conversation i
-// with seed k is connection i*seeds+k. One run of tshark reads them all:
-// its start-up is most of its time.
-func connections(convs [][]dissect.Turn, seeds int) []dissect.Connection {
-	var out []dissect.Connection
-	for _, turns := range convs {
-		for k := range seeds {
-			out = append(out, dissect.Connection{Turns: turns, Seed: uint64(k)})
-		}
-	}
-	return out
-}
-
 // compare checks tshark's packets pkts against the decoder's packets of
 // each direction, ups and downs, of version v. It returns how many values
 // of the optional fields it compared.
 func compare(t *testing.T, what string, pkts []dissect.Packet, v Version, ups, downs []dmsg) (values int) {
 	t.Helper()
-	head := make([]dissect.Packet, len(pkts))
-	for i, p := range pkts {
-		head[i] = p
-		head[i].Fields = p.Fields[:len(perMessage)]
-	}
-	msgs, err := dissect.Messages(head)
+	msgs, err := dissect.Head(pkts, len(perMessage))
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
@@ -521,12 +502,8 @@ func compare(t *testing.T, what string, pkts []dissect.Packet, v Version, ups, d
 		}
 		for i, o := range optional {
 			var got, want []string
-			for _, p := range pkts {
-				if p.Up == dir.up {
-					for _, s := range p.Fields[len(perMessage)+i] {
-						got = append(got, norm(s))
-					}
-				}
+			for _, s := range dissect.Values(pkts, dir.up, len(perMessage)+i) {
+				got = append(got, norm(s))
 			}
 			for _, m := range dir.ms {
 				for _, s := range o.of(m, v) {

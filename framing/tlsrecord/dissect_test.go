@@ -1,8 +1,6 @@
 package tlsrecord
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -150,31 +148,18 @@ func tsharkDirections(pkts []dissect.Packet) (map[bool]*tlsDirection, error) {
 // direction.
 func msgTurns(t *testing.T, log []byte) (upEnds, downEnds []int, upLen, downLen int) {
 	t.Helper()
-	sc := bufio.NewScanner(bytes.NewReader(log))
 	off := map[bool]int{}
 	last := false
-	for sc.Scan() {
-		m := msgHeader.FindStringSubmatch(sc.Text())
-		if m == nil {
-			continue
-		}
-		if !sc.Scan() {
-			t.Fatal("-msg output ends after a record header line")
-		}
-		b := hexBytes(strings.TrimSpace(sc.Text()))
-		if len(b) != HeaderSize {
-			t.Fatalf("record header line %q", sc.Text())
-		}
-		up := m[1] == ">>>"
-		if up != last && off[last] > 0 {
+	for _, r := range msgRecords(t, log) {
+		if r.up != last && off[last] > 0 {
 			if last {
 				upEnds = append(upEnds, off[true])
 			} else {
 				downEnds = append(downEnds, off[false])
 			}
 		}
-		last = up
-		off[up] += HeaderSize + (int(b[3])<<8 | int(b[4]))
+		last = r.up
+		off[r.up] += HeaderSize + int(r.h.Length)
 	}
 	return upEnds, downEnds, off[true], off[false]
 }

@@ -26,10 +26,18 @@ import (
 // (received), followed by a line with the header's 5 bytes in hex.
 var msgHeader = regexp.MustCompile(`^(>>>|<<<) .*RecordHeader \[length 0005\]`)
 
-// msgHeaders returns the record headers openssl's -msg output lists for
-// each direction: up what s_client sent, down what it received.
-func msgHeaders(t *testing.T, out []byte) (up, down []Header) {
+// A loggedRecord is a record header of openssl's -msg output, and whether
+// s_client sent it (up) or received it.
+type loggedRecord struct {
+	up bool
+	h  Header
+}
+
+// msgRecords returns the record headers openssl's -msg output lists, in
+// its order.
+func msgRecords(t *testing.T, out []byte) []loggedRecord {
 	t.Helper()
+	var recs []loggedRecord
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		m := msgHeader.FindStringSubmatch(sc.Text())
@@ -44,10 +52,20 @@ func msgHeaders(t *testing.T, out []byte) (up, down []Header) {
 			t.Fatalf("record header line %q", sc.Text())
 		}
 		h := Header{ContentType(b[0]), Version(uint16(b[1])<<8 | uint16(b[2])), uint16(b[3])<<8 | uint16(b[4])}
-		if m[1] == ">>>" {
-			up = append(up, h)
+		recs = append(recs, loggedRecord{m[1] == ">>>", h})
+	}
+	return recs
+}
+
+// msgHeaders returns the record headers openssl's -msg output lists for
+// each direction: up what s_client sent, down what it received.
+func msgHeaders(t *testing.T, out []byte) (up, down []Header) {
+	t.Helper()
+	for _, r := range msgRecords(t, out) {
+		if r.up {
+			up = append(up, r.h)
 		} else {
-			down = append(down, h)
+			down = append(down, r.h)
 		}
 	}
 	return up, down

@@ -379,3 +379,40 @@ func Conn(pkts []Packet, k int) []Packet {
 	}
 	return out
 }
+
+// Seeded returns the connections that carry each conversation of convs
+// cut with the seeds 0, 1, ..., seeds-1: conversation i with seed k is
+// connection i*seeds+k, for one file of Pcaps.
+func Seeded(convs [][]Turn, seeds int) []Connection {
+	var out []Connection
+	for _, turns := range convs {
+		for k := range seeds {
+			out = append(out, Connection{Turns: turns, Seed: uint64(k)})
+		}
+	}
+	return out
+}
+
+// Head returns the messages of pkts for their first n fields, those with
+// one value in every message (see Messages); the fields after them, which
+// some messages have, are read with Values.
+func Head(pkts []Packet, n int) ([]Message, error) {
+	head := make([]Packet, len(pkts))
+	for i, p := range pkts {
+		head[i] = p
+		head[i].Fields = p.Fields[:n]
+	}
+	return Messages(head)
+}
+
+// Values returns the values of field i in the packets of pkts that the
+// client sent (up) or the server sent, in order.
+func Values(pkts []Packet, up bool, i int) []string {
+	var out []string
+	for _, p := range pkts {
+		if p.Up == up {
+			out = append(out, p.Fields[i]...)
+		}
+	}
+	return out
+}

@@ -175,6 +175,15 @@ func TestPcaps(t *testing.T) {
 	}
 }
 
+func TestSeeded(t *testing.T) {
+	a, b := []Turn{{true, []byte("a")}}, []Turn{{false, []byte("b")}}
+	got := Seeded([][]Turn{a, b}, 2)
+	want := []Connection{{a, 0}, {a, 1}, {b, 0}, {b, 1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatal(diff)
+	}
+}
+
 func TestParseFields(t *testing.T) {
 	out := "4\t40000\t5432\tSimple query\t32\n5\t5432\t40000\t\t\n6\t5432\t40001\tData row|Ready for query\t20|5\n"
 	pkts, err := parseFields(out, 5432, 2)
@@ -199,6 +208,13 @@ func TestParseFields(t *testing.T) {
 	}
 	if got := Direction(msgs, false); !slices.EqualFunc(got, wantMsgs[1:], func(a, b Message) bool { return cmp.Equal(a, b) }) {
 		t.Fatalf("Direction: %v", got)
+	}
+	head, err := Head(pkts, 1)
+	if err != nil || len(head) != 3 || head[2].Fields[0] != "Ready for query" || len(head[2].Fields) != 1 {
+		t.Fatalf("Head: %v, %v", head, err)
+	}
+	if got := Values(pkts, false, 1); !slices.Equal(got, []string{"20", "5"}) {
+		t.Fatalf("Values: %q", got)
 	}
 	if got := Conn(pkts, 1); len(got) != 1 || got[0].Frame != 6 {
 		t.Fatalf("Conn: %v", got)
