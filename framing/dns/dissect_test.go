@@ -171,40 +171,59 @@ func decodedLines(ms []dmsg) []string {
 
 // TestTsharkAgrees frames the recorded connections (dig and a pipelined
 // client against dnsmasq, see TestCaptures) with Wireshark's DNS dissector
-// and with the package's reader, and checks that they find the same
-// messages in each direction: the same lengths, ids, flags and counts,
-// questions, and resource records' names, types, classes, TTLs and data
-// lengths. The conversation is replayed as it went, in TCP segments of
-// tsharkSeeds different random segmentations: dig sends a query and reads
-// its answer before the next, the pipelined client sends all its queries
-// first (RFC 7766 section 6.2.1.1). All of them are connections of one
-// file, which one run of tshark reads.
+// and with the package's reader (see compareTshark), in tsharkSeeds
+// different random segmentations.
 func TestTsharkAgrees(t *testing.T) {
+	var conns []tsharkConn
+	for _, id := range []string{"dig", "pipelined"} {
+		up, down := readCapture(t, id+"-up.bin"), readCapture(t, id+"-down.bin")
+		conns = append(conns, tsharkConn{id, up, down, id == "pipelined"})
+	}
+	compareTshark(t, conns, tsharkSeeds)
+}
+
+// A tsharkConn is both directions of one connection, named id: a
+// client's that sent a query and read its answer before the next (dig's),
+// or one that pipelined, sending all its queries first.
+type tsharkConn struct {
+	id        string
+	up, down  []byte
+	pipelined bool
+}
+
+// compareTshark frames the connections with Wireshark's DNS dissector and
+// with the package's reader, and checks, in a subtest per connection,
+// that they find the same messages in each direction: the same lengths,
+// ids, flags and counts, questions, and resource records' names, types,
+// classes, TTLs and data lengths. The conversation is replayed as it
+// went, in TCP segments of seeds different random segmentations: a query
+// then its answer, or all the queries first (RFC 7766 section 6.2.1.1).
+// All of them are connections of one file, which one run of tshark reads.
+func compareTshark(t *testing.T, conns []tsharkConn, seeds int) {
+	t.Helper()
 	fields := slices.Clone(dnsPerMessage)
 	for _, o := range dnsOptional {
 		fields = append(fields, o.field)
 	}
-	// Both captures, decoded and cut into the turns of their
-	// conversations.
-	ids := []string{"dig", "pipelined"}
+	// Every connection, decoded and cut into the turns of its
+	// conversation.
 	var ups, downs [][]dmsg
 	var convs [][]dissect.Turn
-	for _, id := range ids {
-		up, down := readCapture(t, id+"-up.bin"), readCapture(t, id+"-down.bin")
-		u, d := decodeAll(t, up), decodeAll(t, down)
+	for _, c := range conns {
+		u, d := decodeAll(t, c.up), decodeAll(t, c.down)
 		ups, downs = append(ups, u), append(downs, d)
-		if id == "dig" {
-			convs = append(convs, dissect.Interleave(up, down, ends(u), ends(d)))
+		if c.pipelined {
+			convs = append(convs, dissect.Interleave(c.up, c.down, []int{len(c.up)}, nil))
 		} else {
-			convs = append(convs, dissect.Interleave(up, down, []int{len(up)}, nil))
+			convs = append(convs, dissect.Interleave(c.up, c.down, ends(u), ends(d)))
 		}
 	}
-	pcap := dissect.Pcaps(53, dissect.Seeded(convs, tsharkSeeds)...)
+	pcap := dissect.Pcaps(53, dissect.Seeded(convs, seeds)...)
 	pkts := dissect.Run(t, pcap, 53, []string{"-d", "tcp.port==53,dns"}, fields...)
-	for i, id := range ids {
-		t.Run(id, func(t *testing.T) {
-			for k := range tsharkSeeds {
-				conn := dissect.Conn(pkts, i*tsharkSeeds+k)
+	for i, c := range conns {
+		t.Run(c.id, func(t *testing.T) {
+			for k := range seeds {
+				conn := dissect.Conn(pkts, i*seeds+k)
 				values := compare(t, fmt.Sprintf("seed %d", k), conn, ups[i], downs[i])
 				if k == 0 {
 					t.Logf("%d queries and %d answers compared, and %d values of questions and records",

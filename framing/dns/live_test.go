@@ -66,6 +66,12 @@ func TestLiveDnsmasq(t *testing.T) {
 	}
 	checkDig(t, string(out), recs[0].Up, recs[0].Down)
 	checkPipelined(t, recs[1].Up, recs[1].Down)
+	// Both whole connections, framed by tshark as by the reader: two
+	// segmentations each, all in one run of tshark.
+	t.Run("tshark", func(t *testing.T) {
+		compareTshark(t, []tsharkConn{{"dig", recs[0].UpBytes(), recs[0].DownBytes(), false},
+			{"pipelined", recs[1].UpBytes(), recs[1].DownBytes(), true}}, 2)
+	})
 	// dnsmasq logs each query it received.
 	want := len(collect(t, recs[0].UpBytes())) + len(collect(t, recs[1].UpBytes()))
 	if want != 10+len(pipelined) {

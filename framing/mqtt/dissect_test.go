@@ -427,24 +427,46 @@ func readCapture(t *testing.T, id string) (up, down []byte) {
 // TestTsharkAgrees frames every recorded connection (mosquitto 2.0.11 and
 // its clients, see TestCaptures) with Wireshark's MQTT dissector and with
 // the package's Decoder, and checks that they find the same packets in
-// each direction: the same types, flags and remaining lengths, and the
-// same identifiers, topics, payloads, CONNECT and CONNACK fields, reason
-// codes and MQTT 5 properties. The conversation is replayed in an order
-// the protocol allows (see conversation), since tshark learns a
-// connection's version from its CONNECT, in TCP segments of tsharkSeeds
-// different random segmentations. All of them are connections of one
-// file, which one run of tshark reads.
+// each direction (see compareTshark), in tsharkSeeds different random
+// segmentations.
 func TestTsharkAgrees(t *testing.T) {
 	ups, _ := filepath.Glob(filepath.Join("testdata", "captures", "*-up.bin"))
 	if len(ups) == 0 {
 		t.Fatal("no captures in testdata/captures")
 	}
 	slices.Sort(ups)
+	var conns []tsharkConn
+	for _, name := range ups {
+		id := strings.TrimSuffix(filepath.Base(name), "-up.bin")
+		up, down := readCapture(t, id)
+		conns = append(conns, tsharkConn{id, up, down})
+	}
+	compareTshark(t, conns, tsharkSeeds)
+}
+
+// A tsharkConn is both directions of one connection, named id.
+type tsharkConn struct {
+	id       string
+	up, down []byte
+}
+
+// compareTshark frames the connections with Wireshark's MQTT dissector
+// and with the package's Decoder, and checks, in a subtest per
+// connection, that they find the same packets in each direction: the
+// same types, flags and remaining lengths, and the same identifiers,
+// topics, payloads, CONNECT and CONNACK fields, reason codes and MQTT 5
+// properties. The conversation is replayed in an order the protocol
+// allows (see conversation), since tshark learns a connection's version
+// from its CONNECT, in TCP segments of seeds different random
+// segmentations. All of them are connections of one file, which one run
+// of tshark reads.
+func compareTshark(t *testing.T, conns []tsharkConn, seeds int) {
+	t.Helper()
 	fields := slices.Clone(perMessage)
 	for _, o := range optional {
 		fields = append(fields, o.field)
 	}
-	// Every capture, decoded and put in a conversation order.
+	// Every connection, decoded and put in a conversation order.
 	type capture struct {
 		id         string
 		v          Version
@@ -452,20 +474,18 @@ func TestTsharkAgrees(t *testing.T) {
 	}
 	var caps []capture
 	var convs [][]dissect.Turn
-	for _, name := range ups {
-		id := strings.TrimSuffix(filepath.Base(name), "-up.bin")
-		up, down := readCapture(t, id)
-		um, v := decodeAll(t, up, Server, 0)
-		dm, _ := decodeAll(t, down, Client, v)
-		caps = append(caps, capture{id, v, um, dm})
-		convs = append(convs, turns(up, down, conversation(t, um, dm)))
+	for _, c := range conns {
+		um, v := decodeAll(t, c.up, Server, 0)
+		dm, _ := decodeAll(t, c.down, Client, v)
+		caps = append(caps, capture{c.id, v, um, dm})
+		convs = append(convs, turns(c.up, c.down, conversation(t, um, dm)))
 	}
-	pcap := dissect.Pcaps(1883, dissect.Seeded(convs, tsharkSeeds)...)
+	pcap := dissect.Pcaps(1883, dissect.Seeded(convs, seeds)...)
 	pkts := dissect.Run(t, pcap, 1883, []string{"-d", "tcp.port==1883,mqtt"}, fields...)
 	for i, c := range caps {
 		t.Run(c.id, func(t *testing.T) {
-			for k := range tsharkSeeds {
-				conn := dissect.Conn(pkts, i*tsharkSeeds+k)
+			for k := range seeds {
+				conn := dissect.Conn(pkts, i*seeds+k)
 				values := compare(t, fmt.Sprintf("seed %d", k), conn, c.v, c.ups, c.downs)
 				if k == 0 {
 					t.Logf("MQTT %s: %d packets sent and %d received compared, and %d values of optional fields",

@@ -230,6 +230,7 @@ func TestLiveMosquitto(t *testing.T) {
 		t.Fatalf("%d connections recorded, %d clients ran", len(recs), len(outputs))
 	}
 	var lengths []uint32
+	var conns []tsharkConn
 	for i, rec := range recs {
 		upLines, ls, v := framed(t, rec.Up, Server, 0)
 		downLines, ld, _ := framed(t, rec.Down, Client, v)
@@ -243,6 +244,7 @@ func TestLiveMosquitto(t *testing.T) {
 			t.Fatalf("%s (v%d): framed\n sent %q\n received %q\nthe client printed\n sent %q\n received %q", id, v, upLines, downLines, want.sent, want.received)
 		}
 		t.Logf("%s (v%d): %d packets sent, %d received, as printed", id, v, len(upLines), len(downLines))
+		conns = append(conns, tsharkConn{id, rec.UpBytes(), rec.DownBytes()})
 		if dir := os.Getenv("SLUICE_MQTT_CAPTURE"); dir != "" {
 			os.WriteFile(filepath.Join(dir, id+"-up.bin"), rec.UpBytes(), 0o644)
 			os.WriteFile(filepath.Join(dir, id+"-down.bin"), rec.DownBytes(), 0o644)
@@ -251,6 +253,10 @@ func TestLiveMosquitto(t *testing.T) {
 		fuzz.Check(t, decoder(Server, Options{}), rec.UpBytes(), randomCuts(len(rec.UpBytes()), int64(i)), fuzz.Options[Packet]{MaxMessageSize: DefaultMaxHeadSize + DefaultMaxPart})
 		fuzz.Check(t, decoder(Client, Options{Version: v}), rec.DownBytes(), randomCuts(len(rec.DownBytes()), int64(i)), fuzz.Options[Packet]{MaxMessageSize: DefaultMaxHeadSize + DefaultMaxPart})
 	}
+	// Every whole connection as this run interleaved the broker's
+	// deliveries and acknowledgements, framed by tshark as by the Decoder:
+	// two segmentations each, all in one run of tshark.
+	t.Run("tshark", func(t *testing.T) { compareTshark(t, conns, 2) })
 	for _, want := range []uint32{127, 128, 16383, 16384} {
 		n := 0
 		for _, l := range lengths {

@@ -188,42 +188,52 @@ func TestTsharkAgrees(t *testing.T) {
 				}
 				return b
 			}
-			up, down, log := read("-up.bin"), read("-down.bin"), read("-msg.txt")
-			want := map[bool]tlsDirection{true: decodedDirection(t, up), false: decodedDirection(t, down)}
-			upEnds, downEnds, upLen, downLen := msgTurns(t, log)
-			if upLen != len(up) || downLen != len(down) {
-				t.Fatalf("the -msg log lists %d and %d bytes, the capture holds %d and %d", upLen, downLen, len(up), len(down))
-			}
-			turns := dissect.Interleave(up, down, upEnds, downEnds)
-			// A connection per seed, in one file: one run of tshark,
-			// whose start costs more than the captures' dissection.
-			var conns []dissect.Connection
-			for seed := range uint64(4) {
-				conns = append(conns, dissect.Connection{Turns: turns, Seed: seed})
-			}
-			all := dissect.Run(t, dissect.Pcaps(tlsPort, conns...), tlsPort, []string{"-d", fmt.Sprintf("tcp.port==%d,tls", tlsPort)}, tlsFields...)
-			for seed := range uint64(4) {
-				pkts := dissect.Conn(all, int(seed))
-				got, err := tsharkDirections(pkts)
-				if err != nil {
-					t.Fatalf("seed %d: %v", seed, err)
-				}
-				for _, dir := range []bool{true, false} {
-					who := map[bool]string{true: "client", false: "server"}[dir]
-					w, g := want[dir], *got[dir]
-					if len(w.Records) == 0 || len(w.Handshake) == 0 || len(g.Records) != len(w.Records) {
-						t.Fatalf("seed %d: the %s sent %d records (%d plaintext handshake messages), tshark found %d",
-							seed, who, len(w.Records), len(w.Handshake), len(g.Records))
-					}
-					if diff := cmp.Diff(w, g); diff != "" {
-						t.Fatalf("seed %d: the %s's records, decoder (-) and tshark (+):\n%s", seed, who, diff)
-					}
-				}
-				if seed == 0 {
-					t.Logf("%d turns; client: %d records, %d handshake messages; server: %d records, %d handshake messages",
-						len(turns), len(want[true].Records), len(want[true].Handshake), len(want[false].Records), len(want[false].Handshake))
-				}
-			}
+			compareTshark(t, read("-up.bin"), read("-down.bin"), read("-msg.txt"), 4)
 		})
+	}
+}
+
+// compareTshark checks that tshark's TLS dissector finds, in each
+// direction, the records and plaintext handshake messages the Parser finds
+// in up (the client's) and down (the server's): the conversation runs in
+// the turns s_client's -msg output log lists (msgTurns), which must account
+// for every byte, in one connection per seed below seeds, all in one pcap
+// and one run of tshark.
+func compareTshark(t *testing.T, up, down, log []byte, seeds uint64) {
+	t.Helper()
+	want := map[bool]tlsDirection{true: decodedDirection(t, up), false: decodedDirection(t, down)}
+	upEnds, downEnds, upLen, downLen := msgTurns(t, log)
+	if upLen != len(up) || downLen != len(down) {
+		t.Fatalf("the -msg log lists %d and %d bytes, the connection holds %d and %d", upLen, downLen, len(up), len(down))
+	}
+	turns := dissect.Interleave(up, down, upEnds, downEnds)
+	// A connection per seed, in one file: one run of tshark, whose start
+	// costs more than the dissection.
+	var conns []dissect.Connection
+	for seed := range seeds {
+		conns = append(conns, dissect.Connection{Turns: turns, Seed: seed})
+	}
+	all := dissect.Run(t, dissect.Pcaps(tlsPort, conns...), tlsPort, []string{"-d", fmt.Sprintf("tcp.port==%d,tls", tlsPort)}, tlsFields...)
+	for seed := range seeds {
+		pkts := dissect.Conn(all, int(seed))
+		got, err := tsharkDirections(pkts)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		for _, dir := range []bool{true, false} {
+			who := map[bool]string{true: "client", false: "server"}[dir]
+			w, g := want[dir], *got[dir]
+			if len(w.Records) == 0 || len(w.Handshake) == 0 || len(g.Records) != len(w.Records) {
+				t.Fatalf("seed %d: the %s sent %d records (%d plaintext handshake messages), tshark found %d",
+					seed, who, len(w.Records), len(w.Handshake), len(g.Records))
+			}
+			if diff := cmp.Diff(w, g); diff != "" {
+				t.Fatalf("seed %d: the %s's records, decoder (-) and tshark (+):\n%s", seed, who, diff)
+			}
+		}
+		if seed == 0 {
+			t.Logf("%d turns; client: %d records, %d handshake messages; server: %d records, %d handshake messages agree with tshark",
+				len(turns), len(want[true].Records), len(want[true].Handshake), len(want[false].Records), len(want[false].Handshake))
+		}
 	}
 }

@@ -145,7 +145,8 @@ func checkDirection(t *testing.T, who string, recs []Record, want []Header, hell
 // TLS 1.3 through a relay, and frames what crossed it: the records of
 // each direction are those that s_client's -msg output lists, header for
 // header, and the first handshake message of each is a hello (the
-// ClientHello naming the server).
+// ClientHello naming the server); and tshark's TLS dissector frames the
+// whole connection as the Parser does.
 func TestLiveOpenSSL(t *testing.T) {
 	wiretap.Require(t, "openssl")
 	dir := t.TempDir()
@@ -172,6 +173,9 @@ func TestLiveOpenSSL(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, ver+"-down.bin"), recs[0].DownBytes(), 0o644)
 				os.WriteFile(filepath.Join(dir, ver+"-msg.txt"), out, 0o644)
 			}
+			// The whole connection, in the turns of s_client's -msg log,
+			// framed by tshark as by the Parser.
+			compareTshark(t, recs[0].UpBytes(), recs[0].DownBytes(), out, 2)
 			// The recorded bytes in random chunkings: the same records.
 			for i, b := range [][]byte{recs[0].UpBytes(), recs[0].DownBytes()} {
 				o := fuzz.Check(t, decoder(Options{}), b, randomCuts(len(b), int64(i)), fuzz.Options[Record]{MaxMessageSize: HeaderSize + MaxCiphertext})
