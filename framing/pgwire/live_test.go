@@ -136,8 +136,9 @@ func frameRecording(t *testing.T, rec wiretap.Recording, rnd *rand.Rand) connect
 	return connection{up: up, down: down}
 }
 
-// session runs f against a tap in front of srv and frames every connection.
-func session(t *testing.T, srv *wiretap.Server, capture string, f func(conn string)) []connection {
+// session runs f against a tap in front of srv, frames every connection,
+// and adds each whole connection to tshark, for compareTshark.
+func session(t *testing.T, srv *wiretap.Server, tshark *[]conversation, capture string, f func(conn string)) []connection {
 	t.Helper()
 	tap := wiretap.Listen(t, srv.Addr)
 	host, port, _ := strings.Cut(tap.Addr(), ":")
@@ -153,9 +154,18 @@ func session(t *testing.T, srv *wiretap.Server, capture string, f func(conn stri
 	}
 	rnd := rand.New(rand.NewPCG(11, uint64(time.Now().UnixNano())))
 	var out []connection
+	var convs []conversation
 	for i, rec := range recs {
 		c := frameRecording(t, rec, rnd)
 		out = append(out, c)
+		// Every whole connection, cut into segments in two ways, or in
+		// one for a large one (pgbench's, of 100000 messages and more),
+		// since tshark's time goes by messages (about 6 µs each).
+		conv := conversation{name: fmt.Sprintf("%s, connection %d", t.Name(), i), up: rec.UpBytes(), down: rec.DownBytes(), msgs: c, seeds: 2}
+		if len(c.up)+len(c.down) > 20000 {
+			conv.seeds = 1
+		}
+		convs = append(convs, conv)
 		if capture != "" && os.Getenv("PGWIRE_WRITE_CAPTURES") == "1" {
 			for dir, msgs := range map[string][]Message{"up": c.up, "down": c.down} {
 				// The first messages of the connection, at most about
@@ -171,6 +181,7 @@ func session(t *testing.T, srv *wiretap.Server, capture string, f func(conn stri
 			}
 		}
 	}
+	*tshark = append(*tshark, convs...)
 	return out
 }
 
@@ -194,11 +205,14 @@ func all(conns []connection, up bool) []Message {
 func TestLivePostgres(t *testing.T) {
 	srv := startPostgres(t)
 	wiretap.Require(t, "psql")
+	// Every whole connection the subtests record, for one run of tshark
+	// at the end: its start costs more than most connections.
+	var convs []conversation
 
 	t.Run("psql", func(t *testing.T) {
 		const rows = 250
 		var out []byte
-		conns := session(t, srv, "psql-query", func(conn string) {
+		conns := session(t, srv, &convs, "psql-query", func(conn string) {
 			out = wiretap.Run(t, nil, "psql", conn, "-X", "-A", "-t", "-c", fmt.Sprintf("SELECT g, repeat('x', g %% 7), NULLIF(g %% 3, 0) FROM generate_series(1, %d) g", rows))
 		})
 		printed := strings.Count(string(out), "\n")
@@ -229,7 +243,7 @@ func TestLivePostgres(t *testing.T) {
 			fmt.Fprintf(&in, "%d\tline %d %s\n", i, i, strings.Repeat("y", i%50))
 		}
 		var out []byte
-		conns := session(t, srv, "psql-copy", func(conn string) {
+		conns := session(t, srv, &convs, "psql-copy", func(conn string) {
 			wiretap.Run(t, nil, "psql", conn, "-X", "-q", "-c", "DROP TABLE IF EXISTS copied", "-c", "CREATE TABLE copied (a int, b text)")
 			wiretap.Run(t, in.Bytes(), "psql", conn, "-X", "-q", "-c", `\copy copied from pstdin`)
 			out = wiretap.Run(t, nil, "psql", conn, "-X", "-q", "-c", `\copy (SELECT * FROM copied ORDER BY a) to pstdout`)
@@ -269,7 +283,7 @@ func TestLivePostgres(t *testing.T) {
 	})
 
 	t.Run("error", func(t *testing.T) {
-		conns := session(t, srv, "psql-error", func(conn string) {
+		conns := session(t, srv, &convs, "psql-error", func(conn string) {
 			wiretap.Run(t, []byte("SELECT 1/0;\nSELECT 'after';\n"), "psql", conn, "-X", "-A", "-t", "-f", "-")
 		})
 		var codes []string
@@ -290,13 +304,13 @@ func TestLivePostgres(t *testing.T) {
 	wiretap.Require(t, "pgbench")
 	t.Run("pgbench", func(t *testing.T) {
 		// pgbench -i generates the 100000 rows client-side and sends them
-		// with COPY (7 MB of CopyData, framed three times); under -race
+		// with COPY (1.6 MB of CopyData in 100000 messages, framed three times); under -race
 		// that takes 25 s, so there the server generates them.
 		steps := "dtgp"
 		if raceEnabled {
 			steps = "dtGp"
 		}
-		conns := session(t, srv, "", func(conn string) {
+		conns := session(t, srv, &convs, "", func(conn string) {
 			wiretap.Run(t, nil, "pgbench", "-i", "-q", "-s", "1", "-I", steps, conn)
 		})
 		if copied := count(all(conns, true), KindCopyData); !raceEnabled && copied == 0 {
@@ -310,7 +324,7 @@ func TestLivePostgres(t *testing.T) {
 		for _, mode := range []string{"extended", "prepared"} {
 			t.Run(mode, func(t *testing.T) {
 				var out []byte
-				conns := session(t, srv, "pgbench-"+mode, func(conn string) {
+				conns := session(t, srv, &convs, "pgbench-"+mode, func(conn string) {
 					out = wiretap.Run(t, nil, "pgbench", "-n", "-M", mode, "-c", "2", "-T", dur, conn)
 				})
 				mm := processed.FindSubmatch(out)
@@ -345,6 +359,12 @@ func TestLivePostgres(t *testing.T) {
 			})
 		}
 	})
+
+	// Each whole connection framed by tshark's pgsql dissector as by
+	// the Decoder (the stored captures hold only their starts).
+	start := time.Now()
+	compareTshark(t, convs)
+	t.Logf("tshark's comparison of %d connections took %v", len(convs), time.Since(start).Round(time.Millisecond))
 }
 
 // checkStartup checks a connection's start: SSLRequest answered 'N', a
