@@ -304,8 +304,9 @@ func TestLivePostgres(t *testing.T) {
 	wiretap.Require(t, "pgbench")
 	t.Run("pgbench", func(t *testing.T) {
 		// pgbench -i generates the 100000 rows client-side and sends them
-		// with COPY (1.6 MB of CopyData in 100000 messages, framed three times); under -race
-		// that takes 25 s, so there the server generates them.
+		// with COPY (1.6 MB of CopyData in 100000 messages, framed three
+		// times); under -race that takes 25 s, so there the server
+		// generates them.
 		steps := "dtgp"
 		if raceEnabled {
 			steps = "dtGp"
