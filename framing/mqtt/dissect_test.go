@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/sluicego/sluice/internal/dissect"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
@@ -409,37 +408,15 @@ func decodedLines(ms []dmsg) []string {
 	return out
 }
 
-// readCapture returns both directions of the capture id of
-// testdata/captures.
-func readCapture(t *testing.T, id string) (up, down []byte) {
-	t.Helper()
-	up, err := os.ReadFile(filepath.Join("testdata", "captures", id+"-up.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	down, err = os.ReadFile(filepath.Join("testdata", "captures", id+"-down.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return up, down
-}
-
 // TestTsharkAgrees frames every recorded connection (mosquitto 2.0.11 and
 // its clients, see TestCaptures) with Wireshark's MQTT dissector and with
 // the package's Decoder, and checks that they find the same packets in
 // each direction (see compareTshark), in tsharkSeeds different random
 // segmentations.
 func TestTsharkAgrees(t *testing.T) {
-	ups, _ := filepath.Glob(filepath.Join("testdata", "captures", "*-up.bin"))
-	if len(ups) == 0 {
-		t.Fatal("no captures in testdata/captures")
-	}
-	slices.Sort(ups)
 	var conns []tsharkConn
-	for _, name := range ups {
-		id := strings.TrimSuffix(filepath.Base(name), "-up.bin")
-		up, down := readCapture(t, id)
-		conns = append(conns, tsharkConn{id, up, down})
+	for _, c := range testutil.Captures(t) {
+		conns = append(conns, tsharkConn{c.Name, c.Up, c.Down})
 	}
 	compareTshark(t, conns, tsharkSeeds)
 }

@@ -2,8 +2,6 @@ package pgwire
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sluicego/sluice/internal/dissect"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/pipe"
 )
 
@@ -502,23 +501,10 @@ const segmentations = 3
 // the same number, and for each the same type and length word, and the
 // same values of every cheap field tshark prints (see tsharkFields).
 func TestTsharkAgrees(t *testing.T) {
-	ups, _ := filepath.Glob(filepath.Join("testdata", "captures", "*-up.bin"))
-	if len(ups) == 0 {
-		t.Fatal("no captures in testdata/captures")
-	}
-	for _, up := range ups {
-		name := strings.TrimSuffix(filepath.Base(up), "-up.bin")
-		t.Run(name, func(t *testing.T) {
+	for _, c := range testutil.Captures(t) {
+		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
-			upB, err := os.ReadFile(up)
-			if err != nil {
-				t.Fatal(err)
-			}
-			downB, err := os.ReadFile(strings.TrimSuffix(up, "-up.bin") + "-down.bin")
-			if err != nil {
-				t.Fatal(err)
-			}
-			compareTshark(t, []conversation{decodeConversation(t, upB, downB, segmentations)})
+			compareTshark(t, []conversation{decodeConversation(t, c.Up, c.Down, segmentations)})
 		})
 	}
 }

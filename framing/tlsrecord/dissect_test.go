@@ -6,11 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sluicego/sluice/internal/dissect"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 )
@@ -174,21 +174,13 @@ func msgTurns(t *testing.T, log []byte) (upEnds, downEnds []int, upLen, downLen 
 // records' types as opaque types; each pcap cuts the turns into TCP
 // segments of its own.
 func TestTsharkAgrees(t *testing.T) {
-	ups, _ := filepath.Glob(filepath.Join("testdata", "captures", "*-up.bin"))
-	if len(ups) == 0 {
-		t.Fatal("no captures in testdata/captures")
-	}
-	for _, name := range ups {
-		ver := strings.TrimSuffix(filepath.Base(name), "-up.bin")
-		t.Run(ver, func(t *testing.T) {
-			read := func(suffix string) []byte {
-				b, err := os.ReadFile(filepath.Join("testdata", "captures", ver+suffix))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return b
+	for _, c := range testutil.Captures(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			log, err := os.ReadFile(filepath.Join("testdata", "captures", c.Name+"-msg.txt"))
+			if err != nil {
+				t.Fatal(err)
 			}
-			compareTshark(t, read("-up.bin"), read("-down.bin"), read("-msg.txt"), 4)
+			compareTshark(t, c.Up, c.Down, log, 4)
 		})
 	}
 }

@@ -5,14 +5,13 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sluicego/sluice/internal/dissect"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/pipe"
 )
 
@@ -211,25 +210,12 @@ func wsHandshake(t *testing.T, up, down []byte, deflate bool) (hsUp, hsDown, frU
 // direction on its own after the switch, and each pcap cuts the turns
 // into TCP segments of its own.
 func TestTsharkAgrees(t *testing.T) {
-	ups, _ := filepath.Glob(filepath.Join("testdata", "captures", "*-up.bin"))
-	if len(ups) == 0 {
-		t.Fatal("no captures in testdata/captures")
-	}
-	for _, name := range ups {
-		mode := strings.TrimSuffix(filepath.Base(name), "-up.bin")
-		t.Run(mode, func(t *testing.T) {
-			up, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			down, err := os.ReadFile(filepath.Join("testdata", "captures", mode+"-down.bin"))
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, c := range testutil.Captures(t) {
+		t.Run(c.Name, func(t *testing.T) {
 			// python3-websockets negotiated permessage-deflate in the
 			// deflate recordings, which claims RSV1.
-			deflate := strings.Contains(mode, "deflate")
-			hsUp, hsDown, up, down := wsHandshake(t, up, down, deflate)
+			deflate := strings.Contains(c.Name, "deflate")
+			hsUp, hsDown, up, down := wsHandshake(t, c.Up, c.Down, deflate)
 			compareTshark(t, hsUp, hsDown, up, down, deflate, 4, 400)
 		})
 	}

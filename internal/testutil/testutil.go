@@ -1,12 +1,16 @@
 // Package testutil holds helpers shared by this module's tests: goroutine-leak checks, a buffer safe for
 // concurrent writes, a panic assertion, an io.Reader fed step by step with the interleavings of its steps, a
-// check that a guide quotes tested code verbatim, and one that values are collected.
+// check that a guide quotes tested code verbatim, one that values are collected, and the recorded connections
+// a package keeps in testdata/captures.
 package testutil
 
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -112,4 +116,37 @@ func Collected[T any](t testing.TB, n int, newV func() *T, use func(*T)) {
 		runtime.GC()
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// A Capture is a recorded connection kept in testdata/captures: the bytes
+// the client sent (Up) and those the server sent (Down).
+type Capture struct {
+	Name     string
+	Up, Down []byte
+}
+
+// Captures returns the recorded connections of testdata/captures in the
+// current directory, each kept as <name>-up.bin and <name>-down.bin, in
+// order of name. It fails tb if there is none, or if a connection's down
+// file is missing.
+func Captures(tb testing.TB) []Capture {
+	tb.Helper()
+	ups, _ := filepath.Glob(filepath.Join("testdata", "captures", "*-up.bin"))
+	if len(ups) == 0 {
+		tb.Fatal("no captures in testdata/captures")
+	}
+	slices.Sort(ups)
+	var out []Capture
+	for _, up := range ups {
+		c := Capture{Name: strings.TrimSuffix(filepath.Base(up), "-up.bin")}
+		var err error
+		if c.Up, err = os.ReadFile(up); err != nil {
+			tb.Fatal(err)
+		}
+		if c.Down, err = os.ReadFile(strings.TrimSuffix(up, "-up.bin") + "-down.bin"); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
 }
