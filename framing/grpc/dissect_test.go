@@ -2,23 +2,21 @@ package grpc
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/sluicego/sluice/framing/http2"
 	"github.com/sluicego/sluice/internal/dissect"
 	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
 )
@@ -149,15 +147,7 @@ func payload(t *testing.T, m whole) []byte {
 	if !m.Compressed {
 		return []byte(m.Data)
 	}
-	z, err := gzip.NewReader(strings.NewReader(m.Data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testutil.Gunzip(t, []byte(m.Data))
 }
 
 // dataFrames appends b as DATA frames of stream of 1 to 16,384 bytes
@@ -317,23 +307,6 @@ func TestTsharkAgrees(t *testing.T) {
 	}
 }
 
-// gunzipFile returns the contents of the gzip file name.
-func gunzipFile(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	z, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, err = io.ReadAll(z); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // A side is one direction of a recorded HTTP/2 connection as framing/http2
 // reads it: the DATA of each stream, frame part by frame part, and for
 // each DATA frame of a stream the offset in the connection where the
@@ -463,7 +436,7 @@ func tsharkByStream(t *testing.T, pkts []dissect.Packet, up bool) map[uint32][]t
 // headers that open its stream.
 func TestTsharkAgreesConnection(t *testing.T) {
 	dir := filepath.Join("testdata", "captures")
-	up, down := gunzipFile(t, filepath.Join(dir, "grpc-go-conn-up.bin.gz")), gunzipFile(t, filepath.Join(dir, "grpc-go-conn-down.bin.gz"))
+	up, down := testutil.ReadGzip(t, filepath.Join(dir, "grpc-go-conn-up.bin.gz")), testutil.ReadGzip(t, filepath.Join(dir, "grpc-go-conn-down.bin.gz"))
 	ups, downs := readSide(t, up, http2.Server), readSide(t, down, http2.Client)
 	wantUp, upEnds := ups.waits(t)
 	wantDown, downEnds := downs.waits(t)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluicego/sluice/internal/dissect"
 	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/pipe"
 )
 
@@ -290,7 +291,7 @@ func TestTsharkAgrees(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			base := filepath.Join("testdata", "captures", name)
-			up, down := gunzip(t, base+"-up.bin.gz"), gunzip(t, base+"-down.bin.gz")
+			up, down := testutil.ReadGzip(t, base+"-up.bin.gz"), testutil.ReadGzip(t, base+"-down.bin.gz")
 			// A connection per seed, in one file: one run of tshark,
 			// whose start costs more than most captures' dissection.
 			var conns []dissect.Connection

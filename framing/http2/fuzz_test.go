@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sluicego/sluice/fuzz"
+	"github.com/sluicego/sluice/internal/testutil"
 )
 
 // seeds are the mixed stream, frames on the edges of the rules, and the
@@ -37,7 +38,7 @@ func seeds(f *testing.F, role Role) {
 		f.Fatal("no captures in testdata/captures")
 	}
 	for _, name := range captures {
-		f.Add(smallFrames(gunzip(f, name), role), []byte{5, 2, 200})
+		f.Add(smallFrames(testutil.ReadGzip(f, name), role), []byte{5, 2, 200})
 	}
 }
 
@@ -86,7 +87,7 @@ func TestSeedsFrame(t *testing.T) {
 		if strings.HasSuffix(name, "-down.bin.gz") {
 			role = Client
 		}
-		if got, err := readAll(smallFrames(gunzip(t, name), role), role, Options{}); err != nil || len(got) < 3 {
+		if got, err := readAll(smallFrames(testutil.ReadGzip(t, name), role), role, Options{}); err != nil || len(got) < 3 {
 			t.Fatalf("%s: %d frames, %v", name, len(got), err)
 		}
 	}

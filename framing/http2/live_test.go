@@ -19,6 +19,7 @@ import (
 
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/internal/wiretap"
 	"github.com/sluicego/sluice/pipe"
 )
@@ -294,23 +295,6 @@ func saveCapture(t *testing.T, dir, name string, up, down []byte, sent, recv []l
 	}
 }
 
-func gunzip(t testing.TB, name string) []byte {
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestCaptures frames the connections TestLiveNghttp recorded
 // (SLUICE_H2_CAPTURE=<dir> go test -run LiveNghttp writes them), in
 // random pieces of up to 4 KiB, without the programs.
@@ -326,7 +310,7 @@ func TestCaptures(t *testing.T) {
 			if err := json.Unmarshal(j, &c); err != nil {
 				t.Fatal(err)
 			}
-			up, down := gunzip(t, base+"-up.bin.gz"), gunzip(t, base+"-down.bin.gz")
+			up, down := testutil.ReadGzip(t, base+"-up.bin.gz"), testutil.ReadGzip(t, base+"-down.bin.gz")
 			rng := rand.New(rand.NewPCG(3, uint64(len(up))))
 			checkRun(t, run.name, segtest.RandomPieces(rng, up, 4096), segtest.RandomPieces(rng, down, 4096), c.Sent, c.Recv, bigBody())
 		})

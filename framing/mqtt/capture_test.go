@@ -3,14 +3,11 @@ package mqtt
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/internal/testutil"
 )
 
 // TestCaptures frames the connections TestLiveMosquitto recorded
@@ -19,22 +16,9 @@ import (
 // direction gives the packets the client printed then (kept in
 // testdata/captures.txt), in the relay's pieces and in random pieces.
 func TestCaptures(t *testing.T) {
-	ups, _ := filepath.Glob(filepath.Join("testdata", "captures", "*-up.bin"))
-	if len(ups) == 0 {
-		t.Fatal("no captures in testdata/captures")
-	}
-	slices.Sort(ups)
 	var out []string
-	for i, up := range ups {
-		id := strings.TrimSuffix(filepath.Base(up), "-up.bin")
-		u, err := os.ReadFile(up)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := os.ReadFile(strings.TrimSuffix(up, "-up.bin") + "-down.bin")
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, c := range testutil.Captures(t) {
+		id, u, d := c.Name, c.Up, c.Down
 		// In random pieces of up to 700 bytes, as another relay might
 		// have cut them.
 		rng := rand.New(rand.NewPCG(uint64(i), 7))

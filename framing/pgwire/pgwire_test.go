@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/sluicego/sluice/fuzz"
 	"github.com/sluicego/sluice/internal/segtest"
+	"github.com/sluicego/sluice/internal/testutil"
 	"github.com/sluicego/sluice/parse"
 	"github.com/sluicego/sluice/pipe"
 	"github.com/sluicego/sluice/seq"
@@ -167,20 +167,9 @@ func sameFields(got, want string) bool {
 // (recorded by TestLivePostgres with PGWIRE_WRITE_CAPTURES=1) in many
 // chunkings, and checks the kinds each session must hold.
 func TestCaptures(t *testing.T) {
-	ups, _ := filepath.Glob(filepath.Join("testdata", "captures", "*-up.bin"))
-	if len(ups) == 0 {
-		t.Fatal("no captures in testdata/captures")
-	}
 	kinds := map[Kind]int{}
-	for _, up := range ups {
-		upB, err := os.ReadFile(up)
-		if err != nil {
-			t.Fatal(err)
-		}
-		downB, err := os.ReadFile(strings.TrimSuffix(up, "-up.bin") + "-down.bin")
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range testutil.Captures(t) {
+		up, upB, downB := c.Name, c.Up, c.Down
 		upMsgs, _, err := readAll(pipe.FromBytes(upB), Frontend, Options{}, 0)
 		if err != nil {
 			t.Fatalf("%s: %v", up, err)

@@ -6,7 +6,9 @@ package testutil
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -149,4 +151,29 @@ func Captures(tb testing.TB) []Capture {
 		out = append(out, c)
 	}
 	return out
+}
+
+// Gunzip returns the gzip data b decompressed, failing tb if it is not
+// gzip data.
+func Gunzip(tb testing.TB, b []byte) []byte {
+	tb.Helper()
+	z, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out, err := io.ReadAll(z)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// ReadGzip returns the contents of the gzip file name, decompressed.
+func ReadGzip(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return Gunzip(tb, b)
 }
