@@ -126,18 +126,17 @@ func readCols(body []byte, cols []col) bool {
 		}
 		// Zero-extended, an instruction fewer than sign-extended on the
 		// chain from one length to the next: NULL's -1 is 1<<32-1 here
-		// (where int has 64 bits), and its end, p-1, comes out of the
-		// 32-bit truncation below.
+		// (where int has 64 bits), and the col's int32 is -1 again.
 		u := binary.BigEndian.Uint32(body[p:])
 		p += 4
-		end := p + int(u)
-		cols[i] = col{uint32(p), uint32(end)}
+		cols[i] = col{uint32(p), int32(u)}
 		if u > 0x7fffffff {
 			if u != 0xffffffff {
 				return false // a negative length other than NULL's
 			}
 			continue
 		}
+		end := p + int(u)
 		if bits.UintSize == 32 && end < p {
 			return false // a length too long took end past the largest int
 		}

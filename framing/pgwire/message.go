@@ -191,15 +191,18 @@ type Message struct {
 	parsed []Value
 }
 
-// col is a value's place in Message.vals: the offsets of its first byte
-// (after its length word) and of the byte after its last; for NULL, end is
-// off-1, the offset the length -1 gives. Without pointers, a row's columns
-// cost a length read and two integer stores each, and a value's bytes are
-// raw[off:end], which needs one bounds check once end >= off is known.
-type col struct{ off, end uint32 }
+// col is a value's place in Message.vals: the offset of its first byte
+// (after its length word) and its length as the wire gives it, -1 for
+// NULL. Without pointers, a row's columns cost a length read and two
+// integer stores each, and a value's bytes are raw[off:off+n], which needs
+// one bounds check once n > 0 is known.
+type col struct {
+	off uint32
+	n   int32
+}
 
 // null reports SQL NULL.
-func (c col) null() bool { return c.end < c.off }
+func (c col) null() bool { return c.n < 0 }
 
 // NumValues returns the number of values: a DataRow's columns, a Bind's
 // parameters, 1 for a FunctionCallResponse, 0 for the other kinds.
@@ -213,7 +216,7 @@ func (m *Message) Value(i int) Value {
 	if c.null() {
 		return Value{Null: true}
 	}
-	return Value{Data: m.vals.Slice(int(c.off), int(c.end))}
+	return Value{Data: m.vals.Slice(int(c.off), int(c.off)+int(c.n))}
 }
 
 // ValueBytes returns the bytes of value i (0 <= i < NumValues): nil for SQL
@@ -227,12 +230,15 @@ func (m *Message) Value(i int) Value {
 // Decoder copies a message with values that crosses segments into storage
 // it reuses from message to message (at most the largest such message).
 func (m *Message) ValueBytes(i int) []byte {
-	// Small enough to inline: a slice expression.
+	// Small enough to inline: a slice expression, whose length the
+	// compiler knows is positive, so that it does not mask the pointer (a
+	// slice of no bytes must not point past its array).
 	c := m.cols[i]
-	if c.null() {
-		return nil
+	off, n := int(c.off), int(c.n)
+	if n <= 0 {
+		return emptyOrNull(n)
 	}
-	return m.raw[c.off:c.end:c.end]
+	return m.raw[off : off+n : off+n]
 }
 
 // Values iterates over the values as Value(0), Value(1), ...
@@ -266,12 +272,12 @@ func (m *Message) SetValues(vs ...Value) error {
 	for i, v := range vs {
 		if v.Null {
 			buf = append(buf, 0xff, 0xff, 0xff, 0xff)
-			cols[i] = col{uint32(len(buf)), uint32(len(buf) - 1)}
+			cols[i] = col{uint32(len(buf)), -1}
 			continue
 		}
 		buf = binary.BigEndian.AppendUint32(buf, uint32(v.Data.Len()))
 		buf = v.Data.AppendTo(buf)
-		cols[i] = col{uint32(len(buf) - v.Data.Len()), uint32(len(buf))}
+		cols[i] = col{uint32(len(buf) - v.Data.Len()), int32(v.Data.Len())}
 	}
 	m.vals, m.raw, m.cols, m.parsed = seq.Of(buf), buf, cols, nil
 	return nil
@@ -284,7 +290,7 @@ func (m *Message) valuesWire() seq.Sequence {
 		return seq.Sequence{}
 	}
 	first, last := m.cols[0], m.cols[len(m.cols)-1]
-	return m.vals.Slice(int(first.off)-4, int(max(last.off, last.end)))
+	return m.vals.Slice(int(first.off)-4, int(last.off)+max(int(last.n), 0))
 }
 
 // setParsed turns the values the declared grammar read (m.parsed) into
@@ -299,10 +305,10 @@ func (m *Message) setParsed(from int, cols []col) []col {
 	for _, v := range m.parsed {
 		p += 4
 		if v.Null {
-			cols = append(cols, col{uint32(p), uint32(p - 1)})
+			cols = append(cols, col{uint32(p), -1})
 			continue
 		}
-		cols = append(cols, col{uint32(p), uint32(p + v.Data.Len())})
+		cols = append(cols, col{uint32(p), int32(v.Data.Len())})
 		p += v.Data.Len()
 	}
 	m.vals, m.cols, m.parsed = m.Body, cols, nil
@@ -372,4 +378,14 @@ func Int16s(s seq.Sequence) iter.Seq[int16] {
 			}
 		}
 	}
+}
+
+// emptyOrNull returns ValueBytes' result for a value of wire length n <= 0:
+// nil for NULL, else empty but not nil (no allocation: a slice of no
+// bytes points at the runtime's zero-size base).
+func emptyOrNull(n int) []byte {
+	if n < 0 {
+		return nil
+	}
+	return []byte{}
 }
