@@ -582,7 +582,24 @@ func TestValueBytes(t *testing.T) {
 		check(sg.Name, pipe.FromSequence(sg.Seq))
 	}
 	check("segments of 16 bytes", pipe.NewReader(bytes.NewReader(b), pipe.ReaderOptions{BufferSize: 16, MinReadSize: 16}))
+
+	// An empty value and NULL are answered without allocating.
+	d := NewDecoder(pipe.FromBytes(AppendDataRow(nil, []byte("1"), nil, []byte{})), Backend, Options{})
+	m, err := d.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		for j := range m.NumValues() {
+			sinkBytes = m.ValueBytes(j)
+		}
+	}); n != 0 {
+		t.Fatalf("ValueBytes allocates %v times a row", n)
+	}
 }
+
+// sinkBytes keeps a result alive, so that a test measures its making.
+var sinkBytes []byte
 
 // TestSetValues checks the values of a message built to be encoded: the
 // accessors read them, AppendMessage writes them, and too many are
