@@ -241,6 +241,16 @@ func (m *Message) ValueBytes(i int) []byte {
 	return m.raw[off : off+n : off+n]
 }
 
+// emptyOrNull returns ValueBytes' result for a value of wire length n <= 0:
+// nil for NULL, else empty but not nil (no allocation: a slice of no
+// bytes points at the runtime's zero-size base).
+func emptyOrNull(n int) []byte {
+	if n < 0 {
+		return nil
+	}
+	return []byte{}
+}
+
 // Values iterates over the values as Value(0), Value(1), ...
 func (m *Message) Values() iter.Seq[Value] {
 	return func(yield func(Value) bool) {
@@ -378,14 +388,4 @@ func Int16s(s seq.Sequence) iter.Seq[int16] {
 			}
 		}
 	}
-}
-
-// emptyOrNull returns ValueBytes' result for a value of wire length n <= 0:
-// nil for NULL, else empty but not nil (no allocation: a slice of no
-// bytes points at the runtime's zero-size base).
-func emptyOrNull(n int) []byte {
-	if n < 0 {
-		return nil
-	}
-	return []byte{}
 }
